@@ -1,0 +1,102 @@
+"""The captioner: CLIP encoder → projector → GPT-2, on one device."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from PIL import Image
+from torch import nn
+from transformers import GPT2LMHeadModel, GPT2Tokenizer
+
+from .config import CaptionerConfig, DecodingConfig, apply_overrides
+from .encoder import ImageEncoder
+from .generate import generate
+from .text import clean_caption, stop_token_mask
+
+
+@dataclass
+class Caption:
+    text: str
+    tokens: list[int]
+    timings: dict[str, float] = field(default_factory=dict)  # milliseconds, shared by a batch
+
+
+class Captioner(nn.Module):
+    """Holds the three parts; every method runs on ``self.device``."""
+
+    def __init__(self, encoder: ImageEncoder, projector: nn.Module, decoder: GPT2LMHeadModel,
+                 tokenizer: GPT2Tokenizer, config: CaptionerConfig) -> None:
+        super().__init__()
+        self.encoder, self.projector, self.decoder = encoder, projector, decoder
+        self.tokenizer, self.config = tokenizer, config
+        self._stops: tuple[tuple[str, ...], torch.Tensor] | None = None
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.projector.parameters()).device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return next(self.decoder.parameters()).dtype
+
+    def pixels(self, images: Sequence[Image.Image]) -> torch.Tensor:
+        """Preprocess RGB images into one batch (B, 3, H, W) on the model's device."""
+        batch = torch.stack([self.encoder.preprocess(image) for image in images])
+        return batch.to(self.device, self.dtype)
+
+    @torch.inference_mode()
+    def embed(self, pixels: torch.Tensor) -> torch.Tensor:
+        return self.encoder(pixels.to(self.device, self.dtype))  # (B, D)
+
+    def prefix(self, embeddings: torch.Tensor) -> torch.Tensor:
+        proj_dtype = next(self.projector.parameters()).dtype
+        return self.projector(embeddings.to(self.device, proj_dtype)).to(self.dtype)  # (B, K, E)
+
+    def decoding(self, **overrides: Any) -> DecodingConfig:
+        return apply_overrides(self.config.decoding, **overrides)
+
+    @torch.inference_mode()
+    def caption(self, images: Sequence[Image.Image], use_cache: bool = True,
+                **overrides: Any) -> list[Caption]:
+        """Caption RGB images (see ``core.images.load_image``) in one batch."""
+        if not images:
+            return []
+        t0 = time.perf_counter()
+        pixels = self.pixels(images)
+        t1 = time.perf_counter()
+        embeddings = self.embed(pixels)
+        t2 = time.perf_counter()
+        captions = self.caption_embeddings(embeddings, use_cache=use_cache, **overrides)
+        t3 = time.perf_counter()
+        timings = {"preprocess_ms": (t1 - t0) * 1e3, "encode_ms": (t2 - t1) * 1e3,
+                   "decode_ms": (t3 - t2) * 1e3}
+        for c in captions:
+            c.timings = dict(timings)
+        return captions
+
+    @torch.inference_mode()
+    def caption_embeddings(self, embeddings: torch.Tensor, use_cache: bool = True,
+                           **overrides: Any) -> list[Caption]:
+        opts = self.decoding(**overrides)
+        stops = self.stop_mask(opts.stop_strings)
+        pad = self.tokenizer.eos_token_id or 0
+        ids = generate(self.decoder, self.prefix(embeddings), opts, stops, pad, use_cache)
+        results = []
+        for seq in ids:
+            stopped = bool(seq) and bool(stops[seq[-1]])
+            text = self.tokenizer.decode(seq, skip_special_tokens=True)
+            results.append(Caption(clean_caption(text, opts.stop_strings, stopped), seq))
+        return results
+
+    def stop_mask(self, stop_strings: list[str]) -> torch.Tensor:
+        key = tuple(stop_strings)
+        if self._stops is None or self._stops[0] != key:
+            mask = stop_token_mask(self.tokenizer, stop_strings)
+            vocab = self.decoder.config.vocab_size
+            mask = torch.nn.functional.pad(mask, (0, max(0, vocab - len(mask))))[:vocab]
+            self._stops = (key, mask.to(self.device))
+        return self._stops[1]

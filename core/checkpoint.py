@@ -1,0 +1,129 @@
+"""Our checkpoint format: a folder with ``config.json``, ``*.safetensors`` and the tokenizer."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file, save_model
+from transformers import GPT2LMHeadModel, GPT2Tokenizer
+
+from .captioner import Captioner
+from .config import CaptionerConfig, library_versions
+from .decoder import gpt2_config_dict, open_decoder, open_tokenizer
+from .device import resolve_device, resolve_dtype
+from .encoder import ImageEncoder, open_encoder
+from .errors import ConfigError, ModelError, ModelNotInstalledError
+from .paths import hub_cache
+from .projector import build_projector
+
+CONFIG = "config.json"
+ENCODER_WEIGHTS = "encoder.safetensors"
+DECODER_WEIGHTS = "decoder.safetensors"
+
+
+def save_captioner(captioner: Captioner, directory: str | Path, *, include_decoder: bool,
+                   include_encoder: bool = True) -> Path:
+    """Write ``captioner`` to ``directory`` atomically (a temporary folder, then a rename).
+
+    ``include_decoder``: store GPT-2's weights (fine-tuned); otherwise the config names the base.
+    """
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    try:
+        cfg = _write_parts(captioner, tmp, include_decoder, include_encoder)
+        (tmp / CONFIG).write_text(json.dumps(cfg.to_dict(), indent=2) + "\n", encoding="utf-8")
+        if directory.exists():
+            old = directory.with_name(f".{directory.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(directory, old)
+            os.replace(tmp, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return directory
+
+
+def _write_parts(captioner: Captioner, out: Path, include_decoder: bool,
+                 include_encoder: bool) -> CaptionerConfig:
+    cfg = captioner.config
+    encoder_cfg = replace(cfg.encoder, weights=ENCODER_WEIGHTS if include_encoder else None)
+    if include_encoder:
+        save_file(_cpu_state(captioner.encoder.visual), str(out / ENCODER_WEIGHTS))
+    decoder_cfg = replace(cfg.decoder, gpt2_config=gpt2_config_dict(captioner.decoder),
+                          weights=DECODER_WEIGHTS if include_decoder else None)
+    if include_decoder:
+        save_model(captioner.decoder, str(out / DECODER_WEIGHTS))
+    save_file(_cpu_state(captioner.projector), str(out / cfg.projector.weights))
+    captioner.tokenizer.save_pretrained(str(out / cfg.decoder.tokenizer))
+    return replace(cfg, encoder=encoder_cfg, decoder=decoder_cfg, versions=library_versions())
+
+
+def _cpu_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().to("cpu").contiguous() for k, v in module.state_dict().items()}
+
+
+def read_config(directory: Path) -> CaptionerConfig:
+    path = directory / CONFIG
+    if not path.is_file():
+        raise ModelNotInstalledError(
+            f"{directory} is not a VocaLens model folder (no {CONFIG}).",
+            "Give a folder made by `vocalens models download` or `vocalens train`.",
+            missing=[str(path)],
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path} is not valid JSON ({exc}).", "Download or save the model again.")
+    if not isinstance(data, dict):
+        raise ModelError(f"{path} does not hold a model configuration.")
+    return CaptionerConfig.from_dict(data)
+
+
+def load_from_directory(directory: str | Path, device: str = "auto",
+                        dtype: str = "auto") -> Captioner:
+    directory = Path(directory)
+    cfg = read_config(directory)
+    dev = resolve_device(device)
+    dt = resolve_dtype(dtype, dev)
+    encoder = open_encoder(cfg.encoder, directory, hub_cache())
+    decoder = open_decoder(cfg.decoder, directory, hub_cache())
+    tokenizer = open_tokenizer(directory / cfg.decoder.tokenizer)
+    projector = build_projector(cfg.projector)
+    weights = directory / cfg.projector.weights
+    if not weights.is_file():
+        raise ModelNotInstalledError(f"The projector weights are missing: {weights}.",
+                                     "Download or convert the model again.", missing=[str(weights)])
+    try:
+        projector.load_state_dict(load_file(str(weights)))
+    except RuntimeError as exc:
+        raise ModelError(f"The projector weights in {weights} do not fit config.json.",
+                         "The folder may be damaged; download or convert the model again.") from exc
+    cfg = replace(cfg, encoder=encoder.cfg)
+    return assemble(encoder, projector, decoder, tokenizer, cfg, dev, dt)
+
+
+def assemble(encoder: ImageEncoder, projector: torch.nn.Module, decoder: GPT2LMHeadModel,
+             tokenizer: GPT2Tokenizer, cfg: CaptionerConfig, device: torch.device,
+             dtype: torch.dtype) -> Captioner:
+    """Put the parts together on one device; the projector stays fp32 (it is small)."""
+    if decoder.config.n_embd != cfg.projector.embed_dim:
+        raise ConfigError(
+            f"The projector makes {cfg.projector.embed_dim}-wide embeddings but GPT-2 expects "
+            f"{decoder.config.n_embd}.",
+            "Use the GPT-2 size the projector was trained with.",
+        )
+    encoder.to(device, dtype)
+    decoder.to(device, dtype)
+    projector.to(device).eval().requires_grad_(False)
+    decoder.requires_grad_(False)
+    return Captioner(encoder, projector, decoder, tokenizer, cfg).eval()

@@ -1,0 +1,43 @@
+"""Command-line flags for the model and decoding, shared by every command that captions."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..registry import DEFAULT_MODEL
+
+
+def add_model_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help=f"registered model name or model folder (default: {DEFAULT_MODEL})")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    parser.add_argument("--dtype", default="auto", help="auto, fp32, fp16 or bf16")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--beam", type=int, metavar="N", help="beam search with N beams")
+    how.add_argument("--greedy", action="store_true", help="greedy decoding (fastest)")
+    how.add_argument("--sample", action="store_true", help="nucleus sampling")
+    parser.add_argument("--top-p", type=float, help="sampling: nucleus probability mass")
+    parser.add_argument("--temperature", type=float, help="sampling: temperature")
+    parser.add_argument("--seed", type=int, help="sampling: random seed (repeatable output)")
+    parser.add_argument("--max-tokens", type=int, help="most tokens per caption")
+    parser.add_argument("--repetition-penalty", type=float, help="> 1 discourages repeats")
+
+
+def decoding_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    strategy = None
+    if args.beam is not None:
+        strategy = "beam" if args.beam > 1 else "greedy"
+    elif args.greedy:
+        strategy = "greedy"
+    elif args.sample:
+        strategy = "sample"
+    return {
+        "strategy": strategy,
+        "num_beams": args.beam,
+        "top_p": args.top_p,
+        "temperature": args.temperature,
+        "seed": args.seed,
+        "max_new_tokens": args.max_tokens,
+        "repetition_penalty": args.repetition_penalty,
+    }

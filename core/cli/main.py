@@ -1,0 +1,52 @@
+"""``vocalens``: the command line. Expected failures print one line and a hint, never a trace."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import sys
+from collections.abc import Callable, Sequence
+
+from ..errors import VocaLensError
+from . import caption, models
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vocalens",
+        description="Describe images on your own machine, privately.",
+    )
+    parser.add_argument("--version", action="version", version=f"vocalens {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    caption.register(sub)
+    models.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Command = args.run
+    try:
+        return run(args)
+    except VocaLensError as exc:
+        print(f"vocalens: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  {exc.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("vocalens: interrupted.", file=sys.stderr)
+        return 130
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("vocalens")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

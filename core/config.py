@@ -1,0 +1,140 @@
+"""Everything needed to rebuild a captioner, stored as ``config.json`` beside its weights."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.metadata
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from .errors import ConfigError
+
+FORMAT_VERSION = 1
+ProjectorKind = Literal["mlp", "clipcap-mlp", "transformer"]
+Strategy = Literal["greedy", "beam", "sample"]
+
+
+@dataclass
+class EncoderConfig:
+    model: str = "ViT-B-32"  # open_clip architecture name or "hf-hub:org/repo"
+    pretrained: str | None = "openai"  # open_clip tag, checkpoint file, or None
+    model_cfg: dict[str, Any] | None = None  # open_clip architecture (embed_dim, vision_cfg, ...)
+    preprocess: dict[str, Any] | None = None  # size, mean, std, interpolation, resize_mode
+    normalize: bool = False  # L2-normalise the embedding (ClipCap's released weights: no)
+    weights: str | None = None  # visual tower weights inside the checkpoint directory
+
+
+@dataclass
+class ProjectorConfig:
+    kind: ProjectorKind = "mlp"
+    input_dim: int = 512  # D: CLIP embedding size
+    embed_dim: int = 768  # E: GPT-2 embedding size
+    prefix_length: int = 10  # K: prefix tokens handed to GPT-2
+    hidden_dim: int | None = None  # mlp only; default K*E/2 like ClipCap
+    clip_length: int = 10  # transformer only: K' tokens made from the CLIP embedding
+    num_layers: int = 8  # transformer only
+    num_heads: int = 8  # transformer only
+    mlp_ratio: float = 2.0  # transformer only
+    weights: str = "projector.safetensors"
+
+
+@dataclass
+class DecoderConfig:
+    base: str = "openai-community/gpt2"  # Hub id or directory the frozen GPT-2 comes from
+    gpt2_config: dict[str, Any] | None = None  # architecture, kept so weights rebuild offline
+    weights: str | None = None  # fine-tuned GPT-2 weights inside the checkpoint directory
+    tokenizer: str = "tokenizer"  # tokenizer folder inside the checkpoint directory
+
+
+@dataclass
+class DecodingConfig:
+    strategy: Strategy = "beam"
+    num_beams: int = 3
+    top_p: float = 0.9
+    temperature: float = 1.0
+    seed: int | None = None  # sampling only; None draws a fresh seed
+    max_new_tokens: int = 30
+    stop_strings: list[str] = field(default_factory=lambda: ["."])
+    repetition_penalty: float = 1.0  # > 1 discourages tokens already produced
+    length_penalty: float = 1.0  # beam only: score / length**length_penalty
+
+    def validate(self) -> DecodingConfig:
+        problems = []
+        if self.strategy not in ("greedy", "beam", "sample"):
+            problems.append(f"strategy must be greedy, beam or sample, not '{self.strategy}'")
+        if self.num_beams < 1:
+            problems.append("the beam width must be at least 1")
+        if not 0.0 < self.top_p <= 1.0:
+            problems.append("top-p must be in (0, 1]")
+        if self.temperature <= 0.0:
+            problems.append("the temperature must be above 0")
+        if self.max_new_tokens < 1:
+            problems.append("the token limit must be at least 1")
+        if self.repetition_penalty <= 0.0:
+            problems.append("the repetition penalty must be above 0")
+        if problems:
+            raise ConfigError(f"Invalid decoding settings: {'; '.join(problems)}.")
+        return self
+
+
+@dataclass
+class CaptionerConfig:
+    encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    projector: ProjectorConfig = field(default_factory=ProjectorConfig)
+    decoder: DecoderConfig = field(default_factory=DecoderConfig)
+    decoding: DecodingConfig = field(default_factory=DecodingConfig)
+    name: str = ""
+    format_version: int = FORMAT_VERSION
+    versions: dict[str, str] = field(default_factory=dict)  # libraries that wrote it
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CaptionerConfig:
+        version = data.get("format_version", FORMAT_VERSION)
+        if version > FORMAT_VERSION:
+            raise ConfigError(
+                f"This model was saved by a newer VocaLens (format {version}).",
+                "Update VocaLens to load it.",
+            )
+        return cls(
+            encoder=_build(EncoderConfig, data.get("encoder", {})),
+            projector=_build(ProjectorConfig, data.get("projector", {})),
+            decoder=_build(DecoderConfig, data.get("decoder", {})),
+            decoding=_build(DecodingConfig, data.get("decoding", {})),
+            name=data.get("name", ""),
+            format_version=version,
+            versions=dict(data.get("versions", {})),
+        )
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries whose behaviour a checkpoint depends on."""
+    versions = {}
+    for dist in ("vocalens", "torch", "open_clip_torch", "transformers"):
+        try:
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+T = TypeVar("T")
+
+
+def _build(cls: type[T], data: dict[str, Any]) -> T:
+    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"Unknown {cls.__name__} field(s) in config.json: {', '.join(unknown)}.",
+            "The file may be damaged or come from another program.",
+        )
+    return cls(**data)
+
+
+def apply_overrides(config: DecodingConfig, **overrides: Any) -> DecodingConfig:
+    """A copy of ``config`` with the given fields replaced (``None`` keeps the stored value)."""
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    return dataclasses.replace(config, **changes).validate()

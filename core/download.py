@@ -1,0 +1,86 @@
+"""Explicit downloads: the only time VocaLens talks to the network."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from .clipcap_import import import_clipcap
+from .errors import ModelError
+from .paths import hub_cache, models_dir
+from .registry import REGISTRY, HubFile, lookup
+
+GPT2_FILES = ["config.json", "vocab.json", "merges.txt", "model.safetensors"]
+TOKENIZER_ONLY = ["config.json", "vocab.json", "merges.txt"]
+
+
+def installed_path(name: str) -> Path:
+    return models_dir() / name
+
+
+def is_installed(name: str) -> bool:
+    return (installed_path(name) / "config.json").is_file()
+
+
+def download_model(name: str) -> Path:
+    """Fetch a registered model's parts (with progress bars, resuming), verify them, and convert
+    them once into a model folder under the models directory. Also fetches a plain GPT-2 when
+    ``name`` is a Hub id that is not in the registry."""
+    if name not in REGISTRY and "/" in name:
+        return fetch_snapshot(name, GPT2_FILES)
+    entry = lookup(name)
+    weights = fetch_file(entry.weights)
+    gpt2_dir = fetch_snapshot(entry.gpt2, TOKENIZER_ONLY)
+    out = installed_path(name)
+    import_clipcap(weights, out, clip_model=entry.clip_model, clip_pretrained=entry.clip_pretrained,
+                   gpt2=entry.gpt2, tokenizer=gpt2_dir, name=name)
+    return out
+
+
+def fetch_file(source: HubFile) -> Path:
+    from huggingface_hub import hf_hub_download
+
+    try:
+        path = Path(hf_hub_download(source.repo, source.filename, revision=source.revision,
+                                    cache_dir=hub_cache()))
+    except Exception as exc:  # the hub raises many kinds of network and HTTP errors
+        raise _network_error(f"{source.repo}/{source.filename}", exc) from None
+    if source.sha256 and sha256sum(path) != source.sha256:
+        path.unlink(missing_ok=True)
+        raise ModelError(f"{source.filename} failed its checksum and was deleted.",
+                         "Run the download again; if it keeps failing, report it.")
+    return path
+
+
+def fetch_snapshot(repo: str, patterns: list[str]) -> Path:
+    from huggingface_hub import snapshot_download
+
+    try:
+        return Path(snapshot_download(repo, cache_dir=hub_cache(), allow_patterns=patterns))
+    except Exception as exc:
+        raise _network_error(repo, exc) from None
+
+
+def sha256sum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def remove_model(name: str) -> bool:
+    path = installed_path(name)
+    if path.is_dir():
+        shutil.rmtree(path)
+        return True
+    return False
+
+
+def _network_error(what: str, exc: Exception) -> ModelError:
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return ModelError(
+        f"Could not download {what}: {first[:200]}",
+        "Check the internet connection and run the download again; it resumes where it stopped.",
+    )

@@ -1,0 +1,119 @@
+"""The frozen CLIP image encoder: open_clip's visual tower only, with its own preprocessing."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import open_clip
+import torch
+from open_clip.model import _build_vision_tower
+from open_clip.transform import PreprocessCfg, image_transform_v2
+from PIL import Image
+from safetensors.torch import load_file
+from torch import nn
+
+from .config import EncoderConfig
+from .errors import ModelError, ModelNotInstalledError
+
+log = logging.getLogger(__name__)
+Preprocess = Callable[[Image.Image], torch.Tensor]
+
+
+class ImageEncoder(nn.Module):
+    """Images → CLIP embeddings (B, D). Holds the visual tower and nothing else of CLIP."""
+
+    def __init__(self, visual: nn.Module, cfg: EncoderConfig) -> None:
+        super().__init__()
+        self.visual = visual
+        self.cfg = cfg
+        self.preprocess: Preprocess = image_transform_v2(
+            PreprocessCfg(**(cfg.preprocess or {})), is_train=False
+        )
+
+    @property
+    def embed_dim(self) -> int:
+        return int((self.cfg.model_cfg or {})["embed_dim"])
+
+    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
+        emb = self.visual(pixels)  # (B, D)
+        return nn.functional.normalize(emb, dim=-1) if self.cfg.normalize else emb
+
+
+def open_encoder(cfg: EncoderConfig, directory: Path | None = None, cache_dir: Path | None = None
+                 ) -> ImageEncoder:
+    """Rebuild the encoder from our checkpoint directory, or build it with open_clip."""
+    if cfg.weights and directory is not None:
+        return _from_checkpoint(cfg, directory)
+    return _from_open_clip(cfg, cache_dir)
+
+
+def _from_checkpoint(cfg: EncoderConfig, directory: Path) -> ImageEncoder:
+    path = directory / str(cfg.weights)
+    if not path.is_file():
+        raise ModelNotInstalledError(
+            f"The image encoder weights are missing: {path}.",
+            "Download or convert the model again.",
+            missing=[str(path)],
+        )
+    if not cfg.model_cfg:
+        raise ModelError(f"{directory / 'config.json'} does not describe the encoder architecture.")
+    visual = build_visual(cfg.model_cfg)
+    visual.load_state_dict(load_file(path))
+    return ImageEncoder(visual.eval().requires_grad_(False), cfg)
+
+
+def build_visual(model_cfg: dict[str, Any]) -> nn.Module:
+    """Construct an open_clip visual tower (random weights) from an architecture dict."""
+    return _build_vision_tower(
+        model_cfg["embed_dim"], deepcopy(model_cfg["vision_cfg"]), model_cfg.get("quick_gelu", False)
+    )
+
+
+def _from_open_clip(cfg: EncoderConfig, cache_dir: Path | None) -> ImageEncoder:
+    pretrained = cfg.pretrained
+    tag_cfg = open_clip.get_pretrained_cfg(cfg.model, pretrained) if pretrained else {}
+    quick_gelu = bool(tag_cfg.get("quick_gelu", False))
+    if pretrained and not tag_cfg and not os.path.isfile(pretrained):
+        raise ModelNotInstalledError(
+            f"The CLIP weights '{pretrained}' are neither an open_clip tag for {cfg.model} "
+            "nor a file.",
+            "Give a tag from `python -m open_clip list-pretrained` or the path of a checkpoint.",
+            missing=[pretrained],
+        )
+    try:
+        model = open_clip.create_model(
+            cfg.model,
+            pretrained=pretrained,
+            force_quick_gelu=quick_gelu,
+            cache_dir=str(cache_dir) if cache_dir else None,
+        )
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise ModelError(
+            f"Could not load the CLIP model {cfg.model} ({pretrained}): {_first_line(exc)}",
+            "Check the name and tag, or give a local checkpoint file with --clip-weights.",
+        ) from exc
+    model_cfg = open_clip.get_model_config(cfg.model) or {}
+    model_cfg = {k: model_cfg[k] for k in ("embed_dim", "vision_cfg", "quick_gelu") if k in model_cfg}
+    model_cfg["quick_gelu"] = quick_gelu or model_cfg.get("quick_gelu", False)
+    visual = model.visual
+    preprocess = dict(getattr(visual, "preprocess_cfg", None) or asdict(PreprocessCfg()))
+    del model  # drop the text tower
+    resolved = EncoderConfig(
+        model=cfg.model,
+        pretrained=cfg.pretrained,
+        model_cfg=model_cfg,
+        preprocess=preprocess,
+        normalize=cfg.normalize,
+        weights=None,
+    )
+    return ImageEncoder(visual.eval().requires_grad_(False), resolved)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

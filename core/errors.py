@@ -1,0 +1,35 @@
+"""Errors a user can meet, each with one clear sentence and a way forward."""
+
+from __future__ import annotations
+
+
+class VocaLensError(Exception):
+    """An expected failure: ``message`` says what went wrong, ``hint`` what to do about it."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+class ImageError(VocaLensError):
+    """An input could not be read as an image."""
+
+
+class ModelError(VocaLensError):
+    """A model could not be found, downloaded, converted or loaded."""
+
+
+class ModelNotInstalledError(ModelError):
+    """A named model has not been downloaded yet (or a local file is missing)."""
+
+    def __init__(self, message: str, hint: str = "", missing: list[str] | None = None) -> None:
+        super().__init__(message, hint)
+        self.missing = missing or []
+
+
+class ConfigError(VocaLensError):
+    """A configuration value is missing, unknown or out of range."""

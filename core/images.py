@@ -1,0 +1,89 @@
+"""Reading images a user hands us, whatever state they are in, into plain RGB."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import ImageError
+
+MAX_PIXELS = 100_000_000  # ~10000×10000; larger images are refused as possible decompression bombs
+IMAGE_SUFFIXES = frozenset(
+    ".png .jpg .jpeg .jpe .jfif .gif .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .ico .tga"
+    " .avif .heic .heif .jp2".split()
+)
+
+
+def load_image(source: str | Path | bytes, name: str | None = None) -> Image.Image:
+    """Open a file or bytes as an RGB image: EXIF rotation applied, alpha flattened on white,
+    first frame of an animation, 16-bit and CMYK converted. Raises ``ImageError`` with one
+    sentence naming the input and the reason."""
+    label = name or (str(source) if not isinstance(source, bytes) else "<bytes>")
+    data = _read(source, label)
+    if not data:
+        raise ImageError(f"{label}: the file is empty.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_PIXELS:
+                raise ImageError(
+                    f"{label}: the image is too large ({image.width}×{image.height} pixels).",
+                    "Scale it down below 100 megapixels.",
+                )
+            image.seek(0)
+            image.load()
+            return to_rgb(ImageOps.exif_transpose(image) or image)
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"{label}: the image is too large to open safely.") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{label}: not an image, or a format VocaLens cannot read.") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageError(f"{label}: the image is truncated or corrupt ({exc}).") from None
+
+
+def _read(source: str | Path | bytes, label: str) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    path = Path(source)
+    if path.is_dir():
+        raise ImageError(f"{label}: is a folder, not an image.")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ImageError(f"{label}: no such file.") from None
+    except PermissionError:
+        raise ImageError(f"{label}: permission denied.") from None
+    except OSError as exc:
+        raise ImageError(f"{label}: cannot be read ({exc.strerror or exc}).") from None
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Any PIL mode to 8-bit RGB; transparency is composited on white."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        array = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if image.mode.startswith("I;16") or array.max() > 255 else 255.0
+        image = Image.fromarray(np.clip(array / top * 255.0, 0, 255).astype(np.uint8), "L")
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    return image
+
+
+def find_images(path: Path) -> Iterator[Path]:
+    """Image files under a folder, recursively, in a stable order."""
+    for child in sorted(path.rglob("*")):
+        if child.is_file() and child.suffix.lower() in IMAGE_SUFFIXES:
+            yield child

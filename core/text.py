@@ -1,0 +1,64 @@
+"""Turning generated tokens into clean caption text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import torch
+from transformers import GPT2Tokenizer
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
+
+def bytes_to_unicode() -> dict[int, str]:
+    """GPT-2's byte-level alphabet: each byte is shown as one printable character."""
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1),
+                 *range(ord("®"), ord("ÿ") + 1)]
+    chars = list(printable)
+    extra = 0
+    for b in range(256):
+        if b not in printable:
+            printable.append(b)
+            chars.append(256 + extra)
+            extra += 1
+    return dict(zip(printable, map(chr, chars), strict=True))
+
+
+def stop_token_mask(tokenizer: GPT2Tokenizer, stop_strings: list[str]) -> torch.Tensor:
+    """Boolean mask over the vocabulary: EOS and every token whose text contains a stop string."""
+    byte_chars = bytes_to_unicode()
+    encoded = ["".join(byte_chars[b] for b in s.encode("utf-8")) for s in stop_strings if s]
+    mask = torch.zeros(len(tokenizer), dtype=torch.bool)
+    for token, index in tokenizer.get_vocab().items():
+        if any(s in token for s in encoded):
+            mask[index] = True
+    if tokenizer.eos_token_id is not None:
+        mask[tokenizer.eos_token_id] = True
+    return mask
+
+
+def clean_caption(text: str, stop_strings: list[str], stopped: bool) -> str:
+    """Cut at the first stop string (keeping it when it is punctuation), trim, capitalise.
+
+    A caption cut off by the token limit loses its unfinished last sentence when it has an
+    earlier complete one.
+    """
+    cut = len(text)
+    for stop in stop_strings:
+        at = text.find(stop) if stop else -1
+        if at >= 0:
+            cut = min(cut, at + (len(stop) if stop.strip() else 0))
+    text = text[:cut] if cut < len(text) else text
+    if not stopped and cut == len(text):
+        ends = list(_SENTENCE_END.finditer(text))
+        if ends:
+            text = text[: ends[-1].end()]
+    text = "".join(ch for ch in text if ch.isspace() or not _unprintable(ch))
+    text = " ".join(text.split())
+    return text[:1].upper() + text[1:]
+
+
+def _unprintable(ch: str) -> bool:
+    """Control characters and the replacement character left by a split multi-byte sequence."""
+    return ch == "\ufffd" or unicodedata.category(ch).startswith("C")

