@@ -28,8 +28,14 @@ class Caption:
 class Captioner(nn.Module):
     """Holds the three parts; every method runs on ``self.device``."""
 
-    def __init__(self, encoder: ImageEncoder, projector: nn.Module, decoder: GPT2LMHeadModel,
-                 tokenizer: GPT2Tokenizer, config: CaptionerConfig) -> None:
+    def __init__(
+        self,
+        encoder: ImageEncoder,
+        projector: nn.Module,
+        decoder: GPT2LMHeadModel,
+        tokenizer: GPT2Tokenizer,
+        config: CaptionerConfig,
+    ) -> None:
         super().__init__()
         self.encoder, self.projector, self.decoder = encoder, projector, decoder
         self.tokenizer, self.config = tokenizer, config
@@ -60,8 +66,9 @@ class Captioner(nn.Module):
         return apply_overrides(self.config.decoding, **overrides)
 
     @torch.inference_mode()
-    def caption(self, images: Sequence[Image.Image], use_cache: bool = True,
-                **overrides: Any) -> list[Caption]:
+    def caption(
+        self, images: Sequence[Image.Image], use_cache: bool = True, **overrides: Any
+    ) -> list[Caption]:
         """Caption RGB images (see ``core.images.load_image``) in one batch."""
         if not images:
             return []
@@ -72,15 +79,19 @@ class Captioner(nn.Module):
         t2 = time.perf_counter()
         captions = self.caption_embeddings(embeddings, use_cache=use_cache, **overrides)
         t3 = time.perf_counter()
-        timings = {"preprocess_ms": (t1 - t0) * 1e3, "encode_ms": (t2 - t1) * 1e3,
-                   "decode_ms": (t3 - t2) * 1e3}
+        timings = {
+            "preprocess_ms": (t1 - t0) * 1e3,
+            "encode_ms": (t2 - t1) * 1e3,
+            "decode_ms": (t3 - t2) * 1e3,
+        }
         for c in captions:
             c.timings = dict(timings)
         return captions
 
     @torch.inference_mode()
-    def caption_embeddings(self, embeddings: torch.Tensor, use_cache: bool = True,
-                           **overrides: Any) -> list[Caption]:
+    def caption_embeddings(
+        self, embeddings: torch.Tensor, use_cache: bool = True, **overrides: Any
+    ) -> list[Caption]:
         opts = self.decoding(**overrides)
         stops = self.stop_mask(opts.stop_strings)
         pad = self.tokenizer.eos_token_id or 0
@@ -88,7 +99,7 @@ class Captioner(nn.Module):
         results = []
         for seq in ids:
             stopped = bool(seq) and bool(stops[seq[-1]])
-            text = self.tokenizer.decode(seq, skip_special_tokens=True)
+            text = str(self.tokenizer.decode(seq, skip_special_tokens=True))
             results.append(Caption(clean_caption(text, opts.stop_strings, stopped), seq))
         return results
 

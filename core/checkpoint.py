@@ -27,8 +27,13 @@ ENCODER_WEIGHTS = "encoder.safetensors"
 DECODER_WEIGHTS = "decoder.safetensors"
 
 
-def save_captioner(captioner: Captioner, directory: str | Path, *, include_decoder: bool,
-                   include_encoder: bool = True) -> Path:
+def save_captioner(
+    captioner: Captioner,
+    directory: str | Path,
+    *,
+    include_decoder: bool,
+    include_encoder: bool = True,
+) -> Path:
     """Write ``captioner`` to ``directory`` atomically (a temporary folder, then a rename).
 
     ``include_decoder``: store GPT-2's weights (fine-tuned); otherwise the config names the base.
@@ -53,14 +58,18 @@ def save_captioner(captioner: Captioner, directory: str | Path, *, include_decod
     return directory
 
 
-def _write_parts(captioner: Captioner, out: Path, include_decoder: bool,
-                 include_encoder: bool) -> CaptionerConfig:
+def _write_parts(
+    captioner: Captioner, out: Path, include_decoder: bool, include_encoder: bool
+) -> CaptionerConfig:
     cfg = captioner.config
     encoder_cfg = replace(cfg.encoder, weights=ENCODER_WEIGHTS if include_encoder else None)
     if include_encoder:
         save_file(_cpu_state(captioner.encoder.visual), str(out / ENCODER_WEIGHTS))
-    decoder_cfg = replace(cfg.decoder, gpt2_config=gpt2_config_dict(captioner.decoder),
-                          weights=DECODER_WEIGHTS if include_decoder else None)
+    decoder_cfg = replace(
+        cfg.decoder,
+        gpt2_config=gpt2_config_dict(captioner.decoder),
+        weights=DECODER_WEIGHTS if include_decoder else None,
+    )
     if include_decoder:
         save_model(captioner.decoder, str(out / DECODER_WEIGHTS))
     save_file(_cpu_state(captioner.projector), str(out / cfg.projector.weights))
@@ -83,14 +92,17 @@ def read_config(directory: Path) -> CaptionerConfig:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{path} is not valid JSON ({exc}).", "Download or save the model again.")
+        raise ModelError(
+            f"{path} is not valid JSON ({exc}).", "Download or save the model again."
+        ) from None
     if not isinstance(data, dict):
         raise ModelError(f"{path} does not hold a model configuration.")
     return CaptionerConfig.from_dict(data)
 
 
-def load_from_directory(directory: str | Path, device: str = "auto",
-                        dtype: str = "auto") -> Captioner:
+def load_from_directory(
+    directory: str | Path, device: str = "auto", dtype: str = "auto"
+) -> Captioner:
     directory = Path(directory)
     cfg = read_config(directory)
     dev = resolve_device(device)
@@ -101,20 +113,31 @@ def load_from_directory(directory: str | Path, device: str = "auto",
     projector = build_projector(cfg.projector)
     weights = directory / cfg.projector.weights
     if not weights.is_file():
-        raise ModelNotInstalledError(f"The projector weights are missing: {weights}.",
-                                     "Download or convert the model again.", missing=[str(weights)])
+        raise ModelNotInstalledError(
+            f"The projector weights are missing: {weights}.",
+            "Download or convert the model again.",
+            missing=[str(weights)],
+        )
     try:
         projector.load_state_dict(load_file(str(weights)))
     except RuntimeError as exc:
-        raise ModelError(f"The projector weights in {weights} do not fit config.json.",
-                         "The folder may be damaged; download or convert the model again.") from exc
+        raise ModelError(
+            f"The projector weights in {weights} do not fit config.json.",
+            "The folder may be damaged; download or convert the model again.",
+        ) from exc
     cfg = replace(cfg, encoder=encoder.cfg)
     return assemble(encoder, projector, decoder, tokenizer, cfg, dev, dt)
 
 
-def assemble(encoder: ImageEncoder, projector: torch.nn.Module, decoder: GPT2LMHeadModel,
-             tokenizer: GPT2Tokenizer, cfg: CaptionerConfig, device: torch.device,
-             dtype: torch.dtype) -> Captioner:
+def assemble(
+    encoder: ImageEncoder,
+    projector: torch.nn.Module,
+    decoder: GPT2LMHeadModel,
+    tokenizer: GPT2Tokenizer,
+    cfg: CaptionerConfig,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> Captioner:
     """Put the parts together on one device; the projector stays fp32 (it is small)."""
     if decoder.config.n_embd != cfg.projector.embed_dim:
         raise ConfigError(
@@ -123,7 +146,7 @@ def assemble(encoder: ImageEncoder, projector: torch.nn.Module, decoder: GPT2LMH
             "Use the GPT-2 size the projector was trained with.",
         )
     encoder.to(device, dtype)
-    decoder.to(device, dtype)
+    decoder.to(device=device, dtype=dtype)  # type: ignore[call-arg]
     projector.to(device).eval().requires_grad_(False)
     decoder.requires_grad_(False)
     return Captioner(encoder, projector, decoder, tokenizer, cfg).eval()

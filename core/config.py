@@ -54,6 +54,7 @@ class DecodingConfig:
     temperature: float = 1.0
     seed: int | None = None  # sampling only; None draws a fresh seed
     max_new_tokens: int = 30
+    min_new_tokens: int = 1  # stop tokens are blocked until this many tokens exist
     stop_strings: list[str] = field(default_factory=lambda: ["."])
     repetition_penalty: float = 1.0  # > 1 discourages tokens already produced
     length_penalty: float = 1.0  # beam only: score / length**length_penalty
@@ -70,6 +71,8 @@ class DecodingConfig:
             problems.append("the temperature must be above 0")
         if self.max_new_tokens < 1:
             problems.append("the token limit must be at least 1")
+        if not 0 <= self.min_new_tokens <= self.max_new_tokens:
+            problems.append("the minimum length must be between 0 and the token limit")
         if self.repetition_penalty <= 0.0:
             problems.append("the repetition penalty must be above 0")
         if problems:

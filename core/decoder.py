@@ -13,8 +13,9 @@ from .errors import ModelError, ModelNotInstalledError
 TOKENIZER_FILES = ("vocab.json", "merges.txt")
 
 
-def open_decoder(cfg: DecoderConfig, directory: Path | None = None,
-                 cache_dir: Path | None = None) -> GPT2LMHeadModel:
+def open_decoder(
+    cfg: DecoderConfig, directory: Path | None = None, cache_dir: Path | None = None
+) -> GPT2LMHeadModel:
     """GPT-2 from the checkpoint's own weights when it has them, else from ``cfg.base``.
 
     Hub ids are only read from the local cache: fetching is ``vocalens models download``'s job.
@@ -28,7 +29,9 @@ def open_decoder(cfg: DecoderConfig, directory: Path | None = None,
                 missing=[str(path)],
             )
         if not cfg.gpt2_config:
-            raise ModelError(f"{directory / 'config.json'} does not describe the GPT-2 architecture.")
+            raise ModelError(
+                f"{directory / 'config.json'} does not describe the GPT-2 architecture."
+            )
         model = GPT2LMHeadModel(GPT2Config(**cfg.gpt2_config))
         load_model(model, str(path), strict=True)
         return model.eval()
@@ -59,7 +62,17 @@ def open_tokenizer(folder: Path) -> GPT2Tokenizer:
 
 def gpt2_config_dict(model: GPT2LMHeadModel) -> dict[str, object]:
     """The architecture fields needed to rebuild ``model`` with random weights."""
-    keys = ("vocab_size", "n_positions", "n_embd", "n_layer", "n_head", "n_inner",
-            "activation_function", "layer_norm_epsilon", "bos_token_id", "eos_token_id")
+    keys = (
+        "vocab_size",
+        "n_positions",
+        "n_embd",
+        "n_layer",
+        "n_head",
+        "n_inner",
+        "activation_function",
+        "layer_norm_epsilon",
+        "bos_token_id",
+        "eos_token_id",
+    )
     full = model.config.to_dict()
     return {k: full[k] for k in keys if k in full}

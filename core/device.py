@@ -10,7 +10,7 @@ DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 
 
 def resolve_device(name: str = "auto") -> torch.device:
-    """``auto`` picks CUDA, then Apple MPS, then the CPU; anything else is checked and used as is."""
+    """``auto`` picks CUDA, then Apple MPS, then the CPU; any other name is checked, then used."""
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -41,5 +41,7 @@ def resolve_dtype(name: str, device: torch.device) -> torch.dtype:
     if dtype == torch.bfloat16 and device.type == "cuda" and not torch.cuda.is_bf16_supported():
         raise ConfigError("This GPU does not support bf16.", "Use --dtype fp16 instead.")
     if dtype == torch.float16 and device.type == "cpu":
-        raise ConfigError("fp16 is not supported on the CPU.", "Use --dtype fp32 or bf16 on the CPU.")
+        raise ConfigError(
+            "fp16 is not supported on the CPU.", "Use --dtype fp32 or bf16 on the CPU."
+        )
     return dtype

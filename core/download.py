@@ -33,8 +33,15 @@ def download_model(name: str) -> Path:
     weights = fetch_file(entry.weights)
     gpt2_dir = fetch_snapshot(entry.gpt2, TOKENIZER_ONLY)
     out = installed_path(name)
-    import_clipcap(weights, out, clip_model=entry.clip_model, clip_pretrained=entry.clip_pretrained,
-                   gpt2=entry.gpt2, tokenizer=gpt2_dir, name=name)
+    import_clipcap(
+        weights,
+        out,
+        clip_model=entry.clip_model,
+        clip_pretrained=entry.clip_pretrained,
+        gpt2=entry.gpt2,
+        tokenizer=gpt2_dir,
+        name=name,
+    )
     return out
 
 
@@ -42,14 +49,19 @@ def fetch_file(source: HubFile) -> Path:
     from huggingface_hub import hf_hub_download
 
     try:
-        path = Path(hf_hub_download(source.repo, source.filename, revision=source.revision,
-                                    cache_dir=hub_cache()))
+        path = Path(
+            hf_hub_download(
+                source.repo, source.filename, revision=source.revision, cache_dir=hub_cache()
+            )
+        )
     except Exception as exc:  # the hub raises many kinds of network and HTTP errors
         raise _network_error(f"{source.repo}/{source.filename}", exc) from None
     if source.sha256 and sha256sum(path) != source.sha256:
         path.unlink(missing_ok=True)
-        raise ModelError(f"{source.filename} failed its checksum and was deleted.",
-                         "Run the download again; if it keeps failing, report it.")
+        raise ModelError(
+            f"{source.filename} failed its checksum and was deleted.",
+            "Run the download again; if it keeps failing, report it.",
+        )
     return path
 
 

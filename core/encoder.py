@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from copy import deepcopy
 from dataclasses import asdict
 from pathlib import Path
@@ -21,7 +22,6 @@ from torch import nn
 from .config import EncoderConfig
 from .errors import ModelError, ModelNotInstalledError
 
-log = logging.getLogger(__name__)
 Preprocess = Callable[[Image.Image], torch.Tensor]
 
 
@@ -45,8 +45,9 @@ class ImageEncoder(nn.Module):
         return nn.functional.normalize(emb, dim=-1) if self.cfg.normalize else emb
 
 
-def open_encoder(cfg: EncoderConfig, directory: Path | None = None, cache_dir: Path | None = None
-                 ) -> ImageEncoder:
+def open_encoder(
+    cfg: EncoderConfig, directory: Path | None = None, cache_dir: Path | None = None
+) -> ImageEncoder:
     """Rebuild the encoder from our checkpoint directory, or build it with open_clip."""
     if cfg.weights and directory is not None:
         return _from_checkpoint(cfg, directory)
@@ -71,7 +72,9 @@ def _from_checkpoint(cfg: EncoderConfig, directory: Path) -> ImageEncoder:
 def build_visual(model_cfg: dict[str, Any]) -> nn.Module:
     """Construct an open_clip visual tower (random weights) from an architecture dict."""
     return _build_vision_tower(
-        model_cfg["embed_dim"], deepcopy(model_cfg["vision_cfg"]), model_cfg.get("quick_gelu", False)
+        model_cfg["embed_dim"],
+        deepcopy(model_cfg["vision_cfg"]),
+        model_cfg.get("quick_gelu", False),
     )
 
 
@@ -87,19 +90,22 @@ def _from_open_clip(cfg: EncoderConfig, cache_dir: Path | None) -> ImageEncoder:
             missing=[pretrained],
         )
     try:
-        model = open_clip.create_model(
-            cfg.model,
-            pretrained=pretrained,
-            force_quick_gelu=quick_gelu,
-            cache_dir=str(cache_dir) if cache_dir else None,
-        )
+        with _random_weights_expected(pretrained is None):
+            model = open_clip.create_model(
+                cfg.model,
+                pretrained=pretrained,
+                force_quick_gelu=quick_gelu,
+                cache_dir=str(cache_dir) if cache_dir else None,
+            )
     except (RuntimeError, OSError, ValueError) as exc:
         raise ModelError(
             f"Could not load the CLIP model {cfg.model} ({pretrained}): {_first_line(exc)}",
             "Check the name and tag, or give a local checkpoint file with --clip-weights.",
         ) from exc
     model_cfg = open_clip.get_model_config(cfg.model) or {}
-    model_cfg = {k: model_cfg[k] for k in ("embed_dim", "vision_cfg", "quick_gelu") if k in model_cfg}
+    model_cfg = {
+        k: model_cfg[k] for k in ("embed_dim", "vision_cfg", "quick_gelu") if k in model_cfg
+    }
     model_cfg["quick_gelu"] = quick_gelu or model_cfg.get("quick_gelu", False)
     visual = model.visual
     preprocess = dict(getattr(visual, "preprocess_cfg", None) or asdict(PreprocessCfg()))
@@ -113,6 +119,19 @@ def _from_open_clip(cfg: EncoderConfig, cache_dir: Path | None) -> ImageEncoder:
         weights=None,
     )
     return ImageEncoder(visual.eval().requires_grad_(False), resolved)
+
+
+@contextlib.contextmanager
+def _random_weights_expected(expected: bool) -> Iterator[None]:
+    """Silence open_clip's warning about random weights when they are what we asked for."""
+    root = logging.getLogger()
+    level = root.level
+    if expected:
+        root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
 
 
 def _first_line(exc: BaseException) -> str:

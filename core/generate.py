@@ -37,12 +37,21 @@ class _Stepper:
         self.tokens = self.tokens[index]
         self.prefix = self.prefix[index]
         if self.cache is not None:
-            self.cache.reorder_cache(index)
+            self.cache.reorder_cache(index)  # type: ignore[arg-type]
 
     def _logits(self, embeds: Tensor) -> Tensor:
-        out = self.model(inputs_embeds=embeds, past_key_values=self.cache,
-                         use_cache=self.use_cache, logits_to_keep=1)
+        out = self.model(
+            inputs_embeds=embeds,
+            past_key_values=self.cache,
+            use_cache=self.use_cache,
+            logits_to_keep=1,
+        )
         return out.logits[:, -1].float()  # (B, V)
+
+
+def _block_stops(logits: Tensor, stops: Tensor, step: int, opts: DecodingConfig) -> Tensor:
+    """No caption may end before ``min_new_tokens`` tokens."""
+    return logits.masked_fill(stops, float("-inf")) if step < opts.min_new_tokens else logits
 
 
 def _penalise_repeats(logits: Tensor, tokens: Tensor, penalty: float) -> Tensor:
@@ -54,8 +63,9 @@ def _penalise_repeats(logits: Tensor, tokens: Tensor, penalty: float) -> Tensor:
     return logits.scatter(1, tokens, seen)
 
 
-def _top_p_sample(logits: Tensor, top_p: float, temperature: float,
-                  generator: torch.Generator) -> Tensor:
+def _top_p_sample(
+    logits: Tensor, top_p: float, temperature: float, generator: torch.Generator
+) -> Tensor:
     probs = torch.softmax(logits / temperature, dim=-1)
     sorted_probs, order = probs.sort(dim=-1, descending=True)
     outside = sorted_probs.cumsum(-1) - sorted_probs > top_p  # keeps at least the top token
@@ -64,8 +74,14 @@ def _top_p_sample(logits: Tensor, top_p: float, temperature: float,
     return order.gather(1, choice)[:, 0]
 
 
-def generate(model: GPT2LMHeadModel, prefix: Tensor, opts: DecodingConfig, stops: Tensor,
-             pad_id: int, use_cache: bool = True) -> list[list[int]]:
+def generate(
+    model: GPT2LMHeadModel,
+    prefix: Tensor,
+    opts: DecodingConfig,
+    stops: Tensor,
+    pad_id: int,
+    use_cache: bool = True,
+) -> list[list[int]]:
     """Token ids for each prefix (B, K, E), each ending with a stop token when one was produced.
 
     ``stops`` is a boolean mask over the vocabulary (V,): tokens that end a caption.
@@ -75,8 +91,14 @@ def generate(model: GPT2LMHeadModel, prefix: Tensor, opts: DecodingConfig, stops
     return _greedy_or_sample(model, prefix, opts, stops, pad_id, use_cache)
 
 
-def _greedy_or_sample(model: GPT2LMHeadModel, prefix: Tensor, opts: DecodingConfig,
-                      stops: Tensor, pad_id: int, use_cache: bool) -> list[list[int]]:
+def _greedy_or_sample(
+    model: GPT2LMHeadModel,
+    prefix: Tensor,
+    opts: DecodingConfig,
+    stops: Tensor,
+    pad_id: int,
+    use_cache: bool,
+) -> list[list[int]]:
     sample = opts.strategy == "sample"
     generator = None
     if sample:
@@ -88,6 +110,7 @@ def _greedy_or_sample(model: GPT2LMHeadModel, prefix: Tensor, opts: DecodingConf
     logits = step.first()
     for i in range(opts.max_new_tokens):
         logits = _penalise_repeats(logits, step.tokens, opts.repetition_penalty)
+        logits = _block_stops(logits, stops, i, opts)
         if generator is not None:
             token = _top_p_sample(logits, opts.top_p, opts.temperature, generator)
         else:
@@ -104,8 +127,9 @@ def _greedy_or_sample(model: GPT2LMHeadModel, prefix: Tensor, opts: DecodingConf
     return [row[:n] for row, n in zip(rows, lengths.tolist(), strict=True)]
 
 
-def _beam_search(model: GPT2LMHeadModel, prefix: Tensor, opts: DecodingConfig, stops: Tensor,
-                 use_cache: bool) -> list[list[int]]:
+def _beam_search(
+    model: GPT2LMHeadModel, prefix: Tensor, opts: DecodingConfig, stops: Tensor, use_cache: bool
+) -> list[list[int]]:
     b, n = prefix.shape[0], opts.num_beams
     step = _Stepper(model, prefix.repeat_interleave(n, dim=0), use_cache)
     scores = torch.full((b, n), float("-inf"), device=prefix.device)
@@ -116,13 +140,16 @@ def _beam_search(model: GPT2LMHeadModel, prefix: Tensor, opts: DecodingConfig, s
     logits = step.first()
     for i in range(opts.max_new_tokens):
         logits = _penalise_repeats(logits, step.tokens, opts.repetition_penalty)
+        logits = _block_stops(logits, stops, i, opts)
         logp = torch.log_softmax(logits, dim=-1)  # (B*n, V)
         vocab = logp.shape[-1]
         cand = (scores.view(-1, 1) + logp).view(b, n * vocab)
         top_scores, top_idx = cand.topk(2 * n, dim=-1)  # (B, 2n)
         rows = step.tokens.tolist()
         keep_rows, keep_tokens, keep_scores = [], [], []
-        for bi, (s_row, i_row) in enumerate(zip(top_scores.tolist(), top_idx.tolist(), strict=True)):
+        for bi, (s_row, i_row) in enumerate(
+            zip(top_scores.tolist(), top_idx.tolist(), strict=True)
+        ):
             live: list[tuple[int, int, float]] = []
             for rank, (score, idx) in enumerate(zip(s_row, i_row, strict=True)):
                 if done[bi] or len(live) == n or score == float("-inf"):

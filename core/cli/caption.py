@@ -22,8 +22,11 @@ class Item:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("caption", help="caption images",
-                       description="Caption image files, folders (recursively) and - (stdin).")
+    p = sub.add_parser(
+        "caption",
+        help="caption images",
+        description="Caption image files, folders (recursively) and - (stdin).",
+    )
     p.add_argument("inputs", nargs="+", metavar="PATH", help="image file, folder, or - for stdin")
     add_model_args(p)
     p.add_argument("--batch-size", type=int, default=8, help="images per batch (default 8)")
@@ -63,8 +66,13 @@ def run(args: argparse.Namespace) -> int:
     overrides = decoding_overrides(args)
     captioner.decoding(**overrides)  # validate before any work
     failed = 0
-    bar = tqdm(total=len(items), unit="image", file=sys.stderr, disable=len(items) <= args.batch_size,
-               leave=False)
+    bar = tqdm(
+        total=len(items),
+        unit="image",
+        file=sys.stderr,
+        disable=len(items) <= args.batch_size,
+        leave=False,
+    )
     for start in range(0, len(items), args.batch_size):
         batch = items[start : start + args.batch_size]
         images, good = [], []
@@ -84,8 +92,14 @@ def run(args: argparse.Namespace) -> int:
                 print(f"vocalens: {item.error}", file=sys.stderr)
                 _emit(args.json, {"path": item.label, "error": item.error})
             else:
-                _emit(args.json, {"path": item.label, "caption": result.text,
-                                  "timings": {k: round(v, 1) for k, v in result.timings.items()}})
+                _emit(
+                    args.json,
+                    {
+                        "path": item.label,
+                        "caption": result.text,
+                        "timings": {k: round(v, 1) for k, v in result.timings.items()},
+                    },
+                )
         bar.update(len(batch))
     bar.close()
     return 1 if failed else 0

@@ -9,8 +9,11 @@ from ..registry import DEFAULT_MODEL
 
 
 def add_model_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=DEFAULT_MODEL,
-                        help=f"registered model name or model folder (default: {DEFAULT_MODEL})")
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"registered model name or model folder (default: {DEFAULT_MODEL})",
+    )
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     parser.add_argument("--dtype", default="auto", help="auto, fp32, fp16 or bf16")
     how = parser.add_mutually_exclusive_group()

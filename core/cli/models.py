@@ -12,16 +12,24 @@ def register(sub: Any) -> None:
     p = sub.add_parser("models", help="list, download, import and inspect models")
     msub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     msub.add_parser("list", help="known models and whether they are installed").set_defaults(
-        run=list_models)
+        run=list_models
+    )
     d = msub.add_parser("download", help="download and convert a model (needs the internet)")
-    d.add_argument("name", help="registered model name, or a Hub GPT-2 id such as openai-community/gpt2")
+    d.add_argument(
+        "name", help="registered model name, or a Hub GPT-2 id such as openai-community/gpt2"
+    )
     d.set_defaults(run=download)
-    i = msub.add_parser("import-clipcap", help="convert a ClipCap .pt checkpoint into a model folder")
+    i = msub.add_parser(
+        "import-clipcap", help="convert a ClipCap .pt checkpoint into a model folder"
+    )
     i.add_argument("weights", type=Path, help="ClipCap checkpoint (.pt)")
     i.add_argument("--out", type=Path, required=True, help="model folder to create")
     i.add_argument("--clip", default="ViT-B-32", help="open_clip architecture (default ViT-B-32)")
-    i.add_argument("--clip-weights", default="openai",
-                   help="open_clip pretrained tag or checkpoint file (default openai)")
+    i.add_argument(
+        "--clip-weights",
+        default="openai",
+        help="open_clip pretrained tag, checkpoint file, or none (default openai)",
+    )
     i.add_argument("--gpt2", default="openai-community/gpt2", help="base GPT-2: Hub id or folder")
     i.add_argument("--tokenizer", type=Path, help="folder with vocab.json and merges.txt")
     i.add_argument("--force", action="store_true", help="replace an existing model folder")
@@ -55,10 +63,19 @@ def import_clipcap(args: argparse.Namespace) -> int:
     from ..errors import ModelError
 
     if args.out.exists() and any(args.out.iterdir()) and not args.force:
-        raise ModelError(f"{args.out} already exists and is not empty.",
-                         "Choose another --out folder, or add --force to replace it.")
-    path = convert(args.weights, args.out, clip_model=args.clip, clip_pretrained=args.clip_weights,
-                   gpt2=args.gpt2, tokenizer=args.tokenizer)
+        raise ModelError(
+            f"{args.out} already exists and is not empty.",
+            "Choose another --out folder, or add --force to replace it.",
+        )
+    weights = None if args.clip_weights.lower() == "none" else args.clip_weights
+    path = convert(
+        args.weights,
+        args.out,
+        clip_model=args.clip,
+        clip_pretrained=weights,
+        gpt2=args.gpt2,
+        tokenizer=args.tokenizer,
+    )
     print(f"Converted {args.weights} into {path}")
     return 0
 
@@ -75,9 +92,10 @@ def info(args: argparse.Namespace) -> int:
         "name": cfg.name,
         "encoder": f"{cfg.encoder.model} ({cfg.encoder.pretrained})",
         "projector": f"{cfg.projector.kind}, prefix {cfg.projector.prefix_length} × "
-                     f"{cfg.projector.embed_dim}",
-        "decoder": "fine-tuned GPT-2 (stored)" if cfg.decoder.weights else
-                   f"GPT-2 {cfg.decoder.base} (frozen)",
+        f"{cfg.projector.embed_dim}",
+        "decoder": "fine-tuned GPT-2 (stored)"
+        if cfg.decoder.weights
+        else f"GPT-2 {cfg.decoder.base} (frozen)",
         "decoding": f"{cfg.decoding.strategy}, stop at {cfg.decoding.stop_strings}",
         "size_mb": round(size / 1e6, 1),
         "versions": cfg.versions,

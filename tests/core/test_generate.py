@@ -16,8 +16,9 @@ def test_greedy_is_deterministic(tiny) -> None:
 def test_sampling_repeats_with_a_seed_and_differs_across_seeds(tiny) -> None:
     a = tokens(tiny, strategy="sample", seed=1, top_p=1.0, temperature=1.5)
     assert a == tokens(tiny, strategy="sample", seed=1, top_p=1.0, temperature=1.5)
-    others = [tokens(tiny, strategy="sample", seed=s, top_p=1.0, temperature=1.5)
-              for s in range(2, 6)]
+    others = [
+        tokens(tiny, strategy="sample", seed=s, top_p=1.0, temperature=1.5) for s in range(2, 6)
+    ]
     assert any(o != a for o in others)
     assert a != tokens(tiny, strategy="greedy")
 
@@ -43,19 +44,23 @@ def test_beam_search_finds_a_sequence_at_least_as_likely_as_greedy(tiny) -> None
     opts = {"max_new_tokens": 6, "stop_strings": []}
     with torch.inference_mode():
         greedy = tiny.caption_embeddings(emb, strategy="greedy", **opts)
-        beam = tiny.caption_embeddings(emb, strategy="beam", num_beams=4, length_penalty=0.0,
-                                       **opts)
+        beam = tiny.caption_embeddings(
+            emb, strategy="beam", num_beams=4, length_penalty=0.0, **opts
+        )
         for g, b, e in zip(greedy, beam, emb, strict=True):
             if len(g.tokens) == len(b.tokens):
                 assert logprob(b.tokens, e) >= logprob(g.tokens, e) - 1e-4
 
 
-@pytest.mark.parametrize("kw", [
-    {"strategy": "greedy"},
-    {"strategy": "beam", "num_beams": 3},
-    {"strategy": "sample", "seed": 7, "top_p": 0.8},
-    {"strategy": "greedy", "repetition_penalty": 1.5},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"strategy": "greedy"},
+        {"strategy": "beam", "num_beams": 3},
+        {"strategy": "sample", "seed": 7, "top_p": 0.8},
+        {"strategy": "greedy", "repetition_penalty": 1.5},
+    ],
+)
 def test_kv_cache_gives_the_same_tokens_as_full_recomputation(tiny, kw) -> None:
     assert tokens(tiny, use_cache=True, **kw) == tokens(tiny, use_cache=False, **kw)
 
@@ -70,9 +75,17 @@ def test_stop_string_ends_the_caption(tiny) -> None:
     free = tiny.caption(IMAGES[:1], strategy="greedy", stop_strings=[], max_new_tokens=8)[0]
     assert len(free.tokens) == 8
     stop_text = tiny.tokenizer.decode([free.tokens[3]])
-    stopped = tiny.caption(IMAGES[:1], strategy="greedy", stop_strings=[stop_text.strip() or stop_text])[0]
-    first = next(i for i, t in enumerate(free.tokens)
-                 if (stop_text.strip() or stop_text) in tiny.tokenizer.decode([t]))
+    stopped = tiny.caption(
+        IMAGES[:1],
+        strategy="greedy",
+        min_new_tokens=0,
+        stop_strings=[stop_text.strip() or stop_text],
+    )[0]
+    first = next(
+        i
+        for i, t in enumerate(free.tokens)
+        if (stop_text.strip() or stop_text) in tiny.tokenizer.decode([t])
+    )
     assert stopped.tokens == free.tokens[: first + 1]
 
 
@@ -87,8 +100,9 @@ def test_repetition_penalty_reduces_repeats(tiny) -> None:
         return sum(len(s) - len(set(s)) for s in seqs)
 
     plain = tokens(tiny, strategy="greedy", stop_strings=[], max_new_tokens=12)
-    penalised = tokens(tiny, strategy="greedy", stop_strings=[], max_new_tokens=12,
-                       repetition_penalty=3.0)
+    penalised = tokens(
+        tiny, strategy="greedy", stop_strings=[], max_new_tokens=12, repetition_penalty=3.0
+    )
     assert repeats(penalised) < repeats(plain)
 
 
@@ -99,3 +113,16 @@ def test_invalid_decoding_settings_are_refused(tiny) -> None:
         tiny.caption(IMAGES, strategy="sample", top_p=0.0)
     with pytest.raises(ConfigError, match="beam width"):
         tiny.caption(IMAGES, num_beams=0)
+
+
+def test_no_caption_ends_before_the_minimum_length(tiny) -> None:
+    from vocalens.core.generate import generate
+
+    almost_all_stop = torch.ones(tiny.decoder.config.vocab_size, dtype=torch.bool)
+    almost_all_stop[[5, 6]] = False
+    prefix = tiny.prefix(tiny.embed(tiny.pixels(IMAGES)))
+    for strategy in ("greedy", "beam", "sample"):
+        opts = tiny.decoding(strategy=strategy, min_new_tokens=2, seed=0)
+        with torch.inference_mode():
+            seqs = generate(tiny.decoder, prefix, opts, almost_all_stop, 0)
+        assert all(set(s[:2]) <= {5, 6} and len(s) >= 3 for s in seqs)  # no stop before 3rd

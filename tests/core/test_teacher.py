@@ -23,8 +23,9 @@ def test_padding_does_not_change_the_loss(tiny) -> None:
     alone = caption_loss(tiny, emb, encode_captions(tok, ["a red circle."], 4))
     padded = encode_captions(tok, ["a red circle.", "a green triangle left of a black cross."], 4)
     both = caption_loss(tiny, torch.cat([emb, torch.randn_like(emb)]), padded)
-    first = caption_loss(tiny, emb, type(padded)(padded.input_ids[:1], padded.attention_mask[:1],
-                                                  padded.labels[:1]))
+    first = caption_loss(
+        tiny, emb, type(padded)(padded.input_ids[:1], padded.attention_mask[:1], padded.labels[:1])
+    )
     assert torch.allclose(alone, first, atol=1e-5)
     assert not torch.allclose(alone, both)
 

@@ -1,0 +1,65 @@
+"""Helpers shared by the benchmark scripts: timing, memory, machine description, output."""
+
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+
+def timed(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> float:
+    """Median wall time of ``fn`` in milliseconds."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1e3)
+    return round(statistics.median(samples), 1)
+
+
+def peak_rss_mb() -> float:
+    scale = 1024 if sys.platform != "darwin" else 1024 * 1024
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1e6, 1)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpu": cpu_model(),
+        "threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "python": platform.python_version(),
+    }
+
+
+def report(results: dict[str, Any], out: Path | None) -> None:
+    """Print a table of the flat numeric results, then write (or print) the JSON."""
+    for key, value in results.items():
+        if isinstance(value, int | float):
+            print(f"{key:<40} {value:>10}", file=sys.stderr)
+    text = json.dumps(results, indent=2)
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+    else:
+        print(text)

@@ -1,0 +1,102 @@
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from vocalens.core import load_captioner
+from vocalens.core.checkpoint import save_captioner
+from vocalens.core.errors import ConfigError, ModelError, ModelNotInstalledError
+from vocalens.core.testing import tiny_captioner
+
+IMAGES = [Image.new("RGB", (50, 40), c) for c in ("teal", "pink")]
+
+
+@pytest.mark.parametrize("kind", ["mlp", "clipcap-mlp", "transformer"])
+def test_save_and_load_reproduce_identical_captions(kind: str, tmp_path: Path) -> None:
+    model = tiny_captioner(tmp_path / "src", kind=kind, seed=3)
+    folder = save_captioner(model, tmp_path / "model", include_decoder=True)
+    loaded = load_captioner(folder)
+    for kw in ({"strategy": "beam"}, {"strategy": "greedy"}, {"strategy": "sample", "seed": 4}):
+        assert [c.tokens for c in loaded.caption(IMAGES, **kw)] == [
+            c.tokens for c in model.caption(IMAGES, **kw)
+        ]
+    config = json.loads((folder / "config.json").read_text())
+    assert config["format_version"] == 1
+    assert config["projector"]["kind"] == kind
+    assert {"torch", "transformers", "open_clip_torch"} <= set(config["versions"])
+    assert config["decoding"]["stop_strings"] == ["."]
+
+
+def test_frozen_gpt2_is_named_not_stored(tmp_path: Path) -> None:
+    model = tiny_captioner(tmp_path / "src", seed=5)
+    base = tmp_path / "gpt2-base"
+    model.decoder.save_pretrained(base)
+    model.config.decoder.base = str(base)
+    folder = save_captioner(model, tmp_path / "model", include_decoder=False)
+    assert not (folder / "decoder.safetensors").exists()
+    assert json.loads((folder / "config.json").read_text())["decoder"]["base"] == str(base)
+    loaded = load_captioner(folder)
+    assert [c.tokens for c in loaded.caption(IMAGES)] == [c.tokens for c in model.caption(IMAGES)]
+
+
+def test_saving_over_a_model_replaces_it_whole(tmp_path: Path) -> None:
+    a = tiny_captioner(tmp_path / "a", seed=1)
+    b = tiny_captioner(tmp_path / "b", kind="transformer", seed=2)
+    folder = save_captioner(a, tmp_path / "model", include_decoder=True)
+    save_captioner(b, folder, include_decoder=True)
+    assert load_captioner(folder).config.projector.kind == "transformer"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "model"]
+
+
+def test_damaged_folders_give_clear_errors(tiny_model_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    with pytest.raises(ModelNotInstalledError, match="not a VocaLens model folder"):
+        load_captioner(tmp_path)
+    bad = tmp_path / "bad"
+    shutil.copytree(tiny_model_dir, bad)
+    (bad / "projector.safetensors").unlink()
+    with pytest.raises(ModelNotInstalledError, match="projector weights are missing"):
+        load_captioner(bad)
+    config = json.loads((bad / "config.json").read_text())
+    config["format_version"] = 99
+    (bad / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ConfigError, match="newer VocaLens"):
+        load_captioner(bad)
+    config["format_version"] = 1
+    config["projector"]["colour"] = "blue"
+    (bad / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ConfigError, match="colour"):
+        load_captioner(bad)
+    (bad / "config.json").write_text("{not json")
+    with pytest.raises(ModelError, match="not valid JSON"):
+        load_captioner(bad)
+
+
+def test_names_and_files_resolve_with_a_way_forward(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotInstalledError, match="not downloaded yet") as info:
+        load_captioner("clipcap-coco")
+    assert "vocalens models download clipcap-coco" in info.value.hint
+    with pytest.raises(ModelError, match="No model called"):
+        load_captioner("no-such-model")
+    pt = tmp_path / "coco_weights.pt"
+    pt.write_bytes(b"x")
+    with pytest.raises(ModelError, match="import-clipcap"):
+        load_captioner(pt)
+
+
+def test_device_and_precision_choices_are_checked() -> None:
+    import torch
+
+    from vocalens.core.device import resolve_device, resolve_dtype
+
+    assert resolve_device("cpu").type == "cpu"
+    assert resolve_dtype("auto", torch.device("cpu")) == torch.float32
+    with pytest.raises(ConfigError, match="fp16 is not supported on the CPU"):
+        resolve_dtype("fp16", torch.device("cpu"))
+    with pytest.raises(ConfigError, match="Unknown device"):
+        resolve_device("toaster")
+    if not torch.cuda.is_available():
+        with pytest.raises(ConfigError, match="No CUDA GPU"):
+            resolve_device("cuda")

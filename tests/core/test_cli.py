@@ -1,0 +1,166 @@
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image
+
+from vocalens.core.cli.main import main
+
+
+@pytest.fixture()
+def photos(tmp_path: Path) -> Path:
+    folder = tmp_path / "photos"
+    (folder / "nested").mkdir(parents=True)
+    Image.new("RGB", (30, 30), "red").save(folder / "red.png")
+    Image.new("RGB", (30, 30), "blue").save(folder / "nested" / "blue.jpg")
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\ngarbage")
+    (folder / "empty.jpg").write_bytes(b"")
+    return folder
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_caption_files_and_folders_reports_bad_ones(tiny_model_dir, photos, capsys) -> None:
+    code, out, err = run(
+        capsys,
+        "caption",
+        str(photos),
+        "--model",
+        str(tiny_model_dir),
+        "--greedy",
+        "--batch-size",
+        "2",
+    )
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert [line.split("\t")[0] for line in lines] == [
+        str(photos / "nested" / "blue.jpg"),
+        str(photos / "red.png"),
+    ]
+    assert all(line.split("\t")[1] for line in lines)
+    errors = err.strip().splitlines()
+    assert len(errors) == 2
+    assert any("broken.png" in e and "corrupt" in e for e in errors)
+    assert any("empty.jpg" in e and "empty" in e for e in errors)
+    assert "Traceback" not in err
+
+
+def test_json_output_has_caption_or_error(tiny_model_dir, photos, capsys) -> None:
+    code, out, _ = run(
+        capsys,
+        "caption",
+        str(photos / "red.png"),
+        str(photos / "missing.png"),
+        "--model",
+        str(tiny_model_dir),
+        "--json",
+    )
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 1
+    assert records[0]["path"].endswith("red.png") and isinstance(records[0]["caption"], str)
+    assert set(records[0]["timings"]) == {"preprocess_ms", "encode_ms", "decode_ms"}
+    assert "no such file" in records[1]["error"]
+
+
+def test_stdin_and_decoding_flags(tiny_model_dir, capsys, monkeypatch) -> None:
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20), "yellow").save(buf, "PNG")
+    monkeypatch.setattr(sys, "stdin", type("S", (), {"buffer": io.BytesIO(buf.getvalue())})())
+    code, out, _ = run(
+        capsys,
+        "caption",
+        "-",
+        "--model",
+        str(tiny_model_dir),
+        "--sample",
+        "--seed",
+        "3",
+        "--top-p",
+        "0.9",
+        "--temperature",
+        "0.7",
+        "--max-tokens",
+        "5",
+    )
+    assert code == 0 and out.startswith("-\t")
+    code, _, err = run(
+        capsys, "caption", "-", "--model", str(tiny_model_dir), "--sample", "--top-p", "2"
+    )
+    assert code == 2 and "top-p" in err
+
+
+def test_folder_without_images_is_an_error_line(tiny_model_dir, tmp_path, capsys) -> None:
+    code, out, err = run(capsys, "caption", str(tmp_path), "--model", str(tiny_model_dir))
+    assert code == 1 and out == "" and "holds no images" in err
+
+
+def test_missing_model_says_how_to_get_it(photos, capsys) -> None:
+    code, _, err = run(capsys, "caption", str(photos))
+    assert code == 2
+    assert "not downloaded yet" in err and "vocalens models download clipcap-coco" in err
+
+
+def test_download_without_network_is_one_clear_message(tmp_path) -> None:
+    env = {
+        **__import__("os").environ,
+        "HF_HUB_OFFLINE": "1",
+        "VOCALENS_CACHE_DIR": str(tmp_path / "c"),
+        "VOCALENS_MODELS_DIR": str(tmp_path / "m"),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "vocalens.core.cli", "models", "download", "clipcap-coco"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("vocalens: Could not download akhaliq/")
+    assert "internet connection" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_models_list_info_and_import(tiny, tiny_folder, tiny_model_dir, tmp_path, capsys) -> None:
+    code, out, _ = run(capsys, "models", "list")
+    assert code == 0 and "clipcap-coco (default)" in out and "not downloaded" in out
+    code, out, _ = run(capsys, "models", "info", str(tiny_model_dir))
+    assert code == 0 and "projector: mlp, prefix 4 × 32" in out
+    state = {
+        f"clip_project.model.{k}": v
+        for k, v in {
+            "0.weight": torch.randn(64, 32),
+            "0.bias": torch.zeros(64),
+            "2.weight": torch.randn(128, 64),
+            "2.bias": torch.zeros(128),
+        }.items()
+    }
+    state.update({f"gpt.{k}": v for k, v in tiny.decoder.state_dict().items()})
+    pt = tmp_path / "w.pt"
+    torch.save(state, pt)
+    args = [
+        "models",
+        "import-clipcap",
+        str(pt),
+        "--out",
+        str(tmp_path / "m"),
+        "--clip",
+        "vocalens-tiny",
+        "--clip-weights",
+        "none",
+        "--tokenizer",
+        str(tiny_folder / "tokenizer"),
+    ]
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    code, _, err = run(capsys, *args)
+    assert code == 2 and "already exists" in err
+    code, out, _ = run(capsys, "caption", str(pt.parent), "--model", str(tmp_path / "m"))
+    assert "holds no images" in capsys.readouterr().err or code == 1

@@ -1,0 +1,97 @@
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from vocalens.core.errors import ImageError
+from vocalens.core.images import find_images, load_image
+
+
+def save(image: Image.Image, path: Path, **kw) -> Path:
+    image.save(path, **kw)
+    return path
+
+
+def test_exif_rotation_is_applied(tmp_path: Path) -> None:
+    image = Image.new("RGB", (80, 20), "red")
+    exif = image.getexif()
+    exif[0x0112] = 6  # rotate 90° clockwise on display
+    path = save(image, tmp_path / "rotated.jpg", exif=exif)
+    assert load_image(path).size == (20, 80)
+
+
+def test_alpha_is_flattened_on_white(tmp_path: Path) -> None:
+    clear = save(Image.new("RGBA", (4, 4), (0, 0, 0, 0)), tmp_path / "clear.png")
+    assert load_image(clear).getpixel((0, 0)) == (255, 255, 255)
+    palette = Image.new("P", (4, 4), 0)
+    palette.putpalette([0, 0, 0] * 256)
+    palette.info["transparency"] = 0
+    path = save(palette, tmp_path / "palette.png", transparency=0)
+    assert load_image(path).getpixel((1, 1)) == (255, 255, 255)
+
+
+def test_sixteen_bit_cmyk_and_grey_become_rgb(tmp_path: Path) -> None:
+    deep = Image.fromarray(np.full((6, 6), 65535, dtype=np.uint16))
+    assert load_image(save(deep, tmp_path / "deep.png")).getpixel((0, 0)) == (255, 255, 255)
+    cmyk = save(Image.new("CMYK", (6, 6), (0, 255, 255, 0)), tmp_path / "cmyk.jpg")
+    r, g, b = load_image(cmyk).getpixel((2, 2))
+    assert r > 200 and g < 60 and b < 60
+    assert load_image(save(Image.new("L", (3, 3), 9), tmp_path / "g.png")).mode == "RGB"
+
+
+def test_animated_image_gives_its_first_frame(tmp_path: Path) -> None:
+    frames = [Image.new("RGB", (8, 8), c) for c in ("blue", "yellow")]
+    path = tmp_path / "anim.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    r, _g, b = load_image(path).getpixel((4, 4))
+    assert b > 200 and r < 50
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "empty"),
+        (b"hello, this is text", "not an image"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "truncated or corrupt|not an image"),
+    ],
+)
+def test_bad_files_are_named_with_a_reason(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.png"
+    path.write_bytes(content)
+    with pytest.raises(ImageError, match=f"bad.png: .*({reason})"):
+        load_image(path)
+
+
+def test_truncated_jpeg_is_reported(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    Image.effect_noise((200, 200), 50).convert("RGB").save(buf, "JPEG")
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    with pytest.raises(ImageError, match="cut.jpg: the image is truncated or corrupt"):
+        load_image(path)
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(ImageError, match="no such file"):
+        load_image(tmp_path / "nope.png")
+    with pytest.raises(ImageError, match="is a folder"):
+        load_image(tmp_path)
+
+
+def test_decompression_bomb_is_refused(tmp_path: Path) -> None:
+    path = save(Image.new("1", (12_000, 12_000)), tmp_path / "bomb.png")
+    with pytest.raises(ImageError, match="bomb.png: the image is too large"):
+        load_image(path)
+
+
+def test_bytes_and_folders(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    Image.new("RGB", (5, 5), "green").save(buf, "PNG")
+    assert load_image(buf.getvalue(), name="-").size == (5, 5)
+    (tmp_path / "sub").mkdir()
+    save(Image.new("RGB", (2, 2)), tmp_path / "sub" / "b.PNG")
+    save(Image.new("RGB", (2, 2)), tmp_path / "a.jpg")
+    (tmp_path / "notes.txt").write_text("x")
+    assert [p.name for p in find_images(tmp_path)] == ["a.jpg", "b.PNG"]
