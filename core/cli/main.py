@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..errors import VocaLensError
-from . import caption, models
+from . import caption, describe, models
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"vocalens {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     caption.register(sub)
+    describe.register(sub)
     models.register(sub)
     return parser
 

@@ -1,0 +1,91 @@
+"""Screen capture with mss (X11, Windows, macOS). Wayland needs the desktop portal instead."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from PIL import Image
+
+from .context import WindowInfo
+from .errors import VocaLensError
+
+
+class CaptureError(VocaLensError):
+    """The screen could not be captured."""
+
+
+def wayland_session() -> bool:
+    return (
+        sys.platform.startswith("linux")
+        and (
+            os.environ.get("XDG_SESSION_TYPE") == "wayland"
+            or bool(os.environ.get("WAYLAND_DISPLAY"))
+        )
+        and not os.environ.get("DISPLAY")
+    )
+
+
+def grab(left: int, top: int, width: int, height: int) -> Image.Image:
+    """Pixels of a screen rectangle (physical pixels) as RGB."""
+    if width <= 0 or height <= 0:
+        raise CaptureError(
+            "The area to capture is empty.", "Select an area at least one pixel wide."
+        )
+    if wayland_session():
+        raise CaptureError(
+            "This Wayland desktop does not let applications read the screen directly.",
+            "Use an X11 session, or take a screenshot with the desktop's tool and open it.",
+        )
+    try:
+        import mss
+    except ImportError:
+        raise CaptureError(
+            "Screen capture is not installed.", "Install it with: pip install 'vocalens[desktop]'."
+        ) from None
+    try:
+        with mss.mss() as sct:
+            shot = sct.grab({"left": left, "top": top, "width": width, "height": height})
+    except Exception as exc:  # mss raises its own ScreenShotError and OS errors
+        raise CaptureError(
+            f"The screen could not be captured ({exc}).",
+            "Check that a display is available and screen recording is allowed.",
+        ) from None
+    return Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
+
+
+def monitors() -> list[dict[str, int]]:
+    """mss's monitor list: [all screens together, screen 1, screen 2, ...]."""
+    import mss
+
+    with mss.mss() as sct:
+        return [dict(m) for m in sct.monitors]
+
+
+def grab_screen(point: tuple[int, int] | None = None, all_screens: bool = False) -> Image.Image:
+    """The monitor under ``point`` (the mouse), the first monitor, or all monitors."""
+    try:
+        screens = monitors()
+    except Exception as exc:
+        raise CaptureError(
+            f"No screen to capture ({exc}).",
+            "VocaLens needs a graphical session to describe the screen.",
+        ) from None
+    chosen = screens[0] if all_screens or len(screens) == 1 else screens[1]
+    if point is not None and not all_screens:
+        for m in screens[1:]:
+            if (
+                m["left"] <= point[0] < m["left"] + m["width"]
+                and m["top"] <= point[1] < m["top"] + m["height"]
+            ):
+                chosen = m
+                break
+    return grab(chosen["left"], chosen["top"], chosen["width"], chosen["height"])
+
+
+def grab_window(window: WindowInfo) -> Image.Image:
+    if window.width <= 0 or window.height <= 0:
+        raise CaptureError(
+            "The active window's position is unknown here.", "Describe the whole screen instead."
+        )
+    return grab(window.left, window.top, window.width, window.height)

@@ -1,0 +1,108 @@
+"""``vocalens describe``: caption + visible text + context, as a spoken-style summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ..errors import ImageError, ModelNotInstalledError, VocaLensError
+from .caption import expand
+from .decoding_args import add_model_args, decoding_overrides
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "describe",
+        help="describe images or the screen: caption, text, context",
+        description="Describe image files, folders, - (stdin), or the screen.",
+    )
+    p.add_argument("inputs", nargs="*", metavar="PATH", help="image file, folder, or -")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--screen", action="store_true", help="describe the whole screen")
+    where.add_argument("--window", action="store_true", help="describe the active window")
+    p.add_argument("--verbosity", choices=["brief", "normal", "full"], default="normal")
+    p.add_argument("--no-text", action="store_true", help="skip reading the visible text")
+    p.add_argument("--no-caption", action="store_true", help="skip the caption model")
+    p.add_argument("--json", action="store_true", help="one JSON object per input")
+    add_model_args(p)
+    p.set_defaults(run=run)
+
+
+def make_describer(args: argparse.Namespace) -> Any:
+    from ..describe import Describer
+    from ..loading import load_captioner
+    from ..ocr import TextReader
+
+    captioner, reason = None, ""
+    if not args.no_caption:
+        try:
+            captioner = load_captioner(args.model, device=args.device, dtype=args.dtype)
+        except ModelNotInstalledError as exc:
+            reason = f"Captions are off: {exc.message} {exc.hint}"
+            print(f"vocalens: {reason}", file=sys.stderr)
+    reader = None if args.no_text or not TextReader.available() else TextReader()
+    if reader is None and not args.no_text:
+        print(
+            "vocalens: text reading is not installed (pip install 'vocalens[ocr]').",
+            file=sys.stderr,
+        )
+    return Describer(captioner, reader, reason, **decoding_overrides(args))
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..render import spoken
+
+    if not args.inputs and not (args.screen or args.window):
+        raise ImageError("Nothing to describe.", "Give image paths, or --screen or --window.")
+    describer = make_describer(args)
+    failed = 0
+    for label, get_image, source, window in _targets(args):
+        try:
+            image = get_image()
+        except VocaLensError as exc:
+            failed += 1
+            print(f"vocalens: {exc}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"path": label, "error": str(exc)}, ensure_ascii=False))
+            continue
+        desc = describer.describe(image, source=source, label=label, window=window)
+        text = spoken(desc, args.verbosity)
+        if args.json:
+            record = {"path": label, "spoken": text, **desc.to_dict()}
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            print(f"{label}\t{text}" if source == "file" else text, flush=True)
+    describer.close()
+    return 1 if failed else 0
+
+
+def _targets(args: argparse.Namespace) -> Any:
+    from ..capture import grab_screen, grab_window
+    from ..context import active_window
+    from ..images import load_image
+
+    if args.screen or args.window:
+        window = active_window()
+        if args.screen:
+            yield "screen", lambda: grab_screen(), "screen", window
+        else:
+            yield "window", lambda: grab_window(window), "window", window
+    for item in expand(args.inputs):
+        if item.source is None:
+            yield item.label, _fail(item.error), "file", None
+        else:
+            yield (
+                item.label,
+                (lambda s=item.source, n=item.label: load_image(s, name=n)),
+                "file",
+                None,
+            )
+
+
+def _fail(message: str) -> Any:
+    def raise_it() -> None:
+        raise ImageError(message)
+
+    return raise_it

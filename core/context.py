@@ -1,0 +1,112 @@
+"""What the user is looking at: the active window's title, application and position."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class WindowInfo:
+    title: str = ""
+    app: str = ""
+    left: int = 0
+    top: int = 0
+    width: int = 0
+    height: int = 0
+
+    @property
+    def known(self) -> bool:
+        return bool(self.title or self.app)
+
+
+def active_window() -> WindowInfo:
+    """The focused window where the platform can tell (X11, Windows, macOS); else unknown."""
+    try:
+        if sys.platform == "win32":
+            return _windows()
+        if sys.platform == "darwin":
+            return _macos()
+        if os.environ.get("DISPLAY"):
+            return _x11()
+    except Exception:  # a desktop that will not say is not an error for the user
+        pass
+    return WindowInfo()
+
+
+def _x11() -> WindowInfo:
+    from Xlib import X, display
+
+    d = display.Display()
+    try:
+        root = d.screen().root
+        active = root.get_full_property(d.intern_atom("_NET_ACTIVE_WINDOW"), X.AnyPropertyType)
+        if not active or not active.value or not active.value[0]:
+            return WindowInfo()
+        window = d.create_resource_object("window", active.value[0])
+        name = window.get_full_property(d.intern_atom("_NET_WM_NAME"), 0)
+        title = name.value.decode("utf-8", "replace") if name else (window.get_wm_name() or "")
+        wm_class = window.get_wm_class()
+        app = wm_class[1] if wm_class else ""
+        pid = window.get_full_property(d.intern_atom("_NET_WM_PID"), X.AnyPropertyType)
+        if pid and pid.value and not app:
+            app = Path(f"/proc/{pid.value[0]}/comm").read_text().strip()
+        geometry = window.get_geometry()
+        pos = window.translate_coords(root, 0, 0)
+        return WindowInfo(str(title), str(app), -pos.x, -pos.y, geometry.width, geometry.height)
+    finally:
+        d.close()
+
+
+def _windows() -> WindowInfo:
+    import ctypes
+    from ctypes import wintypes
+
+    user32, kernel32 = ctypes.windll.user32, ctypes.windll.kernel32  # type: ignore[attr-defined]
+    hwnd = user32.GetForegroundWindow()
+    if not hwnd:
+        return WindowInfo()
+    length = user32.GetWindowTextLengthW(hwnd)
+    buf = ctypes.create_unicode_buffer(length + 1)
+    user32.GetWindowTextW(hwnd, buf, length + 1)
+    rect = wintypes.RECT()
+    user32.GetWindowRect(hwnd, ctypes.byref(rect))
+    pid = wintypes.DWORD()
+    user32.GetWindowThreadProcessId(hwnd, ctypes.byref(pid))
+    app = ""
+    handle = kernel32.OpenProcess(0x1000, False, pid.value)  # QUERY_LIMITED_INFORMATION
+    if handle:
+        size = wintypes.DWORD(1024)
+        path = ctypes.create_unicode_buffer(1024)
+        if kernel32.QueryFullProcessImageNameW(handle, 0, path, ctypes.byref(size)):
+            app = Path(path.value).stem
+        kernel32.CloseHandle(handle)
+    return WindowInfo(
+        buf.value, app, rect.left, rect.top, rect.right - rect.left, rect.bottom - rect.top
+    )
+
+
+def _macos() -> WindowInfo:
+    from AppKit import NSWorkspace  # type: ignore[import-not-found]
+    from Quartz import (  # type: ignore[import-not-found]
+        CGWindowListCopyWindowInfo,
+        kCGNullWindowID,
+        kCGWindowListOptionOnScreenOnly,
+    )
+
+    app = NSWorkspace.sharedWorkspace().frontmostApplication()
+    pid = app.processIdentifier()
+    for info in CGWindowListCopyWindowInfo(kCGWindowListOptionOnScreenOnly, kCGNullWindowID):
+        if info.get("kCGWindowOwnerPID") == pid and info.get("kCGWindowLayer") == 0:
+            b = info.get("kCGWindowBounds", {})
+            return WindowInfo(
+                str(info.get("kCGWindowName") or ""),
+                str(app.localizedName()),
+                int(b.get("X", 0)),
+                int(b.get("Y", 0)),
+                int(b.get("Width", 0)),
+                int(b.get("Height", 0)),
+            )
+    return WindowInfo("", str(app.localizedName()))

@@ -1,0 +1,77 @@
+"""Reading the visible text of an image with RapidOCR (onnxruntime, models inside the wheel)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from .errors import VocaLensError
+from .layout import Box, TextBlock, TextLine, clean_lines, group_blocks, reading_order
+
+MAX_SIDE = 2048  # larger captures are scaled down first: OCR time grows with pixels
+
+
+class OCRUnavailableError(VocaLensError):
+    """The optional OCR extra is not installed."""
+
+
+class TextReader:
+    """Finds text lines and returns them as blocks in reading order. Thread-safe; the engine
+    is created on first use (about a second)."""
+
+    def __init__(self, min_confidence: float = 0.5, threads: int | None = None) -> None:
+        self.min_confidence = min_confidence
+        self.threads = threads
+        self._engine: Any = None
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def available() -> bool:
+        try:
+            import rapidocr  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def _get_engine(self) -> Any:
+        if self._engine is None:
+            try:
+                from rapidocr import RapidOCR
+            except ImportError:
+                raise OCRUnavailableError(
+                    "Text reading is not installed.",
+                    "Install it with: pip install 'vocalens[ocr]'.",
+                ) from None
+            params: dict[str, Any] = {"Global.log_level": "warning"}
+            if self.threads:
+                params["EngineConfig.onnxruntime.intra_op_num_threads"] = self.threads
+            self._engine = RapidOCR(params=params)
+        return self._engine
+
+    def warm_up(self) -> None:
+        with self._lock:
+            self._get_engine()
+
+    def lines(self, image: Image.Image) -> list[TextLine]:
+        scale = min(1.0, MAX_SIDE / max(image.size))
+        if scale < 1.0:
+            size = (round(image.width * scale), round(image.height * scale))
+            image = image.resize(size, Image.Resampling.LANCZOS)
+        with self._lock:
+            result = self._get_engine()(np.asarray(image.convert("RGB")))
+        if result.boxes is None or result.txts is None:
+            return []
+        lines = []
+        for points, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
+            xs, ys = [p[0] / scale for p in points], [p[1] / scale for p in points]
+            box = Box(float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys)))
+            lines.append(TextLine(str(text), box, float(score)))
+        return lines
+
+    def read(self, image: Image.Image) -> list[TextBlock]:
+        """Text blocks in reading order (top to bottom, left to right, columns respected)."""
+        lines = clean_lines(self.lines(image), self.min_confidence)
+        return reading_order(group_blocks(lines))

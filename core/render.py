@@ -1,0 +1,77 @@
+"""The short spoken rendering of a description. Screens lead with context and text; photos
+lead with the caption. Verbosity caps how much text is spoken first."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .describe import Description
+
+Verbosity = Literal["brief", "normal", "full"]
+WORD_CAP = {"brief": 12, "normal": 60, "full": 10**9}
+
+
+def spoken(desc: Description, verbosity: Verbosity = "normal") -> str:
+    parts: list[str] = []
+    screenish = desc.source in ("screen", "window", "region")
+    if screenish and desc.window is not None and desc.window.known:
+        parts.append(_window_line(desc))
+    if desc.kind == "blank":
+        what = "screen" if screenish else "image"
+        parts.append(f"The {what} is blank: plain {desc.colour}.")
+        return " ".join(parts)
+    caption = _caption_line(desc, screenish, verbosity)
+    if caption and not screenish:
+        parts.append(caption)
+    text, cut = _capped(desc.blocks, WORD_CAP[verbosity])
+    if text:
+        lead = "Text" if screenish or desc.kind == "text" else "Text in the image"
+        parts.append(f"{lead}: {text}")
+        if cut:
+            parts.append("More text follows.")
+    elif screenish and verbosity != "brief":
+        parts.append("No text found.")
+    if caption and screenish:
+        parts.append(caption)
+    if not parts:
+        parts.append("No text found." if desc.caption is None else "Nothing could be described.")
+    return " ".join(parts)
+
+
+def _window_line(desc: Description) -> str:
+    w = desc.window
+    assert w is not None
+    if w.app and w.title and w.app.lower() not in w.title.lower():
+        return f"{w.app} — {_sentence(w.title)}"
+    return _sentence(w.title or w.app)
+
+
+def _caption_line(desc: Description, screenish: bool, verbosity: Verbosity) -> str:
+    if not desc.caption:
+        return ""
+    if desc.kind == "text" and verbosity != "full":
+        return ""  # captions of text-filled images are confidently wrong: leave them out
+    caption = _sentence(desc.caption)
+    if screenish or desc.kind == "text":
+        return f"It may show: {caption}"
+    return caption
+
+
+def _capped(blocks: list[str], cap: int) -> tuple[str, bool]:
+    words: list[str] = []
+    sentences: list[str] = []
+    for block in blocks:
+        block_words = block.split()
+        if len(words) + len(block_words) > cap:
+            room = cap - len(words)
+            if room > 0:
+                sentences.append(_sentence(" ".join(block_words[:room])))
+            return " ".join(sentences), True
+        words += block_words
+        sentences.append(_sentence(block))
+    return " ".join(sentences), False
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if not text or text[-1] in ".!?:;…" else text + "."

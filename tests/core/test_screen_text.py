@@ -1,0 +1,178 @@
+"""Real OCR on real UI rendered by Qt (offscreen) at test time."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PIL import Image
+
+pytest.importorskip("rapidocr", reason="the ocr extra is not installed")
+pytest.importorskip("PySide6", reason="the desktop extra is not installed")
+
+from PySide6.QtGui import QFont, QImage
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vocalens.core.context import WindowInfo
+from vocalens.core.describe import Describer
+from vocalens.core.ocr import TextReader
+from vocalens.core.render import spoken
+
+
+@pytest.fixture(scope="module")
+def reader() -> TextReader:
+    return TextReader()
+
+
+def shot(widget: QWidget) -> Image.Image:
+    widget.setFont(QFont(widget.font().family(), 12))
+    widget.adjustSize()
+    widget.show()
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    widget.close()
+    data = bytes(image.constBits())
+    return Image.frombytes(
+        "RGB", (image.width(), image.height()), data, "raw", "RGB", image.bytesPerLine()
+    )
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9@.]+", text.lower().replace(".", " "))
+
+
+def in_order(haystack: str, needles: list[str]) -> bool:
+    pos = 0
+    for needle in needles:
+        found = haystack.lower().find(needle.lower(), pos)
+        if found < 0:
+            return False
+        pos = found + len(needle)
+    return True
+
+
+def test_message_box_reads_message_then_buttons(qtbot, reader) -> None:
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "Unsaved changes",
+        "Do you want to save the changes to report.txt?",
+        QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+    )
+    qtbot.addWidget(box)
+    text = " ".join(b.text for b in reader.read(shot(box)))
+    assert in_order(text, ["Do you want to save the changes to report.txt?"])
+    assert in_order(text, ["report.txt", "Save"]) and "Cancel" in text
+
+
+def test_form_reads_each_label_before_its_value(qtbot, reader) -> None:
+    form = QWidget()
+    layout = QFormLayout(form)
+    for label, value in (
+        ("Name:", "Ada Lovelace"),
+        ("Email:", "ada@example.com"),
+        ("City:", "London"),
+    ):
+        layout.addRow(label, QLineEdit(value))
+    qtbot.addWidget(form)
+    text = " ".join(b.text for b in reader.read(shot(form)))
+    assert in_order(text, ["Name", "Ada Lovelace", "Email", "ada@example.com", "City", "London"])
+
+
+def test_two_columns_are_read_one_after_the_other(qtbot, reader) -> None:
+    left = (
+        "Apples grow on trees in the orchard. Pears ripen late in the summer. "
+        "Cherries are picked by hand."
+    )
+    right = (
+        "Rivers carry water to the sea. Mountains rise above the valley. Glaciers move very slowly."
+    )
+    page = QWidget()
+    outer = QVBoxLayout(page)
+    outer.addWidget(QLabel("Nature notes"))
+    columns = QHBoxLayout()
+    outer.addLayout(columns)
+    for text in (left, right):
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setFixedWidth(260)
+        columns.addWidget(label)
+        columns.addSpacing(60)
+    qtbot.addWidget(page)
+    blocks = [b.text for b in reader.read(shot(page))]
+    text = " ".join(blocks)
+    assert text.lower().startswith("nature notes")
+    assert in_order(text, ["Apples", "Pears", "Cherries", "Rivers", "Mountains", "Glaciers"])
+
+
+def test_small_text_is_mostly_read(qtbot, reader) -> None:
+    sentence = "The quick brown fox jumps over the lazy dog near the river bank"
+    label = QLabel(sentence)
+    label.setFont(QFont(label.font().family(), 7))
+    label.adjustSize()
+    label.show()
+    image = label.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    qtbot.addWidget(label)
+    pil = Image.frombytes(
+        "RGB",
+        (image.width(), image.height()),
+        bytes(image.constBits()),
+        "raw",
+        "RGB",
+        image.bytesPerLine(),
+    )
+    found = set(words(" ".join(b.text for b in reader.read(pil))))
+    expected = words(sentence)
+    recall = sum(w in found for w in expected) / len(expected)
+    assert recall >= 0.7, (recall, found)
+
+
+def test_white_on_black_text(qtbot, reader) -> None:
+    label = QLabel("Battery low: 5 percent remaining")
+    label.setAutoFillBackground(True)
+    label.setStyleSheet("QLabel { background: black; color: white; padding: 12px; }")
+    qtbot.addWidget(label)
+    text = " ".join(b.text for b in reader.read(shot(label)))
+    assert in_order(text, ["Battery low", "5 percent remaining"])
+
+
+def test_pictures_without_text_give_no_text(reader) -> None:
+    noise = Image.effect_noise((400, 300), 60).convert("RGB")
+    from importlib.resources import files
+
+    house = Image.open(str(files("vocalens.resources") / "samples" / "house-on-a-hill.png"))
+    assert reader.read(noise) == []
+    assert reader.read(house.convert("RGB")) == []
+
+
+def test_screen_description_leads_with_window_and_text(qtbot, reader, tiny) -> None:
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        "Backup",
+        "Backup finished without errors.",
+        QMessageBox.StandardButton.Ok,
+    )
+    qtbot.addWidget(box)
+    describer = Describer(tiny, reader)
+    desc = describer.describe(
+        shot(box), source="window", window=WindowInfo("Backup", "deja-dup", 0, 0, 300, 100)
+    )
+    said = spoken(desc)
+    assert said.startswith("deja-dup — Backup.")
+    assert in_order(said, ["Text:", "Backup finished without errors", "OK"])
+    assert desc.timings["ocr_ms"] > 0 and desc.timings["caption_ms"] > 0
+    describer.close()
+
+
+def test_blank_screen_is_called_blank_not_a_scene(tiny) -> None:
+    describer = Describer(tiny, None)
+    desc = describer.describe(Image.new("RGB", (800, 600), (250, 250, 250)), source="screen")
+    assert desc.kind == "blank" and desc.caption is None
+    assert spoken(desc) == "The screen is blank: plain white."
+    describer.close()
