@@ -89,8 +89,8 @@ def _windows() -> WindowInfo:
 
 
 def _macos() -> WindowInfo:
-    from AppKit import NSWorkspace  # type: ignore[import-not-found]
-    from Quartz import (  # type: ignore[import-not-found]
+    from AppKit import NSWorkspace
+    from Quartz import (
         CGWindowListCopyWindowInfo,
         kCGNullWindowID,
         kCGWindowListOptionOnScreenOnly,

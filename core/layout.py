@@ -116,7 +116,7 @@ def reading_order(blocks: list[TextBlock]) -> list[TextBlock]:
     if len(blocks) <= 1:
         return blocks
     cuts = [_cut(blocks, axis) for axis in ("y", "x")]
-    parts, gap = max(cuts, key=lambda cut: cut[1])
+    parts, _ = max(cuts, key=lambda cut: cut[1])
     if len(parts) > 1:
         return [b for part in parts for b in reading_order(part)]
     return sorted(blocks, key=lambda b: (b.box.top, b.box.left))
