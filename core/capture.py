@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from PIL import Image
 
@@ -38,14 +39,10 @@ def grab(left: int, top: int, width: int, height: int) -> Image.Image:
             "Use an X11 session, or take a screenshot with the desktop's tool and open it.",
         )
     try:
-        import mss
-    except ImportError:
-        raise CaptureError(
-            "Screen capture is not installed.", "Install it with: pip install 'vocalens[desktop]'."
-        ) from None
-    try:
-        with mss.mss() as sct:
+        with _mss() as sct:
             shot = sct.grab({"left": left, "top": top, "width": width, "height": height})
+    except CaptureError:
+        raise
     except Exception as exc:  # mss raises its own ScreenShotError and OS errors
         raise CaptureError(
             f"The screen could not be captured ({exc}).",
@@ -54,11 +51,19 @@ def grab(left: int, top: int, width: int, height: int) -> Image.Image:
     return Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
 
 
+def _mss() -> Any:
+    try:
+        import mss
+    except ImportError:
+        raise CaptureError(
+            "Screen capture is not installed.", "Install it with: pip install 'vocalens[desktop]'."
+        ) from None
+    return mss.MSS() if hasattr(mss, "MSS") else mss.mss()
+
+
 def monitors() -> list[dict[str, int]]:
     """mss's monitor list: [all screens together, screen 1, screen 2, ...]."""
-    import mss
-
-    with mss.mss() as sct:
+    with _mss() as sct:
         return [dict(m) for m in sct.monitors]
 
 
@@ -66,6 +71,8 @@ def grab_screen(point: tuple[int, int] | None = None, all_screens: bool = False)
     """The monitor under ``point`` (the mouse), the first monitor, or all monitors."""
     try:
         screens = monitors()
+    except CaptureError:
+        raise
     except Exception as exc:
         raise CaptureError(
             f"No screen to capture ({exc}).",

@@ -45,7 +45,8 @@ class TextBlock:
 
     @property
     def text(self) -> str:
-        return " ".join(" ".join(line.text for line in row) for row in rows(self.lines))
+        """Rows joined by line breaks, each row's pieces by spaces."""
+        return "\n".join(" ".join(line.text for line in row) for row in rows(self.lines))
 
 
 def clean_lines(lines: list[TextLine], min_confidence: float = 0.5) -> list[TextLine]:

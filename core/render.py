@@ -51,7 +51,7 @@ def _caption_line(desc: Description, screenish: bool, verbosity: Verbosity) -> s
         return ""
     if desc.kind == "text" and verbosity != "full":
         return ""  # captions of text-filled images are confidently wrong: leave them out
-    caption = _sentence(desc.caption)
+    caption = _sentence(desc.caption[:1].upper() + desc.caption[1:])
     if screenish or desc.kind == "text":
         return f"It may show: {caption}"
     return caption
@@ -60,7 +60,7 @@ def _caption_line(desc: Description, screenish: bool, verbosity: Verbosity) -> s
 def _capped(blocks: list[str], cap: int) -> tuple[str, bool]:
     words: list[str] = []
     sentences: list[str] = []
-    for block in blocks:
+    for block in map(_flow, blocks):
         block_words = block.split()
         if len(words) + len(block_words) > cap:
             room = cap - len(words)
@@ -70,6 +70,17 @@ def _capped(blocks: list[str], cap: int) -> tuple[str, bool]:
         words += block_words
         sentences.append(_sentence(block))
     return " ".join(sentences), False
+
+
+def _flow(block: str) -> str:
+    """A block's rows as speech: a row that ends without punctuation before a row that starts
+    a new line of thought (capital or digit) gets a full stop; wrapped lines just continue."""
+    rows = [r.strip() for r in block.splitlines() if r.strip()]
+    out = []
+    for row, following in zip(rows, [*rows[1:], ""], strict=True):
+        starts_anew = following[:1].isupper() or following[:1].isdigit()
+        out.append(_sentence(row) if starts_anew else row)
+    return " ".join(out)
 
 
 def _sentence(text: str) -> str:

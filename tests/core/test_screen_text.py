@@ -49,6 +49,7 @@ def words(text: str) -> list[str]:
 
 
 def in_order(haystack: str, needles: list[str]) -> bool:
+    haystack = " ".join(haystack.split())
     pos = 0
     for needle in needles:
         found = haystack.lower().find(needle.lower(), pos)

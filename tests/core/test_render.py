@@ -1,0 +1,36 @@
+from vocalens.core.context import WindowInfo
+from vocalens.core.describe import Description
+from vocalens.core.render import spoken
+
+
+def test_photo_leads_with_caption_then_text() -> None:
+    d = Description("file", caption="a dog on a beach", blocks=["Hello"], kind="mixed")
+    assert spoken(d) == "A dog on a beach. Text in the image: Hello."
+
+
+def test_text_filled_screen_leaves_the_caption_out_unless_full() -> None:
+    blocks = [" ".join(["word"] * 30)]
+    d = Description(
+        "screen",
+        caption="people surfing",
+        blocks=blocks,
+        kind="text",
+        window=WindowInfo("Report.odt", "LibreOffice"),
+    )
+    assert "surfing" not in spoken(d)
+    assert spoken(d, "full").endswith("It may show: People surfing.")
+    assert spoken(d).startswith("LibreOffice — Report.odt.")
+
+
+def test_long_text_is_capped_and_says_more_follows() -> None:
+    blocks = [f"Paragraph {i} has five words" for i in range(20)]
+    d = Description("window", blocks=blocks, kind="text")
+    brief = spoken(d, "brief")
+    assert brief.endswith("More text follows.")
+    assert len(brief.split()) <= 12 + 4
+    assert "Paragraph 19" in spoken(d, "full")
+
+
+def test_screen_without_text_says_so() -> None:
+    d = Description("screen", caption="a desktop with icons", kind="picture")
+    assert spoken(d) == "No text found. It may show: A desktop with icons."
