@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -51,9 +52,13 @@ class Describer:
         captioner: Captioner | None,
         reader: TextReader | None,
         missing_caption_reason: str = "",
+        parallel: bool | None = None,
         **decoding: Any,
     ) -> None:
+        """``parallel``: run OCR beside the captioner. Both use every core, so on machines with
+        few cores (under 4) they only slow each other down; ``None`` decides by core count."""
         self.captioner, self.reader = captioner, reader
+        self.parallel = (os.cpu_count() or 1) >= 4 if parallel is None else parallel
         self.missing_caption_reason = missing_caption_reason
         self.decoding = decoding
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vocalens-ocr")
@@ -74,7 +79,9 @@ class Describer:
             desc.kind, desc.colour = "blank", colour
             desc.timings["total_ms"] = _ms(start)
             return desc
-        pending = self._pool.submit(self._read, image) if self.reader is not None else None
+        pending = None
+        if self.reader is not None and self.parallel:
+            pending = self._pool.submit(self._read, image)
         if self.captioner is not None:
             t = time.perf_counter()
             desc.caption = self.captioner.caption([image], **self.decoding)[0].text or None
@@ -82,9 +89,10 @@ class Describer:
         elif self.missing_caption_reason:
             desc.warnings.append(self.missing_caption_reason)
         cover = 0.0
-        if pending is not None:
+        if self.reader is not None:
             try:
-                desc.blocks, cover, desc.timings["ocr_ms"] = pending.result()
+                result = pending.result() if pending is not None else self._read(image)
+                desc.blocks, cover, desc.timings["ocr_ms"] = result
             except Exception as exc:  # OCR trouble must not cost the caption
                 desc.warnings.append(f"The text could not be read ({exc}).")
         words = sum(len(b.split()) for b in desc.blocks)

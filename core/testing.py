@@ -50,10 +50,10 @@ CORPUS = [
 def register_tiny_clip() -> str:
     """Register the tiny open_clip architecture (idempotent) and return its name."""
     if TINY_CLIP not in open_clip.list_models():
-        folder = Path(tempfile.mkdtemp(prefix="vocalens-clip-"))
-        path = folder / f"{TINY_CLIP}.json"
-        path.write_text(json.dumps(TINY_CLIP_CONFIG), encoding="utf-8")
-        open_clip.add_model_config(path)
+        with tempfile.TemporaryDirectory(prefix="vocalens-clip-") as folder:
+            path = Path(folder) / f"{TINY_CLIP}.json"
+            path.write_text(json.dumps(TINY_CLIP_CONFIG), encoding="utf-8")
+            open_clip.add_model_config(path)  # reads the file now
     return TINY_CLIP
 
 

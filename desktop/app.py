@@ -1,0 +1,362 @@
+"""The application controller: actions in, descriptions out (spoken, shown, kept)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from PySide6.QtCore import QObject, QRect, Signal
+from PySide6.QtGui import QAction, QCursor, QGuiApplication, QIcon
+from PySide6.QtWidgets import QFileDialog, QMenu, QSystemTrayIcon
+
+from vocalens.core.capture import CaptureError, grab_screen, grab_window
+from vocalens.core.context import active_window
+from vocalens.core.describe import Description
+from vocalens.core.errors import VocaLensError
+from vocalens.core.images import load_image
+from vocalens.core.render import spoken
+
+from .capture_qt import clipboard_content, image_files, to_pil
+from .history import History
+from .hotkeys import Hotkeys
+from .region import RegionSelector, screen_pixmap
+from .settings import Settings
+from .speech.base import Speaker
+from .speech.choose import make_speaker
+from .windows.history_view import HistoryWindow
+from .windows.main_window import BUTTONS, MainWindow
+from .windows.result import ResultWindow
+from .windows.settings_view import SettingsDialog
+from .worker import Engine, Job, Worker
+
+log = logging.getLogger(__name__)
+MODEL_SETTINGS = {"model", "device", "decoding", "max_tokens"}
+SPEECH_SETTINGS = {"speech_engine", "screen_reader", "rate", "volume", "voice"}
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    for size in (16, 32, 48, 64, 128, 256):
+        icon.addFile(str(files("vocalens.resources") / "icons" / f"vocalens-{size}.png"))
+    return icon
+
+
+class Controller(QObject):
+    described = Signal(object)  # Description, after it was spoken, shown and stored
+    quit_requested = Signal()
+
+    def __init__(
+        self,
+        settings: Settings,
+        history: History,
+        engine: Engine | None = None,
+        speaker: Speaker | None = None,
+        use_tray: bool | None = None,
+    ) -> None:
+        super().__init__()
+        from .engine import DescribeEngine
+
+        self.settings, self.history = settings, history
+        self.worker = Worker(engine or DescribeEngine(), settings.values)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.status.connect(self._on_status)
+        self.speaker = speaker or self._make_speaker()
+        self.result_window = ResultWindow()
+        self.result_window.full_button.clicked.connect(
+            lambda: self.say(self.result_window.full_text)
+        )
+        self.main_window = MainWindow()
+        self.main_window.setWindowIcon(app_icon())
+        self.main_window.action.connect(self.run_action)
+        self.main_window.dropped.connect(self.describe_files)
+        self.hotkeys = Hotkeys()
+        self.hotkeys.triggered.connect(self.run_action)
+        self.settings.changed.connect(self._on_setting)
+        self.tray: QSystemTrayIcon | None = None
+        self.use_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
+        self.current_id = 0
+        self.last_spoken = ""
+        self.last_description: Description | None = None
+        self._file_queue: list[Path] = []
+        self._said_once: set[str] = set()
+        self._windows: list[Any] = []
+
+    # ----- life cycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.worker.start()
+        if self.settings["load_at_start"]:
+            self.worker.preload()
+        for problem in [*self.settings.problems, self.history.notice, self._speech_note]:
+            if problem:
+                self.say_once(problem)
+        if self.use_tray:
+            self.tray = QSystemTrayIcon(app_icon())
+            self.tray.setToolTip("VocaLens")
+            self.tray.setContextMenu(self._menu())
+            self.tray.activated.connect(self._on_tray_activated)
+            self.tray.show()
+        else:
+            self.main_window.show_notice(
+                "This desktop has no system tray, so VocaLens lives in this window."
+            )
+            self.main_window.show()
+            self.say_once("VocaLens is running in a window, because this desktop has no tray.")
+        self._start_hotkeys()
+        self.history.prune(self.settings["history_days"])
+
+    def shutdown(self) -> None:
+        self.hotkeys.stop()
+        self.speaker.shutdown()
+        self.worker.stop()
+        if self.tray is not None:
+            self.tray.hide()
+        self.history.close()
+
+    # ----- actions -------------------------------------------------------------------------
+
+    def run_action(self, name: str, target: Any = None) -> None:
+        actions = {
+            "screen": self.describe_screen,
+            "window": self.describe_window,
+            "region": self.describe_region,
+            "clipboard": self.describe_clipboard,
+            "open": self.open_files,
+            "repeat": self.repeat_last,
+            "stop": self.stop_speaking,
+            "history": self.show_history,
+            "settings": self.show_settings,
+            "show": self.show_main_window,
+            "quit": self.quit_requested.emit,
+        }
+        if name == "files":
+            self.describe_files([Path(p) for p in target or []])
+        elif name in actions:
+            actions[name]()
+
+    def describe_screen(self) -> None:
+        self._file_queue.clear()
+        window = active_window()
+        pos = QCursor.pos()
+        screen = QGuiApplication.screenAt(pos)
+        ratio = screen.devicePixelRatio() if screen is not None else 1.0
+        point = (int(pos.x() * ratio), int(pos.y() * ratio))
+        all_screens = self.settings["capture_screen"] == "all"
+        self._capture_then_submit("screen", lambda: grab_screen(point, all_screens), window)
+
+    def describe_window(self) -> None:
+        self._file_queue.clear()
+        window = active_window()
+        self._capture_then_submit("window", lambda: grab_window(window), window)
+
+    def describe_region(self) -> None:
+        self._file_queue.clear()
+        shot = screen_pixmap()
+        selector = RegionSelector(shot)
+        self._windows.append(selector)
+
+        def chosen(rect: QRect) -> None:
+            if rect.width() < 1 or rect.height() < 1:
+                self.say("The region is empty; nothing to describe.")
+                return
+            image = to_pil(shot.copy(rect).toImage())
+            self._submit(Job("region", image, label="region"))
+
+        selector.selected.connect(chosen)
+        selector.cancelled.connect(lambda: self.say("Cancelled."))
+        selector.showFullScreen()
+        selector.setFocus()
+
+    def describe_clipboard(self) -> None:
+        self._file_queue.clear()
+        try:
+            image, paths = clipboard_content(QGuiApplication.clipboard().mimeData())
+        except CaptureError as exc:
+            self._tell_error(str(exc))
+            return
+        if image is not None:
+            self._submit(Job("clipboard", image, label="clipboard"))
+        else:
+            self.describe_files(paths)
+
+    def open_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(
+            None,
+            "Open images to describe",
+            str(Path.home()),
+            "Images (*.png *.jpg *.jpeg *.gif *.bmp *.tif *.tiff *.webp);;All files (*)",
+        )
+        if names:
+            self.describe_files([Path(n) for n in names])
+
+    def describe_files(self, paths: list[Path]) -> None:
+        found = image_files(paths)
+        if not found:
+            self._tell_error("No image files were found there.")
+            return
+        self._file_queue = found[1:]
+        self._submit_file(found[0])
+
+    def repeat_last(self) -> None:
+        self.say(self.last_spoken or "Nothing has been described yet.")
+
+    def stop_speaking(self) -> None:
+        self.speaker.stop()
+
+    def show_main_window(self) -> None:
+        self.main_window.show()
+        self.main_window.raise_()
+        self.main_window.activateWindow()
+
+    def show_history(self) -> None:
+        window = HistoryWindow(self.history)
+        self._windows.append(window)
+        window.show()
+
+    def show_settings(self) -> None:
+        dialog = SettingsDialog(self.settings)
+        self._windows.append(dialog)
+        dialog.show()
+
+    # ----- speech ------------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        """Speak ``text``; it is always shown too (tray message or the main window)."""
+        self.last_spoken = text
+        self.speaker.speak(text)
+
+    def say_once(self, text: str) -> None:
+        if text not in self._said_once:
+            self._said_once.add(text)
+            self.say(text)
+            self.main_window.show_notice(text)
+
+    # ----- internals -----------------------------------------------------------------------
+
+    def _capture_then_submit(self, source: Any, grab: Any, window: Any) -> None:
+        try:
+            image = grab()
+        except VocaLensError as exc:
+            self._tell_error(str(exc))
+            return
+        self._submit(
+            Job(source, image, label=window.title if window.known else source, window=window)
+        )
+
+    def _submit_file(self, path: Path) -> None:
+        self._submit(Job("file", functools.partial(load_image, path), label=str(path)))
+
+    def _submit(self, job: Job) -> None:
+        self.current_id = self.worker.submit(job)
+
+    def _on_finished(self, job_id: int, desc: Description, image: Image.Image) -> None:
+        if job_id != self.current_id:
+            return  # the user has asked for something newer since
+        text = spoken(desc, self.settings["verbosity"])
+        if desc.warnings:
+            text = " ".join([*desc.warnings, text])
+        self.last_description = desc
+        self.say(text)
+        heading = {"file": desc.label, "clipboard": "Clipboard image"}.get(
+            desc.source, f"{desc.source.capitalize()}: {desc.label}"
+        )
+        full = spoken(desc, "full")
+        if desc.text:
+            full += "\n\nAll text:\n" + desc.text
+        self.result_window.show_result(heading, text, full, self.settings["popup_seconds"])
+        self._store(desc, text, image)
+        self.described.emit(desc)
+        if self._file_queue:
+            self._submit_file(self._file_queue.pop(0))
+
+    def _store(self, desc: Description, text: str, image: Image.Image) -> None:
+        if self.settings["history_days"] == 0:
+            return
+        try:
+            self.history.add(
+                desc.source,
+                desc.label,
+                desc.caption or "",
+                desc.text,
+                text,
+                desc.model,
+                image,
+                self.settings["keep_screenshots"],
+            )
+        except Exception as exc:  # losing history must not lose the description
+            log.warning("history write failed: %s", exc)
+            self.say_once(f"The history could not be saved ({exc}).")
+
+    def _on_failed(self, job_id: int, message: str) -> None:
+        if job_id == self.current_id:
+            self._tell_error(message)
+            if self._file_queue:
+                self._submit_file(self._file_queue.pop(0))
+
+    def _on_status(self, message: str) -> None:
+        if message.startswith("Captions are off"):
+            self.say_once(message)
+        else:
+            self.main_window.statusBar().showMessage(message, 10_000)
+
+    def _tell_error(self, message: str) -> None:
+        self.say(message)
+        self.result_window.show_result("Problem", message, message, 0)
+
+    def _make_speaker(self) -> Speaker:
+        speaker, note = make_speaker(self.settings["speech_engine"], self.settings["screen_reader"])
+        speaker.configure(self.settings["rate"], self.settings["volume"], self.settings["voice"])
+        speaker.died.connect(self._on_speech_died)
+        self._speech_note = note
+        return speaker
+
+    def _on_speech_died(self, message: str) -> None:
+        log.warning(message)
+        self.speaker.shutdown()
+        self.speaker = self._make_speaker()
+        self.main_window.show_notice(self._speech_note or message)
+
+    def _on_setting(self, name: str, value: Any) -> None:
+        if name in MODEL_SETTINGS:
+            self.worker.reconfigure(self.settings.values)
+        elif name in SPEECH_SETTINGS:
+            self.speaker.shutdown()
+            self.speaker = self._make_speaker()
+        elif name.startswith("hotkey_"):
+            self._start_hotkeys()
+        elif name == "start_at_login":
+            from .autostart import set_autostart
+
+            problem = set_autostart(bool(value))
+            if problem:
+                self.say(problem)
+
+    def _start_hotkeys(self) -> None:
+        bindings = {
+            a: self.settings[f"hotkey_{a}"]
+            for a in ("screen", "window", "clipboard", "repeat", "stop")
+        }
+        if not self.hotkeys.start(bindings):
+            self.main_window.show_notice(self.hotkeys.problem)
+            log.info(self.hotkeys.problem)
+
+    def _menu(self) -> QMenu:
+        menu = QMenu()
+        for key, text, tip in BUTTONS:
+            action = QAction(text, menu)
+            action.setToolTip(tip)
+            action.triggered.connect(lambda _=False, k=key: self.run_action(k))
+            menu.addAction(action)
+            if key in ("open", "stop", "settings"):
+                menu.addSeparator()
+        self._windows.append(menu)
+        return menu
+
+    def _on_tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.show_main_window()

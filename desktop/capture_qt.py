@@ -1,0 +1,55 @@
+"""Images from Qt: the clipboard, dropped or pasted files, and QImage conversion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtCore import QMimeData
+from PySide6.QtGui import QImage
+
+from vocalens.core.capture import CaptureError
+from vocalens.core.images import IMAGE_SUFFIXES
+
+
+def to_pil(image: QImage) -> Image.Image:
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    return Image.frombytes(
+        "RGB", (rgb.width(), rgb.height()), bytes(rgb.constBits()), "raw", "RGB", rgb.bytesPerLine()
+    )
+
+
+def local_files(mime: QMimeData) -> list[Path]:
+    """Local files named by a drop or a copy in a file manager (folders and non-files left out)."""
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+
+def image_files(paths: list[Path]) -> list[Path]:
+    """The files among ``paths`` that look like images, with folders expanded (sorted)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+        else:
+            found.append(path)  # let the loader say what is wrong with a bad file
+    return found
+
+
+def clipboard_content(mime: QMimeData | None) -> tuple[Image.Image | None, list[Path]]:
+    """An image on the clipboard, or image files copied in a file manager. Raises
+    ``CaptureError`` with a sentence when there is neither."""
+    if mime is None:
+        raise CaptureError("The clipboard is empty.", "Copy an image first, then try again.")
+    files = local_files(mime) if mime.hasUrls() else []
+    if files:
+        return None, files
+    if mime.hasImage():
+        data = mime.imageData()
+        if isinstance(data, QImage) and not data.isNull():
+            return to_pil(data), []
+    if mime.hasText() and mime.text().strip():
+        raise CaptureError(
+            "The clipboard holds text, not an image.",
+            "Copy an image or an image file, then try again.",
+        )
+    raise CaptureError("The clipboard holds no image.", "Copy an image first, then try again.")

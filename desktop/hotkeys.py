@@ -1,0 +1,69 @@
+"""Global hotkeys through pynput (X11, Windows, macOS). Where they cannot work (Wayland,
+missing permission), ``problem`` says so and the command-line remote is the way."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+ACTIONS = ("screen", "window", "clipboard", "repeat", "stop")
+
+
+class Hotkeys(QObject):
+    triggered = Signal(str)  # one of ACTIONS, delivered on the Qt thread
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._listener: Any = None
+        self.problem = ""
+
+    def start(self, bindings: dict[str, str]) -> bool:
+        """``bindings``: action → pynput hotkey string such as '<ctrl>+<alt>+<shift>+s'."""
+        self.stop()
+        self.problem = _unsupported()
+        if self.problem:
+            return False
+        try:
+            from pynput import keyboard
+
+            mapping = {
+                combo: (lambda a=action: self.triggered.emit(a))
+                for action, combo in bindings.items()
+                if combo
+            }
+            self._listener = keyboard.GlobalHotKeys(mapping)
+            self._listener.daemon = True
+            self._listener.start()
+        except ValueError as exc:
+            self.problem = f"A shortcut is not valid ({exc}). Change it in Settings."
+            return False
+        except Exception as exc:  # no X server, no permission, no backend
+            self.problem = (
+                f"Global shortcuts are not available here ({exc}). Bind "
+                "`vocalens-desktop --describe screen` in your desktop's settings."
+            )
+            return False
+        if sys.platform == "darwin" and not getattr(self._listener, "IS_TRUSTED", True):
+            self.problem = (
+                "macOS has not allowed VocaLens to watch the keyboard. Allow it in "
+                "System Settings → Privacy & Security → Accessibility."
+            )
+        return True
+
+    def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+
+
+def _unsupported() -> str:
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+        return (
+            "Global shortcuts need X11; on this Wayland desktop bind "
+            "`vocalens-desktop --describe screen` (and --describe window, --repeat, --stop) "
+            "in your desktop's keyboard settings."
+        )
+    return ""

@@ -1,0 +1,127 @@
+"""``vocalens-desktop``: start the tray application, or send an action to the running one."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_log_path
+
+
+def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any] | None]:
+    p = argparse.ArgumentParser(
+        prog="vocalens-desktop",
+        description="Describe the screen and images out loud. With an action, tell the running "
+        "VocaLens to do it (starting it if needed): bind these commands to keys in "
+        "your desktop's settings where global shortcuts are not available.",
+    )
+    p.add_argument(
+        "--describe",
+        nargs="+",
+        metavar="TARGET",
+        help="screen, window, region, clipboard, or image files",
+    )
+    p.add_argument("--repeat", action="store_true", help="say the last description again")
+    p.add_argument("--stop", action="store_true", help="stop speaking")
+    p.add_argument("--quit", action="store_true", help="quit the running VocaLens")
+    p.add_argument("--show", action="store_true", help="open the main window")
+    p.add_argument("--background", action="store_true", help="start quietly (at login)")
+    p.add_argument("--no-tray", action="store_true", help="use a window instead of the tray")
+    args = p.parse_args(argv)
+    message: dict[str, Any] | None = None
+    if args.describe:
+        first = args.describe[0]
+        if len(args.describe) == 1 and first in ("screen", "window", "region", "clipboard"):
+            message = {"action": first}
+        else:
+            message = {"action": "files", "target": [str(Path(t).resolve()) for t in args.describe]}
+    elif args.repeat:
+        message = {"action": "repeat"}
+    elif args.stop:
+        message = {"action": "stop"}
+    elif args.quit:
+        message = {"action": "quit"}
+    elif args.show:
+        message = {"action": "show"}
+    return args, message
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()
+    args, message = parse(argv)
+    from PySide6.QtWidgets import QApplication
+
+    from .remote import RemoteServer, send
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    if send(message or {"action": "show" if not args.background else "ping"}):
+        return 0  # the running instance took it
+    if message is not None and message["action"] in ("quit", "stop", "repeat"):
+        print("VocaLens is not running.", file=sys.stderr)
+        return 0
+    _setup_logging()
+    return run(app, args, message, RemoteServer())
+
+
+def run(app: Any, args: argparse.Namespace, message: dict[str, Any] | None, remote: Any) -> int:
+    from PySide6.QtCore import QTimer
+
+    from .app import Controller, app_icon
+    from .history import History
+    from .settings import Settings
+
+    app.setApplicationName("VocaLens")
+    app.setApplicationDisplayName("VocaLens")
+    app.setDesktopFileName("vocalens")
+    app.setWindowIcon(app_icon())
+    app.setQuitOnLastWindowClosed(False)
+    if not remote.listen():
+        print("VocaLens is already running.", file=sys.stderr)
+        return 0
+    try:
+        controller = Controller(Settings(), History(), use_tray=False if args.no_tray else None)
+    except Exception as exc:  # start-up failed: one friendly message, details in the log
+        logging.exception("start-up failed")
+        _fatal(f"VocaLens could not start: {exc}. The log is in {user_log_path('vocalens')}.")
+        return 1
+    remote.command.connect(lambda m: controller.run_action(m.get("action", ""), m.get("target")))
+    controller.quit_requested.connect(app.quit)
+    app.aboutToQuit.connect(controller.shutdown)
+    app.aboutToQuit.connect(remote.close)
+    controller.start()
+    if message is not None:
+        QTimer.singleShot(
+            0, lambda: controller.run_action(message["action"], message.get("target"))
+        )
+    return int(app.exec())
+
+
+def _fatal(text: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    print(text, file=sys.stderr)
+    box = QMessageBox(QMessageBox.Icon.Critical, "VocaLens", text)
+    box.setAccessibleName("VocaLens could not start")
+    box.exec()
+
+
+def _setup_logging() -> None:
+    folder = user_log_path("vocalens", appauthor=False)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(
+            filename=folder / "vocalens.log",
+            level=logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+    except OSError:
+        logging.basicConfig(level=logging.WARNING)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

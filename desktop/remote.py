@@ -1,0 +1,76 @@
+"""Single instance and command-line remote: a second launch hands its action to the first.
+
+Messages are one JSON object per connection: {"action": "describe", "target": "screen"},
+{"action": "repeat"}, {"action": "stop"}, {"action": "quit"}, {"action": "show"}.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+
+def server_name() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "user"
+    return f"vocalens-{''.join(ch for ch in user if ch.isalnum())}"
+
+
+def send(message: dict[str, Any], name: str | None = None, timeout_ms: int = 1500) -> bool:
+    """Deliver ``message`` to a running instance; False when none answers."""
+    sock = QLocalSocket()
+    sock.connectToServer(name or server_name())
+    if not sock.waitForConnected(timeout_ms):
+        return False
+    sock.write(json.dumps(message).encode("utf-8") + b"\n")
+    while sock.bytesToWrite() > 0:
+        if not sock.waitForBytesWritten(timeout_ms):
+            return False
+    sock.disconnectFromServer()
+    return True
+
+
+class RemoteServer(QObject):
+    command = Signal(dict)
+
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__()
+        self.name = name or server_name()
+        self.server = QLocalServer(self)
+        self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        self.server.newConnection.connect(self._accept)
+
+    def listen(self) -> bool:
+        """Start listening; clears a name left behind by a crash. False if another instance
+        is really running."""
+        if self.server.listen(self.name):
+            return True
+        if send({"action": "ping"}, self.name, 500):
+            return False
+        QLocalServer.removeServer(self.name)  # stale, from a crashed instance
+        return self.server.listen(self.name)
+
+    def close(self) -> None:
+        self.server.close()
+
+    def _accept(self) -> None:
+        while self.server.hasPendingConnections():
+            sock = self.server.nextPendingConnection()
+            sock.readyRead.connect(lambda s=sock: self._read(s))
+            sock.disconnected.connect(sock.deleteLater)
+
+    def _read(self, sock: QLocalSocket) -> None:
+        while sock.canReadLine():
+            raw = bytes(sock.readLine().data()).strip()
+            try:
+                message = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(message, dict) and message.get("action") != "ping":
+                self.command.emit(message)

@@ -1,0 +1,241 @@
+"""Settings, declared once: name, type, default, description, allowed values. Stored as JSON
+under the platformdirs config folder; every change is validated and signalled."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_config_path
+from PySide6.QtCore import QObject, Signal
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    title: str  # label in the settings dialog
+    description: str  # what it does, for tooltips and screen readers
+    group: str
+    choices: tuple[Any, ...] = ()  # allowed values; empty: any value of the default's type
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def validate(self, value: Any) -> Any:
+        kind = type(self.default)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(f"{self.title} must be {kind.__name__}, not {value!r}.")
+        if self.choices and value not in self.choices:
+            raise ValueError(f"{self.title} must be one of {', '.join(map(str, self.choices))}.")
+        if self.minimum is not None and value < self.minimum:
+            raise ValueError(f"{self.title} must be at least {self.minimum}.")
+        if self.maximum is not None and value > self.maximum:
+            raise ValueError(f"{self.title} must be at most {self.maximum}.")
+        return value
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "model",
+        "clipcap-coco",
+        "Caption model",
+        "Registered model name or a model folder.",
+        "Model",
+    ),
+    Setting(
+        "device",
+        "auto",
+        "Device",
+        "Where the model runs: auto uses a GPU when there is one.",
+        "Model",
+        ("auto", "cpu", "cuda", "mps"),
+    ),
+    Setting(
+        "load_at_start",
+        False,
+        "Load the model at start",
+        "Load the caption model when VocaLens starts instead of on first use.",
+        "Model",
+    ),
+    Setting(
+        "decoding",
+        "beam",
+        "Caption search",
+        "Greedy is fastest; beam search gives better captions; sampling varies them.",
+        "Model",
+        ("greedy", "beam", "sample"),
+    ),
+    Setting(
+        "max_tokens",
+        30,
+        "Longest caption (tokens)",
+        "Upper limit on caption length.",
+        "Model",
+        minimum=5,
+        maximum=80,
+    ),
+    Setting(
+        "verbosity",
+        "normal",
+        "Verbosity",
+        "How much is spoken first: brief, normal or full.",
+        "Speech",
+        ("brief", "normal", "full"),
+    ),
+    Setting(
+        "speech_engine",
+        "auto",
+        "Speech engine",
+        "auto tries pyttsx3, then Qt speech, then text only.",
+        "Speech",
+        ("auto", "pyttsx3", "qt", "none"),
+    ),
+    Setting("voice", "", "Voice", "Voice name or id; empty uses the system default.", "Speech"),
+    Setting(
+        "rate",
+        180,
+        "Speaking rate (words per minute)",
+        "How fast speech is.",
+        "Speech",
+        minimum=80,
+        maximum=450,
+    ),
+    Setting(
+        "volume", 1.0, "Volume", "Speech volume from 0 to 1.", "Speech", minimum=0.0, maximum=1.0
+    ),
+    Setting(
+        "screen_reader",
+        False,
+        "Hand speech to the screen reader",
+        "When a screen reader runs, let it speak instead (speech-dispatcher on Linux).",
+        "Speech",
+    ),
+    Setting(
+        "popup_seconds",
+        0,
+        "Keep the result window open (seconds)",
+        "0 keeps it until you close it.",
+        "Speech",
+        minimum=0,
+        maximum=600,
+    ),
+    Setting(
+        "hotkey_screen",
+        "<ctrl>+<alt>+<shift>+s",
+        "Describe screen",
+        "Global shortcut.",
+        "Shortcuts",
+    ),
+    Setting(
+        "hotkey_window",
+        "<ctrl>+<alt>+<shift>+w",
+        "Describe active window",
+        "Global shortcut.",
+        "Shortcuts",
+    ),
+    Setting(
+        "hotkey_clipboard",
+        "<ctrl>+<alt>+<shift>+c",
+        "Describe clipboard image",
+        "Global shortcut.",
+        "Shortcuts",
+    ),
+    Setting(
+        "hotkey_repeat", "<ctrl>+<alt>+<shift>+r", "Repeat last", "Global shortcut.", "Shortcuts"
+    ),
+    Setting(
+        "hotkey_stop", "<ctrl>+<alt>+<shift>+x", "Stop speaking", "Global shortcut.", "Shortcuts"
+    ),
+    Setting(
+        "capture_screen",
+        "mouse",
+        "Screen to describe",
+        "The screen under the mouse, or all screens together.",
+        "Capture",
+        ("mouse", "all"),
+    ),
+    Setting(
+        "history_days",
+        30,
+        "Keep history (days)",
+        "Descriptions older than this are deleted; 0 keeps none.",
+        "History",
+        minimum=0,
+        maximum=3650,
+    ),
+    Setting(
+        "keep_screenshots",
+        False,
+        "Keep screenshots in history",
+        "Store the captured images too (off: only a small thumbnail).",
+        "History",
+    ),
+    Setting(
+        "start_at_login",
+        False,
+        "Start at login",
+        "Start VocaLens quietly when you log in.",
+        "General",
+    ),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def config_dir() -> Path:
+    override = os.environ.get("VOCALENS_CONFIG_DIR")
+    return Path(override) if override else user_config_path("vocalens", appauthor=False)
+
+
+class Settings(QObject):
+    """Current values; ``changed(name, value)`` after every accepted change."""
+
+    changed = Signal(str, object)
+
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__()
+        self.path = path or config_dir() / "settings.json"
+        self.values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+        self.problems: list[str] = []  # stored values that were refused at load
+        self._load()
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def set(self, name: str, value: Any) -> None:
+        """Validate and store; raises ``ValueError`` with a sentence for the user."""
+        if name not in BY_NAME:
+            raise ValueError(f"There is no setting called {name}.")
+        value = BY_NAME[name].validate(value)
+        if self.values[name] == value:
+            return
+        self.values[name] = value
+        self._save()
+        self.changed.emit(name, value)
+
+    def _load(self) -> None:
+        try:
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError):
+            self.problems.append(
+                f"The settings file {self.path} was unreadable; defaults are used."
+            )
+            return
+        for name, value in stored.items() if isinstance(stored, dict) else ():
+            if name in BY_NAME:
+                try:
+                    self.values[name] = BY_NAME[name].validate(value)
+                except ValueError as exc:
+                    self.problems.append(f"{exc} The default is used.")
+
+    def _save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.values, indent=2), encoding="utf-8")
+        os.replace(tmp, self.path)

@@ -1,0 +1,1 @@
+"""Speech output: engines in priority order, each with available/speak/stop."""

@@ -1,0 +1,38 @@
+"""Choosing the speech engine: the user's choice, else the first that works here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .base import SilentSpeaker, Speaker
+from .pyttsx3_speaker import Pyttsx3Speaker
+from .qt_speaker import QtSpeaker
+
+ORDER = ("pyttsx3", "qt", "none")
+
+
+def make_speaker(choice: str = "auto", screen_reader: bool = False) -> tuple[Speaker, str]:
+    """The speaker and, when the wished-for engine could not start, one sentence saying so.
+
+    ``VOCALENS_SPEECH_RECORD_DIR`` makes the pyttsx3 engine write WAV files instead of playing.
+    """
+    record = os.environ.get("VOCALENS_SPEECH_RECORD_DIR")
+    wanted: tuple[str, ...] = ("qt", *ORDER) if screen_reader else ORDER
+    if choice != "auto":
+        wanted = (choice, *[e for e in ORDER if e != choice])
+    note = ""
+    for name in wanted:
+        try:
+            if name == "pyttsx3" and Pyttsx3Speaker.available():
+                return Pyttsx3Speaker(Path(record) if record else None), note
+            if name == "qt" and QtSpeaker.available():
+                return QtSpeaker("speechd" if screen_reader else ""), note
+            if name == "none":
+                return SilentSpeaker(), note
+        except Exception as exc:  # an engine that fails to start is skipped, and said so
+            note = note or f"The {name} speech engine could not start ({exc}); using another."
+            continue
+        if name == choice:
+            note = f"The {name} speech engine is not available here; using another."
+    return SilentSpeaker(), note

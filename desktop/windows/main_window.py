@@ -1,0 +1,76 @@
+"""The main window: every action as a button, and a place to drop images.
+
+It stands in for the tray icon where the desktop has none, and opens from the tray menu."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
+
+from ..capture_qt import local_files
+
+BUTTONS = (
+    ("screen", "Describe &screen", "Describe everything on the screen under the mouse."),
+    ("window", "Describe active &window", "Describe the window that had focus."),
+    ("region", "Describe &region…", "Choose part of the screen with the keyboard or mouse."),
+    ("clipboard", "Describe &clipboard image", "Describe an image or image file you copied."),
+    ("open", "&Open image(s)…", "Choose image files to describe."),
+    ("repeat", "R&epeat last", "Say the last description again."),
+    ("stop", "S&top speaking", "Stop speech at once."),
+    ("history", "&History…", "Browse, search and copy earlier descriptions."),
+    ("settings", "Se&ttings…", "Model, speech, shortcuts, history and start-up options."),
+    ("quit", "&Quit", "Close VocaLens."),
+)
+
+
+class MainWindow(QMainWindow):
+    action = Signal(str)  # one of the BUTTONS keys
+    dropped = Signal(list)  # list[Path]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle("VocaLens")
+        self.setAccessibleName("VocaLens")
+        self.setAccessibleDescription("Describe the screen or images out loud.")
+        self.setAcceptDrops(True)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        self.notice = QLabel("")
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Notice")
+        self.notice.setVisible(False)
+        layout.addWidget(self.notice)
+        self.drop_label = QLabel("Drop images here, or use the buttons below.")
+        self.drop_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_label.setAccessibleName("Drop area")
+        self.drop_label.setAccessibleDescription("Drop image files here to describe them.")
+        self.drop_label.setMinimumHeight(80)
+        self.drop_label.setFrameShape(QLabel.Shape.StyledPanel)
+        layout.addWidget(self.drop_label)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, tip in BUTTONS:
+            button = QPushButton(text)
+            button.setAccessibleName(text.replace("&", ""))
+            button.setAccessibleDescription(tip)
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, k=key: self.action.emit(k))
+            layout.addWidget(button)
+            self.buttons[key] = button
+        self.setCentralWidget(body)
+
+    def show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files: list[Path] = local_files(event.mimeData())
+        if files:
+            event.acceptProposedAction()
+            self.dropped.emit(files)

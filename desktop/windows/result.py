@@ -1,0 +1,65 @@
+"""The result window: what was spoken, the full text, Copy; announced to screen readers."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QGuiApplication
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QTextEdit, QVBoxLayout
+
+
+class ResultWindow(QDialog):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle("VocaLens — description")
+        self.setAccessibleName("Description")
+        self.setAccessibleDescription("The last description, as spoken and in full.")
+        layout = QVBoxLayout(self)
+        self.heading = QLabel("Description")
+        self.heading.setAccessibleName("Source")
+        self.text = QTextEdit(readOnly=True)
+        self.text.setAccessibleName("Description text")
+        self.text.setAccessibleDescription("Read-only text; use the arrow keys to review it.")
+        buttons = QDialogButtonBox()
+        self.copy_button = QPushButton("&Copy")
+        self.copy_button.setAccessibleName("Copy")
+        self.copy_button.setAccessibleDescription("Copy the full description to the clipboard.")
+        self.full_button = QPushButton("Read &all")
+        self.full_button.setAccessibleName("Read all")
+        self.full_button.setAccessibleDescription("Speak the full description and all its text.")
+        self.close_button = QPushButton("C&lose")
+        self.close_button.setAccessibleName("Close")
+        self.close_button.setAccessibleDescription("Close this window.")
+        for b in (self.copy_button, self.full_button, self.close_button):
+            buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+        self.copy_button.clicked.connect(self.copy)
+        self.close_button.clicked.connect(self.close)
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self.close)
+        self.full_text = ""
+        self.resize(560, 360)
+
+    def show_result(self, heading: str, spoken: str, full: str, seconds: int = 0) -> None:
+        self.heading.setText(heading)
+        self.full_text = full
+        self.text.setPlainText(full if full.startswith(spoken) else f"{spoken}\n\n{full}".strip())
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.text.setFocus()
+        announce(self.text, spoken)
+        if seconds:
+            self._timer.start(seconds * 1000)
+        else:
+            self._timer.stop()
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.text.toPlainText())
+
+
+def announce(widget: QTextEdit, message: str) -> None:
+    """Ask screen readers to announce ``message`` (when one is listening)."""
+    if QAccessible.isActive():
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(widget, message))
