@@ -19,6 +19,7 @@ from vocalens.core.describe import Description, Source
 from vocalens.core.errors import VocaLensError
 
 ImageSource = Image.Image | Callable[[], Image.Image]
+PRELOAD = "<preload>"
 
 
 @dataclass
@@ -41,12 +42,48 @@ class Engine:
         raise NotImplementedError
 
 
+class _Runner(QObject):
+    """Lives on the worker thread; everything it does happens there."""
+
+    done = Signal(int, object, object)
+    error = Signal(int, str)
+    note = Signal(str)
+    wake = Signal()
+
+    def __init__(self, owner: Worker) -> None:
+        super().__init__()
+        self.owner = owner
+        self.wake.connect(self.run_pending)
+
+    @Slot()
+    def run_pending(self) -> None:
+        job, settings, need_load = self.owner._take()
+        if job is None:
+            return
+        try:
+            if need_load:
+                self.owner.engine.load(settings, self.note.emit)
+                self.owner._mark_loaded(settings)
+            if job.label == PRELOAD:
+                return
+            image = job.image() if callable(job.image) else job.image
+            self.done.emit(job.id, self.owner.engine.describe(job, image), image)
+        except VocaLensError as exc:
+            self.error.emit(job.id, str(exc))
+        except MemoryError:
+            self.error.emit(job.id, "Out of memory while describing. Try a smaller image.")
+        except Exception as exc:  # the worker must survive anything and say what happened
+            self.error.emit(job.id, f"Something went wrong while describing: {exc}")
+
+
 class Worker(QObject):
+    """The main thread's handle on the worker thread. Its signals always arrive on the main
+    thread, whoever listens."""
+
     finished = Signal(int, object, object)  # job id, Description, the image described
     failed = Signal(int, str)  # job id, one sentence for the user
     superseded = Signal(int)  # job id that never ran
     status = Signal(str)  # progress worth telling the user ("Loading the caption model…")
-    _wake = Signal()
 
     def __init__(self, engine: Engine, settings: dict[str, Any]) -> None:
         super().__init__()
@@ -55,11 +92,14 @@ class Worker(QObject):
         self._lock = threading.Lock()
         self._pending: Job | None = None
         self._next_id = 0
-        self._loaded = False
+        self._loaded_with: dict[str, Any] | None = None
         self._thread = QThread()
         self._thread.setObjectName("vocalens-worker")
-        self.moveToThread(self._thread)
-        self._wake.connect(self._run_pending)
+        self._runner = _Runner(self)
+        self._runner.moveToThread(self._thread)
+        self._runner.done.connect(self._relay_done)
+        self._runner.error.connect(self._relay_error)
+        self._runner.note.connect(self._relay_note)
 
     def start(self) -> None:
         self._thread.start()
@@ -71,44 +111,42 @@ class Worker(QObject):
         self._thread.wait(10_000)
 
     def submit(self, job: Job) -> int:
-        """Queue ``job`` (from any thread), replacing a waiting one. Returns its id."""
+        """Queue ``job``, replacing a waiting one. Returns its id."""
         with self._lock:
             self._next_id += 1
             job.id = self._next_id
             old, self._pending = self._pending, job
         if old is not None:
             self.superseded.emit(old.id)
-        self._wake.emit()
+        self._runner.wake.emit()
         return job.id
 
     def reconfigure(self, settings: dict[str, Any]) -> None:
         """New model settings take effect at the next job (the model reloads then)."""
         with self._lock:
             self.settings = dict(settings)
-            self._loaded = False
 
     def preload(self) -> None:
         """Load the model now, on the worker thread."""
-        self.submit(Job("file", Image.new("RGB", (1, 1)), label="<preload>"))
+        self.submit(Job("file", Image.new("RGB", (1, 1)), label=PRELOAD))
 
-    @Slot()
-    def _run_pending(self) -> None:
+    def _take(self) -> tuple[Job | None, dict[str, Any], bool]:
         with self._lock:
             job, self._pending = self._pending, None
-            settings, need_load = self.settings, not self._loaded
-        if job is None:
-            return
-        try:
-            if need_load:
-                self.engine.load(settings, self.status.emit)
-                self._loaded = True
-            if job.label == "<preload>":
-                return
-            image = job.image() if callable(job.image) else job.image
-            self.finished.emit(job.id, self.engine.describe(job, image), image)
-        except VocaLensError as exc:
-            self.failed.emit(job.id, str(exc))
-        except MemoryError:
-            self.failed.emit(job.id, "Out of memory while describing. Try a smaller image.")
-        except Exception as exc:  # the worker must survive anything and say what happened
-            self.failed.emit(job.id, f"Something went wrong while describing: {exc}")
+            return job, self.settings, self._loaded_with is not self.settings
+
+    def _mark_loaded(self, settings: dict[str, Any]) -> None:
+        with self._lock:
+            self._loaded_with = settings
+
+    @Slot(int, object, object)
+    def _relay_done(self, job_id: int, desc: Description, image: Image.Image) -> None:
+        self.finished.emit(job_id, desc, image)
+
+    @Slot(int, str)
+    def _relay_error(self, job_id: int, message: str) -> None:
+        self.failed.emit(job_id, message)
+
+    @Slot(str)
+    def _relay_note(self, message: str) -> None:
+        self.status.emit(message)

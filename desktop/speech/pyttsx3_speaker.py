@@ -6,19 +6,17 @@ import importlib.util
 import json
 import os
 import signal
-import subprocess
 import sys
-import threading
 from pathlib import Path
+from shutil import which
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QProcess
 
 from .base import Speaker
 
 
 class Pyttsx3Speaker(Speaker):
     name = "pyttsx3"
-    _line = Signal(str)
 
     def __init__(self, record_dir: Path | None = None) -> None:
         """``record_dir``: write each utterance to a numbered WAV file there instead of
@@ -26,10 +24,9 @@ class Pyttsx3Speaker(Speaker):
         super().__init__()
         self.record_dir = record_dir
         self.rate, self.volume, self.voice = 180, 1.0, ""
-        self._proc: subprocess.Popen[str] | None = None
+        self._proc: QProcess | None = None
         self._count = 0
         self._speaking: int | None = None
-        self._line.connect(self._on_line)
         self._spawn()
 
     @classmethod
@@ -37,8 +34,6 @@ class Pyttsx3Speaker(Speaker):
         if importlib.util.find_spec("pyttsx3") is None:
             return False
         if sys.platform.startswith("linux"):
-            from shutil import which
-
             return which("espeak-ng") is not None or which("espeak") is not None
         return True
 
@@ -47,11 +42,11 @@ class Pyttsx3Speaker(Speaker):
 
     def speak(self, text: str) -> None:
         self.stop()
-        if self._proc is None or self._proc.poll() is not None:
+        if self._proc is None or self._proc.state() == QProcess.ProcessState.NotRunning:
             self._spawn()
-        assert self._proc is not None and self._proc.stdin is not None
+        assert self._proc is not None
         self._count += 1
-        msg = {
+        msg: dict[str, object] = {
             "id": self._count,
             "text": text,
             "rate": self.rate,
@@ -62,12 +57,7 @@ class Pyttsx3Speaker(Speaker):
             self.record_dir.mkdir(parents=True, exist_ok=True)
             msg["path"] = str(self.record_dir / f"utterance-{self._count:04d}.wav")
         self._speaking = self._count
-        try:
-            self._proc.stdin.write(json.dumps(msg) + "\n")
-            self._proc.stdin.flush()
-        except OSError:
-            self.died.emit("The speech engine stopped working.")
-            return
+        self._proc.write((json.dumps(msg) + "\n").encode("utf-8"))
         self.started.emit(text)
 
     def stop(self) -> None:
@@ -83,46 +73,54 @@ class Pyttsx3Speaker(Speaker):
         self._kill()
 
     def _spawn(self) -> None:
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "vocalens.desktop.speech.host"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            bufsize=1,
-            start_new_session=sys.platform != "win32",
-        )
-        proc = self._proc
-        threading.Thread(target=self._read, args=(proc,), daemon=True).start()
+        proc = QProcess(self)
+        if sys.platform != "win32":
+            params = QProcess.UnixProcessParameters()
+            params.flags = QProcess.UnixProcessFlag.CreateNewSession
+            proc.setUnixProcessParameters(params)
+        proc.setProcessChannelMode(QProcess.ProcessChannelMode.SeparateChannels)
+        proc.setStandardErrorFile(QProcess.nullDevice())
+        proc.readyReadStandardOutput.connect(self._read)
+        proc.finished.connect(self._ended)
+        proc.start(sys.executable, ["-m", "vocalens.desktop.speech.host"])
+        self._proc = proc
 
-    def _read(self, proc: subprocess.Popen[str]) -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if proc is self._proc:
-                self._line.emit(line)
-
-    @Slot(str)
-    def _on_line(self, line: str) -> None:
-        try:
-            msg = json.loads(line)
-        except ValueError:
+    def _read(self) -> None:
+        proc = self.sender()
+        if not isinstance(proc, QProcess):
             return
-        if "error" in msg:
+        while proc.canReadLine():
+            line = bytes(proc.readLine().data()).decode("utf-8", "replace")
+            if proc is not self._proc:
+                continue
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if "error" in msg:
+                self._speaking = None
+                self.died.emit(f"The speech engine failed: {msg['error']}")
+            elif msg.get("done") is not None and msg["done"] == self._speaking:
+                self._speaking = None
+                self.finished.emit()
+
+    def _ended(self) -> None:
+        if self.sender() is self._proc and self._speaking is not None:
             self._speaking = None
-            self.died.emit(f"The speech engine failed: {msg['error']}")
-        elif "done" in msg and msg["done"] == self._speaking:
-            self._speaking = None
-            self.finished.emit()
+            self.died.emit("The speech engine stopped unexpectedly.")
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
+        if proc is None:
             return
-        try:
-            if sys.platform == "win32":
-                proc.kill()
+        if proc.state() != QProcess.ProcessState.NotRunning:
+            pid = proc.processId()
+            if sys.platform != "win32" and pid > 0:
+                try:
+                    os.killpg(pid, signal.SIGKILL)  # the host and the audio player it started
+                except (ProcessLookupError, PermissionError):
+                    proc.kill()
             else:
-                os.killpg(proc.pid, signal.SIGKILL)  # the host and the audio player it started
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait(timeout=5)
+                proc.kill()
+            proc.waitForFinished(3000)
+        proc.deleteLater()

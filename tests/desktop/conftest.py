@@ -1,0 +1,84 @@
+"""Desktop test helpers: a fake engine, a recording speaker, private config and data folders."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PIL import Image
+
+pytest.importorskip("PySide6", reason="the desktop extra is not installed")
+
+from vocalens.core.describe import Description
+from vocalens.desktop.speech.base import Speaker
+from vocalens.desktop.worker import Engine, Job
+
+
+@pytest.fixture(autouse=True)
+def _desktop_dirs(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("VOCALENS_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("VOCALENS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+
+
+class FakeEngine(Engine):
+    """Describes by colour; can be held mid-job, and fails on request."""
+
+    def __init__(self, notice: str = "") -> None:
+        self.jobs: list[Job] = []
+        self.loads = 0
+        self.notice = notice
+        self.gate: threading.Event | None = None
+        self.entered = threading.Event()
+        self.fail_with: Callable[[], Exception] | None = None
+
+    def load(self, settings: dict[str, Any], notify: Callable[[str], None]) -> None:
+        self.loads += 1
+        if self.notice:
+            notify(self.notice)
+
+    def describe(self, job: Job, image: Image.Image) -> Description:
+        self.jobs.append(job)
+        self.entered.set()
+        if self.gate is not None:
+            self.gate.wait(10)
+        if self.fail_with is not None:
+            raise self.fail_with()
+        r, g, b = image.convert("RGB").getpixel((0, 0))
+        colour = "red" if r > 200 and g < 80 else "blue" if b > 200 and r < 80 else "other"
+        return Description(
+            job.source,
+            job.label,
+            caption=f"a {colour} square",
+            blocks=["Hello world"],
+            kind="mixed",
+            model="fake",
+        )
+
+
+class RecordingSpeaker(Speaker):
+    name = "recording"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said: list[str] = []
+        self.stops = 0
+
+    def speak(self, text: str) -> None:
+        self.said.append(text)
+        self.started.emit(text)
+
+    def stop(self) -> None:
+        self.stops += 1
+
+
+@pytest.fixture()
+def engine() -> FakeEngine:
+    return FakeEngine()
+
+
+@pytest.fixture()
+def speaker() -> RecordingSpeaker:
+    return RecordingSpeaker()

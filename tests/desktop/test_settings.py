@@ -1,0 +1,52 @@
+import json
+
+import pytest
+
+from vocalens.desktop.settings import BY_NAME, SETTINGS, Settings, config_dir
+
+
+def test_every_setting_is_declared_with_a_valid_default_and_description() -> None:
+    for s in SETTINGS:
+        assert s.validate(s.default) == s.default
+        assert s.title and s.description and s.group
+
+
+def test_round_trip_and_change_signal(qtbot) -> None:
+    settings = Settings()
+    with qtbot.waitSignal(settings.changed) as blocker:
+        settings.set("rate", 220)
+    assert blocker.args == ["rate", 220]
+    settings.set("verbosity", "brief")
+    again = Settings()
+    assert again["rate"] == 220 and again["verbosity"] == "brief"
+    assert json.loads((config_dir() / "settings.json").read_text())["rate"] == 220
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("rate", "fast", "must be int"),
+        ("rate", 5, "at least 80"),
+        ("volume", 1.5, "at most 1.0"),
+        ("verbosity", "chatty", "one of brief, normal, full"),
+        ("load_at_start", 1, "must be bool"),
+        ("nonsense", 1, "no setting called"),
+    ],
+)
+def test_invalid_values_are_refused_with_a_sentence(name, value, message) -> None:
+    settings = Settings()
+    with pytest.raises(ValueError, match=message):
+        settings.set(name, value)
+    if name in BY_NAME:
+        assert settings[name] == BY_NAME[name].default
+
+
+def test_damaged_or_invalid_stored_settings_fall_back_to_defaults() -> None:
+    path = config_dir() / "settings.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"rate": 9999, "verbosity": "full"}))
+    settings = Settings()
+    assert settings["rate"] == BY_NAME["rate"].default and settings["verbosity"] == "full"
+    assert any("at most" in p for p in settings.problems)
+    path.write_text("{broken")
+    assert "unreadable" in Settings().problems[0]
