@@ -65,6 +65,7 @@ class Controller(QObject):
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)
         self.worker.status.connect(self._on_status)
+        self._speech_note = ""
         self.speaker = speaker or self._make_speaker()
         self.result_window = ResultWindow()
         self.result_window.full_button.clicked.connect(

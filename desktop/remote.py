@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import getpass
 import json
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QDir, QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 
@@ -45,27 +46,34 @@ class RemoteServer(QObject):
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self.server.newConnection.connect(self._accept)
+        self.lock = QLockFile(str(Path(QDir.tempPath()) / f"{self.name}.lock"))
 
     def listen(self) -> bool:
-        """Start listening; clears a name left behind by a crash. False if another instance
-        is really running."""
-        if self.server.listen(self.name):
-            return True
-        if send({"action": "ping"}, self.name, 500):
+        """Become the single instance and listen; False if another instance runs.
+
+        A lock file decides (it notices when its owner has crashed); the socket name is then
+        cleared, since a crash can leave it behind, and taken."""
+        if not self.lock.tryLock(200):
             return False
-        QLocalServer.removeServer(self.name)  # stale, from a crashed instance
+        QLocalServer.removeServer(self.name)
         return self.server.listen(self.name)
 
     def close(self) -> None:
         self.server.close()
+        self.lock.unlock()
 
     def _accept(self) -> None:
         while self.server.hasPendingConnections():
             sock = self.server.nextPendingConnection()
-            sock.readyRead.connect(lambda s=sock: self._read(s))
+            sock.readyRead.connect(self._read)
             sock.disconnected.connect(sock.deleteLater)
+            if sock.bytesAvailable():
+                self._read(sock)
 
-    def _read(self, sock: QLocalSocket) -> None:
+    def _read(self, sock: QLocalSocket | None = None) -> None:
+        sock = sock or self.sender()  # type: ignore[assignment]
+        if not isinstance(sock, QLocalSocket):
+            return
         while sock.canReadLine():
             raw = bytes(sock.readLine().data()).strip()
             try:

@@ -62,8 +62,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(body)
 
     def show_notice(self, text: str) -> None:
-        self.notice.setText(text)
-        self.notice.setVisible(bool(text))
+        """Add a notice (each distinct one once) above the buttons."""
+        lines = [line for line in self.notice.text().split("\n") if line]
+        if text and text not in lines:
+            lines.append(text)
+        self.notice.setText("\n".join(lines))
+        self.notice.setVisible(bool(lines))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():

@@ -1,5 +1,5 @@
-import os
 import wave
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +32,8 @@ def test_stop_ends_the_speech_process_at_once_and_a_new_one_is_ready(qtbot, tmp_
     pid = speaker._proc.processId()
     with qtbot.waitSignal(speaker.finished, timeout=2000):
         speaker.stop()
-    assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read()
+    status = Path(f"/proc/{pid}/status")
+    assert not status.exists() or "zombie" in status.read_text()  # killed mid-sentence
     assert speaker._proc is not None and speaker._proc.waitForStarted(5000)
     assert speaker._proc.processId() != pid
     speaker.shutdown()

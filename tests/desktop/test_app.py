@@ -1,0 +1,125 @@
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QMimeData
+from PySide6.QtGui import QGuiApplication
+
+from vocalens.desktop.app import Controller
+from vocalens.desktop.history import History
+from vocalens.desktop.settings import Settings
+
+from .conftest import FakeEngine
+
+
+@pytest.fixture()
+def controller(qtbot, engine, speaker):
+    c = Controller(Settings(), History(), engine=engine, speaker=speaker, use_tray=False)
+    c.start()
+    yield c
+    c.shutdown()
+    for w in (c.main_window, c.result_window):
+        w.close()
+
+
+def image_file(folder: Path, name: str, colour: str) -> Path:
+    path = folder / name
+    Image.new("RGB", (40, 40), colour).save(path)
+    return path
+
+
+def test_dropped_files_are_described_spoken_shown_and_kept(
+    controller, speaker, qtbot, tmp_path
+) -> None:
+    paths = [image_file(tmp_path, "a.png", "red"), image_file(tmp_path, "b.png", "blue")]
+    seen = []
+    controller.described.connect(seen.append)
+    controller.describe_files(paths)
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=5000)
+    assert [d.caption for d in seen] == ["a red square", "a blue square"]
+    assert speaker.said[-1] == "A blue square. Text in the image: Hello world."
+    assert controller.result_window.isVisible()
+    assert "A blue square" in controller.result_window.text.toPlainText()
+    stored = controller.history.search()
+    assert [e.label for e in stored] == [str(paths[1]), str(paths[0])]
+    assert stored[0].thumbnail is not None
+
+
+def test_a_bad_file_is_reported_and_the_rest_described(
+    controller, speaker, qtbot, tmp_path
+) -> None:
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\nnope")
+    good = image_file(tmp_path, "good.png", "red")
+    seen = []
+    controller.described.connect(seen.append)
+    controller.describe_files([bad, good])
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=5000)
+    assert any("broken.png: the image is truncated or corrupt" in s for s in speaker.said)
+
+
+def test_clipboard_with_text_is_a_spoken_problem(controller, speaker, qtbot) -> None:
+    mime = QMimeData()
+    mime.setText("hello")
+    QGuiApplication.clipboard().setMimeData(mime)
+    controller.describe_clipboard()
+    assert (
+        speaker.said[-1] == "The clipboard holds text, not an image. Copy an image or an "
+        "image file, then try again."
+    )
+    assert controller.result_window.heading.text() == "Problem"
+
+
+def test_repeat_and_stop(controller, speaker, qtbot, tmp_path) -> None:
+    controller.repeat_last()  # repeats whatever was said last, notices included
+    assert speaker.said[-1] == speaker.said[-2]
+    controller.describe_files([image_file(tmp_path, "r.png", "red")])
+    qtbot.waitUntil(lambda: controller.last_description is not None, timeout=5000)
+    controller.run_action("repeat")
+    assert speaker.said[-1] == speaker.said[-2]
+    controller.run_action("stop")
+    assert speaker.stops == 1
+
+
+def test_no_tray_means_a_window_and_one_sentence(controller, speaker) -> None:
+    assert controller.main_window.isVisible()
+    assert "no system tray" in controller.main_window.notice.text()
+    assert (
+        speaker.said.count("VocaLens is running in a window, because this desktop has no tray.")
+        == 1
+    )
+
+
+def test_missing_model_is_said_once(qtbot, speaker, tmp_path) -> None:
+    notice = "Captions are off: The model 'clipcap-coco' is not downloaded yet."
+    engine = FakeEngine(notice=notice)
+    c = Controller(Settings(), History(), engine=engine, speaker=speaker, use_tray=False)
+    c.start()
+    for name in ("a.png", "b.png"):
+        c.describe_files([image_file(tmp_path, name, "red")])
+        c.worker.reconfigure(c.settings.values)  # force a reload: the notice comes again
+        qtbot.waitUntil(
+            lambda n=name: c.last_description is not None and c.last_description.label.endswith(n),
+            timeout=5000,
+        )
+    assert speaker.said.count(notice) == 1
+    c.shutdown()
+
+
+def test_model_settings_reload_the_model(controller, engine, qtbot, tmp_path) -> None:
+    controller.describe_files([image_file(tmp_path, "a.png", "red")])
+    qtbot.waitUntil(lambda: controller.last_description is not None, timeout=5000)
+    controller.settings.set("decoding", "greedy")
+    controller.describe_files([image_file(tmp_path, "b.png", "red")])
+    qtbot.waitUntil(lambda: controller.last_description.label.endswith("b.png"), timeout=5000)
+    assert engine.loads == 2
+
+
+def test_start_at_login_writes_and_removes_the_autostart_entry(controller) -> None:
+    from vocalens.desktop.autostart import xdg_entry_path
+
+    controller.settings.set("start_at_login", True)
+    entry = xdg_entry_path().read_text()
+    assert "Exec=" in entry and "--background" in entry
+    controller.settings.set("start_at_login", False)
+    assert not xdg_entry_path().exists()
