@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .clipcap_import import import_clipcap
 from .errors import ModelError
@@ -23,15 +25,23 @@ def is_installed(name: str) -> bool:
     return (installed_path(name) / "config.json").is_file()
 
 
-def download_model(name: str) -> Path:
+Progress = Callable[[str, int, int], None]  # (what, bytes done, bytes in all or 0)
+
+
+def download_model(name: str, progress: Progress | None = None) -> Path:
     """Fetch a registered model's parts (with progress bars, resuming), verify them, and convert
     them once into a model folder under the models directory. Also fetches a plain GPT-2 when
-    ``name`` is a Hub id that is not in the registry."""
+    ``name`` is a Hub id that is not in the registry. ``progress`` hears about each step."""
+    report = progress or (lambda what, done, total: None)
+    bar = _reporting_tqdm(progress)
     if name not in REGISTRY and "/" in name:
-        return fetch_snapshot(name, GPT2_FILES)
+        return fetch_snapshot(name, GPT2_FILES, bar)
     entry = lookup(name)
-    weights = fetch_file(entry.weights)
-    gpt2_dir = fetch_snapshot(entry.gpt2, TOKENIZER_ONLY)
+    report(f"Downloading {entry.weights.filename}", 0, 0)
+    weights = fetch_file(entry.weights, bar)
+    report("Downloading the GPT-2 tokenizer", 0, 0)
+    gpt2_dir = fetch_snapshot(entry.gpt2, TOKENIZER_ONLY, bar)
+    report(f"Downloading the CLIP image encoder ({entry.clip_model}) and converting", 0, 0)
     out = installed_path(name)
     import_clipcap(
         weights,
@@ -42,16 +52,38 @@ def download_model(name: str) -> Path:
         tokenizer=gpt2_dir,
         name=name,
     )
+    report("Done", 1, 1)
     return out
 
 
-def fetch_file(source: HubFile) -> Path:
+def _reporting_tqdm(progress: Progress | None) -> Any:
+    """A tqdm class that also tells ``progress`` how far a download has come."""
+    from tqdm.auto import tqdm
+
+    if progress is None:
+        return None
+
+    class Reporting(tqdm):
+        def update(self, n: float | None = 1) -> bool | None:
+            result = super().update(n)
+            if progress is not None:
+                progress(str(self.desc or "Downloading"), int(self.n), int(self.total or 0))
+            return result
+
+    return Reporting
+
+
+def fetch_file(source: HubFile, bar: Any = None) -> Path:
     from huggingface_hub import hf_hub_download
 
     try:
         path = Path(
             hf_hub_download(
-                source.repo, source.filename, revision=source.revision, cache_dir=hub_cache()
+                source.repo,
+                source.filename,
+                revision=source.revision,
+                cache_dir=hub_cache(),
+                tqdm_class=bar,
             )
         )
     except Exception as exc:  # the hub raises many kinds of network and HTTP errors
@@ -65,11 +97,13 @@ def fetch_file(source: HubFile) -> Path:
     return path
 
 
-def fetch_snapshot(repo: str, patterns: list[str]) -> Path:
+def fetch_snapshot(repo: str, patterns: list[str], bar: Any = None) -> Path:
     from huggingface_hub import snapshot_download
 
     try:
-        return Path(snapshot_download(repo, cache_dir=hub_cache(), allow_patterns=patterns))
+        return Path(
+            snapshot_download(repo, cache_dir=hub_cache(), allow_patterns=patterns, tqdm_class=bar)
+        )
     except Exception as exc:
         raise _network_error(repo, exc) from None
 

@@ -27,6 +27,7 @@ from .region import RegionSelector, screen_pixmap
 from .settings import Settings
 from .speech.base import Speaker
 from .speech.choose import make_speaker
+from .windows.download import DownloadDialog
 from .windows.history_view import HistoryWindow
 from .windows.main_window import BUTTONS, MainWindow
 from .windows.result import ResultWindow
@@ -122,7 +123,15 @@ class Controller(QObject):
     # ----- actions -------------------------------------------------------------------------
 
     def run_action(self, name: str, target: Any = None) -> None:
-        actions = {
+        actions = self.actions()
+        if name == "files":
+            self.describe_files([Path(p) for p in target or []])
+        elif name in actions:
+            actions[name]()
+
+    def actions(self) -> dict[str, Any]:
+        """Every action a menu entry, button, hotkey or remote command can name."""
+        return {
             "screen": self.describe_screen,
             "window": self.describe_window,
             "region": self.describe_region,
@@ -134,11 +143,8 @@ class Controller(QObject):
             "settings": self.show_settings,
             "show": self.show_main_window,
             "quit": self.quit_requested.emit,
+            "download": self.download_model,
         }
-        if name == "files":
-            self.describe_files([Path(p) for p in target or []])
-        elif name in actions:
-            actions[name]()
 
     def describe_screen(self) -> None:
         self._file_queue.clear()
@@ -223,6 +229,29 @@ class Controller(QObject):
         dialog = SettingsDialog(self.settings)
         self._windows.append(dialog)
         dialog.show()
+
+    def download_model(self) -> None:
+        """Fetch the configured model (a registered name) with a progress window."""
+        from vocalens.core.registry import REGISTRY
+
+        name = self.settings["model"]
+        if name not in REGISTRY:
+            self._tell_error(
+                f"The model setting names a folder ({name}), not a model to "
+                "download. Choose clipcap-coco in Settings to download it."
+            )
+            return
+        dialog = DownloadDialog(name)
+        self._windows.append(dialog)
+        dialog.job.failed.connect(self._tell_error)
+        dialog.finished_ok.connect(self._on_downloaded)
+        self.say(f"Downloading the caption model {name}. This happens once.")
+        dialog.start()
+
+    def _on_downloaded(self, path: str) -> None:
+        self.worker.reconfigure(self.settings.values)
+        self.worker.preload()
+        self.say("The caption model is downloaded.")
 
     # ----- speech ------------------------------------------------------------------------
 
@@ -353,7 +382,7 @@ class Controller(QObject):
             action.setToolTip(tip)
             action.triggered.connect(lambda _=False, k=key: self.run_action(k))
             menu.addAction(action)
-            if key in ("open", "stop", "settings"):
+            if key in ("open", "stop", "download"):
                 menu.addSeparator()
         self._windows.append(menu)
         return menu

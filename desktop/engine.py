@@ -29,7 +29,12 @@ class DescribeEngine(Engine):
         try:
             captioner = load_captioner(settings["model"], device=settings["device"])
         except ModelNotInstalledError as exc:
-            reason = f"Captions are off: {exc.message} {exc.hint}"
+            reason = (
+                f"Captions are off: {exc.message} Choose Download caption model in the "
+                "VocaLens menu, or run: " + exc.hint.split("`")[1]
+                if "`" in exc.hint
+                else f"Captions are off: {exc.message} {exc.hint}"
+            )
         except VocaLensError as exc:
             reason = f"Captions are off: {exc}"
         reader = TextReader() if TextReader.available() else None
@@ -39,8 +44,7 @@ class DescribeEngine(Engine):
         }
         self.describer = Describer(captioner, reader, reason, **decoding)
         self.model_warning = reason
-        if reason:
-            notify(reason)
+        notify(reason or "The caption model is ready.")
 
     def describe(self, job: Job, image: Image.Image) -> Description:
         assert self.describer is not None

@@ -71,7 +71,7 @@ class RemoteServer(QObject):
                 self._read(sock)
 
     def _read(self, sock: QLocalSocket | None = None) -> None:
-        sock = sock or self.sender()  # type: ignore[assignment]
+        sock = sock or self.sender()
         if not isinstance(sock, QLocalSocket):
             return
         while sock.canReadLine():

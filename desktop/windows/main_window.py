@@ -22,6 +22,7 @@ BUTTONS = (
     ("stop", "S&top speaking", "Stop speech at once."),
     ("history", "&History…", "Browse, search and copy earlier descriptions."),
     ("settings", "Se&ttings…", "Model, speech, shortcuts, history and start-up options."),
+    ("download", "&Download caption model…", "Fetch the caption model once (about 1 GB)."),
     ("quit", "&Quit", "Close VocaLens."),
 )
 

@@ -25,7 +25,10 @@ def test_describe_reads_text_and_captions(tiny_model_dir, poster, capsys) -> Non
     out, err = capsys.readouterr()
     record = json.loads(out)
     assert code == 0, err
-    assert record["blocks"] == ["Lost cat named Biscuit\nCall 555 0134"]
+    assert [ln for b in record["blocks"] for ln in b.splitlines()] == [
+        "Lost cat named Biscuit",
+        "Call 555 0134",
+    ]
     assert record["caption"] is not None
     assert "Lost cat named Biscuit. Call 555 0134." in record["spoken"]
     assert {"caption_ms", "ocr_ms", "total_ms"} <= set(record["timings"])

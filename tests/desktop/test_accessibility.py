@@ -66,8 +66,8 @@ def test_every_control_has_a_name_a_description_and_keyboard_focus(qtbot, index)
     for w in controls(window):
         label = f"{type(window).__name__}: {type(w).__name__} {w.accessibleName()!r}"
         assert w.accessibleName().strip(), label
-        assert (
-            w.accessibleDescription().strip() or (isinstance(w, QAbstractButton) and w.toolTip())
+        assert w.accessibleDescription().strip() or (
+            isinstance(w, QAbstractButton) and w.toolTip()
         ), label
         assert w.focusPolicy() != Qt.FocusPolicy.NoFocus, label
         iface = QAccessible.queryAccessibleInterface(w)

@@ -83,7 +83,7 @@ def test_repeat_and_stop(controller, speaker, qtbot, tmp_path) -> None:
 
 def test_no_tray_means_a_window_and_one_sentence(controller, speaker) -> None:
     assert controller.main_window.isVisible()
-    assert "no system tray" in controller.main_window.notice.text()
+    assert "because this desktop has no tray" in controller.main_window.notice.text()
     assert (
         speaker.said.count("VocaLens is running in a window, because this desktop has no tray.")
         == 1
@@ -123,3 +123,28 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(controller) -> No
     assert "Exec=" in entry and "--background" in entry
     controller.settings.set("start_at_login", False)
     assert not xdg_entry_path().exists()
+
+
+def test_download_without_network_is_reported_and_the_app_carries_on(
+    controller, speaker, qtbot, monkeypatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    controller.run_action("download")
+    qtbot.waitUntil(lambda: any("Could not download" in s for s in speaker.said), timeout=30000)
+    dialog = controller._windows[-1]
+    assert "internet connection" in dialog.label.text()
+    controller.run_action("repeat")
+    assert "Could not download" in speaker.said[-1]
+
+
+def test_download_refuses_a_folder_setting(controller, speaker, tmp_path) -> None:
+    controller.settings.set("model", str(tmp_path))
+    controller.run_action("download")
+    assert "names a folder" in speaker.said[-1]
+
+
+def test_every_button_and_hotkey_names_a_real_action(controller) -> None:
+    from vocalens.desktop.hotkeys import ACTIONS
+    from vocalens.desktop.windows.main_window import BUTTONS
+
+    assert {key for key, _, _ in BUTTONS} | set(ACTIONS) <= set(controller.actions())
