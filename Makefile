@@ -6,7 +6,7 @@ EXTRAS := desktop,ocr,train,dev
 MODEL  ?= clipcap-coco
 IMAGES ?= resources/samples
 
-.PHONY: setup run test lint check system-deps bench clean
+.PHONY: setup run demo test lint system-deps bench bench-desktop clean
 
 $(BIN)/vocalens: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,10 +16,14 @@ $(BIN)/vocalens: pyproject.toml
 
 setup: $(BIN)/vocalens
 
-# Download the default model once (the only network use), then caption the sample images.
+# Start the desktop application (it offers the model download on first start).
 run: setup
+	$(BIN)/vocalens-desktop
+
+# Download the default model once (the only network use), then caption the sample images.
+demo: setup
 	$(BIN)/vocalens models list | grep -q "^$(MODEL).*installed at" || $(BIN)/vocalens models download $(MODEL)
-	$(BIN)/vocalens caption $(IMAGES) --model $(MODEL)
+	$(BIN)/vocalens describe $(IMAGES) --model $(MODEL)
 
 system-deps:
 	@bash .ci/system-deps
@@ -36,7 +40,13 @@ test: setup system-deps lint
 	$(BIN)/python -m pytest
 
 bench: setup
+	mkdir -p .cache
 	cd benchmarks && ../$(BIN)/python bench_caption.py --out ../.cache/bench_caption.json
+	cd benchmarks && ../$(BIN)/python bench_describe.py --out ../.cache/bench_describe.json
+
+bench-desktop: setup system-deps
+	mkdir -p .cache
+	cd benchmarks && ../$(BIN)/python bench_desktop.py --out ../.cache/bench_desktop.json
 
 clean:
 	rm -rf $(VENV) .cache build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache

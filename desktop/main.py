@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,6 +55,14 @@ def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()
     args, message = parse(argv)
+    if no_display():
+        print(
+            "VocaLens needs a graphical desktop, and none was found (DISPLAY and "
+            "WAYLAND_DISPLAY are not set). Start it from your desktop session, or use the "
+            "`vocalens describe` command line here.",
+            file=sys.stderr,
+        )
+        return 2
     from PySide6.QtWidgets import QApplication
 
     from .remote import RemoteServer, send
@@ -99,6 +108,12 @@ def run(app: Any, args: argparse.Namespace, message: dict[str, Any] | None, remo
             0, lambda: controller.run_action(message["action"], message.get("target"))
         )
     return int(app.exec())
+
+
+def no_display() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _fatal(text: str) -> None:

@@ -25,3 +25,46 @@ def test_real_size_captioner_runs_and_round_trips(gpt2_vocab, tmp_path) -> None:
     assert [c.tokens for c in again] == [
         c.tokens for c in model.caption(images, strategy="greedy", max_new_tokens=8)
     ]
+
+
+def test_clipcap_checkpoint_with_real_shapes_imports(gpt2_vocab, tmp_path) -> None:
+    """coco_weights.pt's layout: MLP 512 → 3840 → 7680 (K=10 × 768) and a full GPT-2 124M with
+    the legacy attention buffers of the transformers it was saved with."""
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from vocalens.core import import_clipcap, load_captioner
+    from vocalens.core.testing import real_size_captioner
+
+    gpt = GPT2LMHeadModel(GPT2Config()).eval()
+    state = {
+        "clip_project.model.0.weight": torch.randn(3840, 512) * 0.02,
+        "clip_project.model.0.bias": torch.zeros(3840),
+        "clip_project.model.2.weight": torch.randn(7680, 3840) * 0.02,
+        "clip_project.model.2.bias": torch.zeros(7680),
+    }
+    state.update({f"gpt.{k}": v for k, v in gpt.state_dict().items()})
+    for i in range(12):
+        state[f"gpt.transformer.h.{i}.attn.bias"] = torch.tril(torch.ones(1024, 1024)).view(
+            1, 1, 1024, 1024
+        )
+        state[f"gpt.transformer.h.{i}.attn.masked_bias"] = torch.tensor(-1e4)
+    pt = tmp_path / "coco_weights.pt"
+    torch.save(state, pt)
+    del state
+    encoder = real_size_captioner(gpt2_vocab).encoder
+    out = import_clipcap(
+        pt, tmp_path / "coco", tokenizer=gpt2_vocab, encoder=encoder, gpt2="nobody/no-gpt2"
+    )
+    model = load_captioner(out)
+    cfg = model.config
+    assert (cfg.projector.kind, cfg.projector.prefix_length, cfg.projector.hidden_dim) == (
+        "clipcap-mlp",
+        10,
+        3840,
+    )
+    assert model.decoder.config.n_head == 12 and model.decoder.config.n_layer == 12
+    assert torch.equal(
+        model.decoder.transformer.h[3].attn.c_attn.weight, gpt.transformer.h[3].attn.c_attn.weight
+    )
+    assert model.caption([Image.new("RGB", (320, 240), "green")], max_new_tokens=5)[0].tokens

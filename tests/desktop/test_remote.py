@@ -58,3 +58,14 @@ def test_command_line_actions() -> None:
     assert files is not None and files["action"] == "files"
     assert [Path(p).name for p in files["target"]] == ["a.png", "b.jpg"]
     assert parse([])[1] is None
+
+
+def test_no_display_is_one_clear_sentence(monkeypatch, capsys) -> None:
+    from vocalens.desktop.main import main
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("only Linux sessions are told apart by these variables")
+    assert main([]) == 2
+    assert "needs a graphical desktop" in capsys.readouterr().err
