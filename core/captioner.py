@@ -14,7 +14,9 @@ from transformers import GPT2LMHeadModel, GPT2Tokenizer
 
 from .config import CaptionerConfig, DecodingConfig, apply_overrides
 from .encoder import ImageEncoder
-from .generate import generate
+from .errors import ConfigError
+from .generate import LeanStepper, generate
+from .lean import LeanGPT2, quantize_linears
 from .text import clean_caption, stop_token_mask
 
 
@@ -40,6 +42,9 @@ class Captioner(nn.Module):
         self.encoder, self.projector, self.decoder = encoder, projector, decoder
         self.tokenizer, self.config = tokenizer, config
         self._stops: tuple[tuple[str, ...], torch.Tensor] | None = None
+        self.lean: LeanGPT2 | None = None  # the fast decoding path, when chosen
+        self.precision = "fp32"
+        self.exact_available = True  # transformers' GPT-2 blocks are still loaded
 
     @property
     def device(self) -> torch.device:
@@ -94,14 +99,52 @@ class Captioner(nn.Module):
     ) -> list[Caption]:
         opts = self.decoding(**overrides)
         stops = self.stop_mask(opts.stop_strings)
-        pad = self.tokenizer.eos_token_id or 0
-        ids = generate(self.decoder, self.prefix(embeddings), opts, stops, pad, use_cache)
+        prefix = self.prefix(embeddings)
+        lean = self.lean
+        if lean is not None and use_cache:
+            vocab = lean.token_ids()
+            outputs = stops if vocab is None else stops[vocab]
+            ids = generate(
+                lambda rows, room: LeanStepper(lean, rows, room), prefix, opts, outputs, 0
+            )
+        else:
+            pad = self.tokenizer.eos_token_id or 0
+            ids = generate(self.decoder, prefix, opts, stops, pad, use_cache)
         results = []
         for seq in ids:
             stopped = bool(seq) and bool(stops[seq[-1]])
             text = str(self.tokenizer.decode(seq, skip_special_tokens=True))
             results.append(Caption(clean_caption(text, opts.stop_strings, stopped), seq))
         return results
+
+    def use_precision(
+        self, precision: str, head_tokens: torch.Tensor | None = None, release_exact: bool = False
+    ) -> None:
+        """``fp32``: transformers' GPT-2, exact. ``lean``: the lean decoder in the model's own
+        precision. ``int8``: the lean decoder with int8 weights and the CLIP tower's Linear
+        layers in int8 too (CPU only). ``head_tokens`` cuts the output head down to those
+        token ids (the ones the captioner can emit). ``release_exact`` frees transformers'
+        GPT-2 blocks once the lean decoder has its own weights (the fp32 path is then gone)."""
+        if precision == "fp32":
+            if not self.exact_available:
+                raise ConfigError(
+                    "The exact fp32 path was released to save memory.",
+                    "Load the model again with precision fp32.",
+                )
+            self.lean = None
+        elif precision in ("lean", "int8"):
+            if precision == "int8" and self.device.type != "cpu":
+                raise ConfigError("int8 runs on the CPU only.", "Use fp16 on a GPU.")
+            int8 = precision == "int8"
+            self.lean = LeanGPT2(self.decoder, head_tokens, int8=int8).to(self.device).eval()
+            if precision == "int8":
+                quantize_linears(self.encoder.visual)
+            if release_exact:
+                self.decoder.transformer.h = nn.ModuleList()
+                self.exact_available = False
+        else:
+            raise ConfigError(f"Unknown precision '{precision}'.", "Use fp32 or int8.")
+        self.precision = precision
 
     def stop_mask(self, stop_strings: list[str]) -> torch.Tensor:
         key = tuple(stop_strings)

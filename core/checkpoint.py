@@ -101,8 +101,10 @@ def read_config(directory: Path) -> CaptionerConfig:
 
 
 def load_from_directory(
-    directory: str | Path, device: str = "auto", dtype: str = "auto"
+    directory: str | Path, device: str = "auto", dtype: str = "auto", precision: str = "fp32"
 ) -> Captioner:
+    """Load a model folder. ``precision``: fp32 (transformers' GPT-2, exact), int8 (the lean
+    int8 path, CPU only; the exact blocks are freed), or auto (int8 on the CPU, else fp32)."""
     directory = Path(directory)
     cfg = read_config(directory)
     dev = resolve_device(device)
@@ -126,7 +128,25 @@ def load_from_directory(
             "The folder may be damaged; download or convert the model again.",
         ) from exc
     cfg = replace(cfg, encoder=encoder.cfg)
-    return assemble(encoder, projector, decoder, tokenizer, cfg, dev, dt)
+    captioner = assemble(encoder, projector, decoder, tokenizer, cfg, dev, dt)
+    chosen = resolve_precision(precision, dev)
+    if chosen != "fp32":
+        captioner.use_precision(chosen, release_exact=True)
+    return captioner
+
+
+def resolve_precision(precision: str, device: torch.device) -> str:
+    if precision == "auto":
+        return "int8" if device.type == "cpu" and int8_supported() else "fp32"
+    if precision not in ("fp32", "int8"):
+        raise ConfigError(f"Unknown precision '{precision}'.", "Use auto, fp32 or int8.")
+    return precision
+
+
+def int8_supported() -> bool:
+    """Whether this torch build has a CPU engine for int8 Linear layers."""
+    engines = torch.backends.quantized.supported_engines
+    return any(e in engines for e in ("fbgemm", "x86", "qnnpack"))
 
 
 def assemble(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from safetensors.torch import load_model
 from transformers import GPT2Config, GPT2LMHeadModel, GPT2Tokenizer
 
 from .config import DecoderConfig
 from .errors import ModelError, ModelNotInstalledError
+from .weights import load_into_skeleton
 
 TOKENIZER_FILES = ("vocab.json", "merges.txt")
 
@@ -32,9 +32,16 @@ def open_decoder(
             raise ModelError(
                 f"{directory / 'config.json'} does not describe the GPT-2 architecture."
             )
-        model = GPT2LMHeadModel(GPT2Config(**cfg.gpt2_config))
-        load_model(model, str(path), strict=True)
-        return model.eval()
+        config = GPT2Config(**cfg.gpt2_config)
+        model = load_into_skeleton(
+            lambda: GPT2LMHeadModel(config),
+            path,
+            tied={
+                "lm_head.weight": "transformer.wte.weight",
+                "transformer.wte.weight": "lm_head.weight",
+            },
+        )
+        return model.eval()  # type: ignore[return-value]
     try:
         model = GPT2LMHeadModel.from_pretrained(
             cfg.base, cache_dir=cache_dir, local_files_only=not Path(cfg.base).is_dir()

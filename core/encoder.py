@@ -16,11 +16,11 @@ import torch
 from open_clip.model import _build_vision_tower
 from open_clip.transform import PreprocessCfg, image_transform_v2
 from PIL import Image
-from safetensors.torch import load_file
 from torch import nn
 
 from .config import EncoderConfig
 from .errors import ModelError, ModelNotInstalledError
+from .weights import load_into_skeleton
 
 Preprocess = Callable[[Image.Image], torch.Tensor]
 
@@ -64,8 +64,8 @@ def _from_checkpoint(cfg: EncoderConfig, directory: Path) -> ImageEncoder:
         )
     if not cfg.model_cfg:
         raise ModelError(f"{directory / 'config.json'} does not describe the encoder architecture.")
-    visual = build_visual(cfg.model_cfg)
-    visual.load_state_dict(load_file(path))
+    model_cfg = cfg.model_cfg
+    visual = load_into_skeleton(lambda: build_visual(model_cfg), path)
     return ImageEncoder(visual.eval().requires_grad_(False), cfg)
 
 

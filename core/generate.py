@@ -6,17 +6,33 @@ recomputes the whole sequence each step (ClipCap's way) and exists for tests and
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol
+
 import torch
 from torch import Tensor
 from transformers import DynamicCache, GPT2LMHeadModel
 
 from .config import DecodingConfig
+from .lean import LeanGPT2
 
 
-class _Stepper:
-    """Feeds GPT-2 one step at a time, with or without a KV cache."""
+class Stepper(Protocol):
+    """Feeds a decoder one step at a time. Token values are indices into the decoder's output
+    (the vocabulary, or a subset of it); ``ids`` turns them into token ids."""
 
-    def __init__(self, model: GPT2LMHeadModel, prefix: Tensor, use_cache: bool) -> None:
+    tokens: Tensor  # (B, T) indices produced so far
+
+    def first(self) -> Tensor: ...
+    def next(self, tokens: Tensor) -> Tensor: ...
+    def reorder(self, index: Tensor) -> None: ...
+    def ids(self, rows: list[list[int]]) -> list[list[int]]: ...
+
+
+class HFStepper:
+    """transformers' GPT-2, with a KV cache or (``use_cache=False``) recomputing everything."""
+
+    def __init__(self, model: GPT2LMHeadModel, prefix: Tensor, use_cache: bool = True) -> None:
         self.model, self.prefix, self.use_cache = model, prefix, use_cache
         self.cache = DynamicCache() if use_cache else None
         self.tokens = prefix.new_zeros((prefix.shape[0], 0), dtype=torch.long)  # (B, T)
@@ -39,6 +55,9 @@ class _Stepper:
         if self.cache is not None:
             self.cache.reorder_cache(index)  # type: ignore[arg-type]
 
+    def ids(self, rows: list[list[int]]) -> list[list[int]]:
+        return rows
+
     def _logits(self, embeds: Tensor) -> Tensor:
         out = self.model(
             inputs_embeds=embeds,
@@ -47,6 +66,35 @@ class _Stepper:
             logits_to_keep=1,
         )
         return out.logits[:, -1].float()  # (B, V)
+
+
+class LeanStepper:
+    """``LeanGPT2`` with its preallocated cache and optional cut-down head."""
+
+    def __init__(self, lean: LeanGPT2, prefix: Tensor, room: int) -> None:
+        self.lean, self.prefix, self.room = lean, prefix, room
+        self.tokens = prefix.new_zeros((prefix.shape[0], 0), dtype=torch.long)
+        self.vocab = lean.token_ids()
+
+    def first(self) -> Tensor:
+        return self.lean.start(self.prefix, self.room)
+
+    def next(self, tokens: Tensor) -> Tensor:
+        self.tokens = torch.cat([self.tokens, tokens[:, None]], dim=1)
+        return self.lean.step(tokens if self.vocab is None else self.vocab[tokens])
+
+    def reorder(self, index: Tensor) -> None:
+        self.tokens = self.tokens[index]
+        self.lean.reorder(index)
+
+    def ids(self, rows: list[list[int]]) -> list[list[int]]:
+        if self.vocab is None:
+            return rows
+        table = self.vocab.tolist()
+        return [[table[i] for i in row] for row in rows]
+
+
+StepperFactory = Callable[[Tensor, int], Stepper]  # (prefix rows, room for new tokens)
 
 
 def _block_stops(logits: Tensor, stops: Tensor, step: int, opts: DecodingConfig) -> Tensor:
@@ -75,7 +123,7 @@ def _top_p_sample(
 
 
 def generate(
-    model: GPT2LMHeadModel,
+    stepper: StepperFactory | GPT2LMHeadModel,
     prefix: Tensor,
     opts: DecodingConfig,
     stops: Tensor,
@@ -84,27 +132,37 @@ def generate(
 ) -> list[list[int]]:
     """Token ids for each prefix (B, K, E), each ending with a stop token when one was produced.
 
-    ``stops`` is a boolean mask over the vocabulary (V,): tokens that end a caption.
+    ``stepper`` makes the decoder's stepper (a GPT-2 model means transformers' own; then
+    ``use_cache=False`` recomputes everything each step, ClipCap's way). ``stops`` is a boolean
+    mask over the decoder's outputs: those that end a caption.
     """
+    if isinstance(stepper, GPT2LMHeadModel):
+        model = stepper
+
+        def hf(rows: Tensor, room: int) -> Stepper:
+            return HFStepper(model, rows, use_cache)
+
+        make: StepperFactory = hf
+    else:
+        make = stepper
     if opts.strategy == "beam" and opts.num_beams > 1:
-        return _beam_search(model, prefix, opts, stops, use_cache)
-    return _greedy_or_sample(model, prefix, opts, stops, pad_id, use_cache)
+        return _beam_search(make, prefix, opts, stops)
+    return _greedy_or_sample(make, prefix, opts, stops, pad_id)
 
 
 def _greedy_or_sample(
-    model: GPT2LMHeadModel,
+    make: StepperFactory,
     prefix: Tensor,
     opts: DecodingConfig,
     stops: Tensor,
     pad_id: int,
-    use_cache: bool,
 ) -> list[list[int]]:
     sample = opts.strategy == "sample"
     generator = None
     if sample:
         generator = torch.Generator(device=prefix.device)
         generator.manual_seed(opts.seed if opts.seed is not None else int(torch.seed() % 2**63))
-    step = _Stepper(model, prefix, use_cache)
+    step = make(prefix, opts.max_new_tokens)
     done = torch.zeros(prefix.shape[0], dtype=torch.bool, device=prefix.device)
     lengths = torch.full_like(done, opts.max_new_tokens, dtype=torch.long)
     logits = step.first()
@@ -124,14 +182,14 @@ def _greedy_or_sample(
             break
         logits = step.next(token)
     rows = step.tokens.tolist()
-    return [row[:n] for row, n in zip(rows, lengths.tolist(), strict=True)]
+    return step.ids([row[:n] for row, n in zip(rows, lengths.tolist(), strict=True)])
 
 
 def _beam_search(
-    model: GPT2LMHeadModel, prefix: Tensor, opts: DecodingConfig, stops: Tensor, use_cache: bool
+    make: StepperFactory, prefix: Tensor, opts: DecodingConfig, stops: Tensor
 ) -> list[list[int]]:
     b, n = prefix.shape[0], opts.num_beams
-    step = _Stepper(model, prefix.repeat_interleave(n, dim=0), use_cache)
+    step = make(prefix.repeat_interleave(n, dim=0), opts.max_new_tokens)
     scores = torch.full((b, n), float("-inf"), device=prefix.device)
     scores[:, 0] = 0.0  # all beams start identical: let only the first one expand
     finished: list[list[tuple[float, list[int]]]] = [[] for _ in range(b)]
@@ -190,4 +248,4 @@ def _beam_search(
                     seq = rows[bi * n + k]
                     pool.append((score / max(len(seq), 1) ** opts.length_penalty, seq))
         best.append(max(pool, key=lambda item: item[0])[1] if pool else [])
-    return best
+    return step.ids(best)

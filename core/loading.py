@@ -39,6 +39,13 @@ def resolve_model(model: str | Path = DEFAULT_MODEL) -> Path:
 
 
 def load_captioner(
-    model: str | Path = DEFAULT_MODEL, device: str = "auto", dtype: str = "auto"
+    model: str | Path = DEFAULT_MODEL,
+    device: str = "auto",
+    dtype: str = "auto",
+    precision: str = "fp32",
 ) -> Captioner:
-    return load_from_directory(resolve_model(model), device=device, dtype=dtype)
+    """Load by registered name or folder. ``precision``: fp32 (exact), int8 (the fast CPU
+    path) or auto (int8 on the CPU, fp32 elsewhere)."""
+    return load_from_directory(
+        resolve_model(model), device=device, dtype=dtype, precision=precision
+    )

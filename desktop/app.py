@@ -35,7 +35,7 @@ from .windows.settings_view import SettingsDialog
 from .worker import Engine, Job, Worker
 
 log = logging.getLogger(__name__)
-MODEL_SETTINGS = {"model", "device", "decoding", "max_tokens"}
+MODEL_SETTINGS = {"model", "device", "decoding", "max_tokens", "precision"}
 SPEECH_SETTINGS = {"speech_engine", "screen_reader", "rate", "volume", "voice"}
 
 

@@ -27,7 +27,9 @@ class DescribeEngine(Engine):
         captioner, reason = None, ""
         notify("Loading the caption model…")
         try:
-            captioner = load_captioner(settings["model"], device=settings["device"])
+            captioner = load_captioner(
+                settings["model"], device=settings["device"], precision=settings["precision"]
+            )
         except ModelNotInstalledError as exc:
             reason = (
                 f"Captions are off: {exc.message} Choose Download caption model in the "

@@ -71,11 +71,11 @@ class RemoteServer(QObject):
                 self._read(sock)
 
     def _read(self, sock: QLocalSocket | None = None) -> None:
-        sock = sock or self.sender()
-        if not isinstance(sock, QLocalSocket):
+        source = sock if sock is not None else self.sender()
+        if not isinstance(source, QLocalSocket):
             return
-        while sock.canReadLine():
-            raw = bytes(sock.readLine().data()).strip()
+        while source.canReadLine():
+            raw = bytes(source.readLine().data()).strip()
             try:
                 message = json.loads(raw)
             except ValueError:

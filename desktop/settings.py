@@ -56,6 +56,15 @@ SETTINGS: tuple[Setting, ...] = (
         ("auto", "cpu", "cuda", "mps"),
     ),
     Setting(
+        "precision",
+        "auto",
+        "Speed",
+        "int8 is about 2.5 times faster on the CPU with nearly the same captions; fp32 is exact. "
+        "auto: int8 on the CPU.",
+        "Model",
+        ("auto", "int8", "fp32"),
+    ),
+    Setting(
         "load_at_start",
         False,
         "Load the model at start",

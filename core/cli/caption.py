@@ -62,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         raise ImageError("--batch-size must be at least 1.")
     items = list(expand(args.inputs))
-    captioner = load_captioner(args.model, device=args.device, dtype=args.dtype)
+    captioner = load_captioner(
+        args.model, device=args.device, dtype=args.dtype, precision=args.precision
+    )
     overrides = decoding_overrides(args)
     captioner.decoding(**overrides)  # validate before any work
     failed = 0

@@ -38,7 +38,9 @@ def make_describer(args: argparse.Namespace) -> Any:
     captioner, reason = None, ""
     if not args.no_caption:
         try:
-            captioner = load_captioner(args.model, device=args.device, dtype=args.dtype)
+            captioner = load_captioner(
+                args.model, device=args.device, dtype=args.dtype, precision=args.precision
+            )
         except ModelNotInstalledError as exc:
             reason = f"Captions are off: {exc.message} {exc.hint}"
             print(f"vocalens: {reason}", file=sys.stderr)

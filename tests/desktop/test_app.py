@@ -148,3 +148,24 @@ def test_every_button_and_hotkey_names_a_real_action(controller) -> None:
     from vocalens.desktop.windows.main_window import BUTTONS
 
     assert {key for key, _, _ in BUTTONS} | set(ACTIONS) <= set(controller.actions())
+
+
+def test_the_real_engine_describes_with_a_real_model(
+    qtbot, speaker, tiny_model_dir, tmp_path
+) -> None:
+    settings = Settings()
+    settings.set("model", str(tiny_model_dir))
+    settings.set("decoding", "greedy")
+    c = Controller(settings, History(), speaker=speaker, use_tray=False)
+    c.start()
+    try:
+        seen = []
+        c.described.connect(seen.append)
+        photo = tmp_path / "noise.png"
+        Image.effect_noise((64, 48), 60).convert("RGB").save(photo)
+        c.describe_files([photo])
+        qtbot.waitUntil(lambda: bool(seen), timeout=60000)
+        assert seen[0].model == "tiny" and seen[0].caption is not None
+        assert not any(s.startswith("Something went wrong") for s in speaker.said)
+    finally:
+        c.shutdown()

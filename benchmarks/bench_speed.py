@@ -1,0 +1,130 @@
+"""The fast CPU path against the exact fp32 path, in one run: latency, load time, memory,
+batch throughput and agreement. Real-size shapes (ViT-B-32 + GPT-2 124M), random weights,
+16 new tokens.
+
+    python benchmarks/bench_speed.py [--out results.json]
+
+Memory and load time are measured in fresh child processes, one per precision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+from vocalens.core import save_captioner
+from vocalens.core.captioner import Captioner
+from vocalens.core.generate import LeanStepper
+from vocalens.core.testing import gpt2_tokenizer_files, real_size_captioner
+
+from common import machine, report, timed
+
+TOKENS = 16
+FIXED = {"max_new_tokens": TOKENS, "min_new_tokens": TOKENS, "stop_strings": []}
+MARGIN = 0.05  # top-1 must agree wherever fp32's top-2 logit margin exceeds this
+
+LOAD = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from PIL import Image
+from vocalens.core.checkpoint import load_from_directory
+import vocalens.core.captioner, vocalens.core.lean, open_clip, transformers  # imports apart
+start = time.perf_counter()
+m = load_from_directory(sys.argv[1], device="cpu", precision=sys.argv[2])
+m.caption([Image.new("RGB", (1280, 720), "gray")], strategy="greedy", max_new_tokens=16)
+print(json.dumps({"import_ms": (start - t0) * 1e3, "load_ms": (time.perf_counter() - start) * 1e3,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def agreement(exact: Captioner, fast: Captioner, images: list[Image.Image]) -> dict[str, float]:
+    """Teacher-forced along fp32's greedy tokens: per-step logit cosine similarity, and top-1
+    agreement where fp32 is decisive."""
+    cosines, decisive, agree, top1 = [], 0, 0, 0
+    with torch.inference_mode():
+        for image in images:
+            emb = exact.embed(exact.pixels([image]))
+            emb_fast = fast.embed(fast.pixels([image]))
+            tokens = exact.caption_embeddings(emb, strategy="greedy", **FIXED)[0].tokens
+            prefix = exact.prefix(emb)
+            ids = torch.tensor([tokens])
+            embeds = torch.cat([prefix, exact.decoder.transformer.wte(ids)], dim=1)
+            ref = exact.decoder(inputs_embeds=embeds).logits[0, prefix.shape[1] - 1 : -1]
+            assert fast.lean is not None
+            step = LeanStepper(fast.lean, fast.prefix(emb_fast), TOKENS)
+            got = [step.first()]
+            for t in tokens[:-1]:
+                got.append(step.next(torch.tensor([t])))
+            out = torch.cat(got)  # (T, V)
+            cosines += torch.nn.functional.cosine_similarity(ref, out, dim=-1).tolist()
+            top2 = ref.topk(2, dim=-1).values
+            sure = (top2[:, 0] - top2[:, 1]) > MARGIN
+            same = ref.argmax(-1) == out.argmax(-1)
+            decisive += int(sure.sum())
+            agree += int((same & sure).sum())
+            top1 += int(same.sum())
+    n = len(cosines)
+    return {
+        "logit_cosine_min": round(min(cosines), 4),
+        "logit_cosine_mean": round(sum(cosines) / n, 4),
+        "top1_agreement_all": round(top1 / n, 4),
+        "top1_agreement_decisive": round(agree / max(decisive, 1), 4),
+        "decisive_steps": decisive,
+        "steps": n,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    vocab = gpt2_tokenizer_files(Path.home() / ".cache" / "vocalens-tests")
+    r = args.repeats
+    image = Image.new("RGB", (1280, 720), "gray")
+    images16 = [Image.effect_noise((640, 480), 30 + i).convert("RGB") for i in range(16)]
+    samples = [Image.effect_noise((320, 240), 10 + 5 * i).convert("RGB") for i in range(8)]
+    results: dict[str, object] = {"machine": machine(), "new_tokens": TOKENS}
+    exact = real_size_captioner(vocab)
+    fast = real_size_captioner(vocab)
+    fast.use_precision("int8")
+    beam = {"strategy": "beam", "num_beams": 3, **FIXED}
+    greedy = {"strategy": "greedy", **FIXED}
+    with torch.inference_mode():
+        for name, model in (("fp32", exact), ("int8", fast)):
+            px = model.pixels([image])
+            results[f"{name}_encode_ms"] = timed(lambda m=model, p=px: m.embed(p), r)
+            results[f"{name}_end_to_end_greedy_ms"] = timed(
+                lambda m=model: m.caption([image], **greedy), r
+            )
+            results[f"{name}_end_to_end_beam3_ms"] = timed(
+                lambda m=model: m.caption([image], **beam), r
+            )
+            ms = timed(lambda m=model: m.caption(images16, **greedy), max(1, r // 2))
+            results[f"{name}_batch16_greedy_images_per_s"] = round(16 / (ms / 1e3), 2)
+    results.update(agreement(exact, fast, samples))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = save_captioner(exact, Path(tmp) / "m", include_decoder=True)
+        for name in ("fp32", "int8"):
+            out = subprocess.run(
+                [sys.executable, "-c", LOAD, str(folder), name],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            data = json.loads(out.stdout.strip().splitlines()[-1])
+            results[f"{name}_load_to_first_caption_ms"] = round(data["load_ms"], 1)
+            results[f"{name}_imports_ms"] = round(data["import_ms"], 1)
+            results[f"{name}_process_peak_rss_mb"] = round(data["rss_mb"], 1)
+    report(results, args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The lean decoder and the int8 path against transformers' exact GPT-2."""
+
+import pytest
+import torch
+from PIL import Image
+
+from vocalens.core import load_captioner
+from vocalens.core.checkpoint import save_captioner
+from vocalens.core.errors import ConfigError
+from vocalens.core.testing import tiny_captioner
+
+IMAGES = [Image.new("RGB", (40, 30), c) for c in ("red", "navy", "olive", "white")]
+
+
+@pytest.fixture()
+def pair(tmp_path):
+    exact = tiny_captioner(tmp_path / "a", seed=21)
+    fast = tiny_captioner(tmp_path / "b", seed=21)
+    return exact, fast
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"strategy": "greedy"},
+        {"strategy": "beam", "num_beams": 3},
+        {"strategy": "sample", "seed": 5, "top_p": 0.9},
+        {"strategy": "greedy", "repetition_penalty": 1.3, "stop_strings": []},
+    ],
+)
+def test_lean_decoder_gives_the_exact_tokens(pair, kw) -> None:
+    exact, fast = pair
+    fast.use_precision("lean")
+    assert [c.tokens for c in fast.caption(IMAGES, **kw)] == [
+        c.tokens for c in exact.caption(IMAGES, **kw)
+    ]
+
+
+def test_cut_down_head_only_emits_its_tokens(pair) -> None:
+    exact, fast = pair
+    allowed = torch.tensor(
+        sorted(
+            {
+                *range(40, 120),
+                exact.tokenizer.eos_token_id,
+                exact.tokenizer.convert_tokens_to_ids("."),
+            }
+        )
+    )
+    fast.use_precision("lean", head_tokens=allowed)
+    for caption in fast.caption(IMAGES, strategy="beam", num_beams=3):
+        assert caption.tokens and set(caption.tokens) <= set(allowed.tolist())
+
+
+def test_int8_logits_stay_close_to_fp32(pair) -> None:
+    from vocalens.core.generate import HFStepper, LeanStepper
+
+    exact, fast = pair
+    fast.use_precision("int8")
+    with torch.inference_mode():
+        prefix = exact.prefix(exact.embed(exact.pixels(IMAGES)))
+        ref = HFStepper(exact.decoder, prefix).first()
+        got = LeanStepper(fast.lean, fast.prefix(fast.embed(fast.pixels(IMAGES))), 4).first()
+    cosine = torch.nn.functional.cosine_similarity(ref, got, dim=-1)
+    assert cosine.min() > 0.98, cosine
+
+
+def test_int8_load_releases_the_exact_path(tiny_model_dir) -> None:
+    model = load_captioner(tiny_model_dir, device="cpu", precision="int8")
+    assert model.precision == "int8" and not model.exact_available
+    assert len(model.decoder.transformer.h) == 0
+    assert isinstance(model.caption(IMAGES[:1])[0].text, str)
+    with pytest.raises(ConfigError, match="released"):
+        model.use_precision("fp32")
+    with pytest.raises(ConfigError, match="Unknown precision"):
+        load_captioner(tiny_model_dir, precision="int4")
+
+
+def test_auto_precision_is_int8_on_the_cpu(tiny_model_dir, tmp_path) -> None:
+    from vocalens.core.checkpoint import int8_supported
+
+    model = load_captioner(tiny_model_dir, device="cpu", precision="auto")
+    assert model.precision == ("int8" if int8_supported() else "fp32")
+    folder = save_captioner(tiny_captioner(tmp_path / "t"), tmp_path / "m", include_decoder=True)
+    assert load_captioner(folder, precision="fp32").precision == "fp32"
