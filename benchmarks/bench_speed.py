@@ -31,16 +31,19 @@ FIXED = {"max_new_tokens": TOKENS, "min_new_tokens": TOKENS, "stop_strings": []}
 MARGIN = 0.05  # top-1 must agree wherever fp32's top-2 logit margin exceeds this
 
 LOAD = r"""
-import json, resource, sys, time
+import json, sys, time
 t0 = time.perf_counter()
 from PIL import Image
 from vocalens.core.checkpoint import load_from_directory
 import vocalens.core.captioner, vocalens.core.lean, open_clip, transformers  # imports apart
+def status(key):
+    return int(open("/proc/self/status").read().split(key + ":")[1].split()[0]) / 1024
+base = status("VmRSS")
 start = time.perf_counter()
 m = load_from_directory(sys.argv[1], device="cpu", precision=sys.argv[2])
 m.caption([Image.new("RGB", (1280, 720), "gray")], strategy="greedy", max_new_tokens=16)
 print(json.dumps({"import_ms": (start - t0) * 1e3, "load_ms": (time.perf_counter() - start) * 1e3,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "captioner_rss_mb": status("VmRSS") - base, "peak_rss_mb": status("VmHWM")}))
 """
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -16,7 +18,8 @@ from .config import CaptionerConfig, DecodingConfig, apply_overrides
 from .encoder import ImageEncoder
 from .errors import ConfigError
 from .generate import LeanStepper, generate
-from .lean import LeanGPT2, quantize_linears
+from .int8 import export_int8, import_int8, quantize_linears, read_cache, write_cache
+from .lean import LeanGPT2
 from .text import clean_caption, stop_token_mask
 
 
@@ -52,7 +55,7 @@ class Captioner(nn.Module):
 
     @property
     def dtype(self) -> torch.dtype:
-        return next(self.decoder.parameters()).dtype
+        return next(self.encoder.parameters()).dtype
 
     def pixels(self, images: Sequence[Image.Image]) -> torch.Tensor:
         """Preprocess RGB images into one batch (B, 3, H, W) on the model's device."""
@@ -118,13 +121,18 @@ class Captioner(nn.Module):
         return results
 
     def use_precision(
-        self, precision: str, head_tokens: torch.Tensor | None = None, release_exact: bool = False
+        self,
+        precision: str,
+        head_tokens: torch.Tensor | None = None,
+        release_exact: bool = False,
+        cache: tuple[Path, str] | None = None,
     ) -> None:
         """``fp32``: transformers' GPT-2, exact. ``lean``: the lean decoder in the model's own
         precision. ``int8``: the lean decoder with int8 weights and the CLIP tower's Linear
         layers in int8 too (CPU only). ``head_tokens`` cuts the output head down to those
         token ids (the ones the captioner can emit). ``release_exact`` frees transformers'
-        GPT-2 blocks once the lean decoder has its own weights (the fp32 path is then gone)."""
+        GPT-2 blocks once the lean decoder has its own weights (the fp32 path is then gone).
+        ``cache``: (model folder, fingerprint) where the int8 weights are kept between loads."""
         if precision == "fp32":
             if not self.exact_available:
                 raise ConfigError(
@@ -135,16 +143,39 @@ class Captioner(nn.Module):
         elif precision in ("lean", "int8"):
             if precision == "int8" and self.device.type != "cpu":
                 raise ConfigError("int8 runs on the CPU only.", "Use fp16 on a GPU.")
-            int8 = precision == "int8"
-            self.lean = LeanGPT2(self.decoder, head_tokens, int8=int8).to(self.device).eval()
             if precision == "int8":
-                quantize_linears(self.encoder.visual)
-            if release_exact:
+                self.lean = self._int8(head_tokens, cache)
+            else:
+                self.lean = LeanGPT2(self.decoder, head_tokens).to(self.device).eval()
+            if release_exact:  # keep only what the prefix and the stop mask need
                 self.decoder.transformer.h = nn.ModuleList()
+                tiny = nn.Embedding(1, self.decoder.config.n_embd)
+                self.decoder.transformer.wte = tiny
+                self.decoder.lm_head.weight = tiny.weight
                 self.exact_available = False
         else:
             raise ConfigError(f"Unknown precision '{precision}'.", "Use fp32 or int8.")
         self.precision = precision
+
+    def _int8(self, head_tokens: torch.Tensor | None, cache: tuple[Path, str] | None) -> LeanGPT2:
+        """The int8 decoder, and the CLIP tower's Linear layers in int8: read from the model
+        folder's cache when it matches, else quantized now and written there."""
+        visual = self.encoder.visual
+        if head_tokens is not None and cache is not None:
+            digest = hashlib.sha256(head_tokens.numpy().tobytes()).hexdigest()
+            cache = (cache[0], f"{cache[1]}:{digest}")
+        stored = read_cache(*cache) if cache is not None else None
+        if stored is not None:
+            lean = LeanGPT2(self.decoder, head_tokens, shapes_only=True)
+            import_int8(lean, "lean.", stored)
+            import_int8(visual, "visual.", stored)
+            if not any(t.is_meta for t in [*lean.parameters(), *lean.buffers()]):
+                return lean.eval()
+        lean = LeanGPT2(self.decoder, head_tokens, int8=True).eval()
+        quantize_linears(visual)
+        if cache is not None:
+            write_cache(*cache, {**export_int8(lean, "lean."), **export_int8(visual, "visual.")})
+        return lean
 
     def stop_mask(self, stop_strings: list[str]) -> torch.Tensor:
         key = tuple(stop_strings)

@@ -19,6 +19,7 @@ from .decoder import gpt2_config_dict, open_decoder, open_tokenizer
 from .device import resolve_device, resolve_dtype
 from .encoder import ImageEncoder, open_encoder
 from .errors import ConfigError, ModelError, ModelNotInstalledError
+from .int8 import fingerprint
 from .paths import hub_cache
 from .projector import build_projector
 
@@ -131,7 +132,13 @@ def load_from_directory(
     captioner = assemble(encoder, projector, decoder, tokenizer, cfg, dev, dt)
     chosen = resolve_precision(precision, dev)
     if chosen != "fp32":
-        captioner.use_precision(chosen, release_exact=True)
+        files = [
+            CONFIG,
+            cfg.projector.weights,
+            *filter(None, [cfg.encoder.weights, cfg.decoder.weights]),
+        ]
+        key = fingerprint(directory, files)
+        captioner.use_precision(chosen, release_exact=True, cache=(directory, key))
     return captioner
 
 

@@ -33,8 +33,8 @@ def open_decoder(
                 f"{directory / 'config.json'} does not describe the GPT-2 architecture."
             )
         config = GPT2Config(**cfg.gpt2_config)
-        model = load_into_skeleton(
-            lambda: GPT2LMHeadModel(config),
+        model = load_into_skeleton(  # no random init: the weights replace it at once
+            lambda: _no_init(GPT2LMHeadModel, config),
             path,
             tied={
                 "lm_head.weight": "transformer.wte.weight",
@@ -54,6 +54,15 @@ def open_decoder(
             missing=[cfg.base],
         ) from exc
     return model.eval()
+
+
+def _no_init(cls: type[GPT2LMHeadModel], config: GPT2Config) -> GPT2LMHeadModel:
+    try:
+        from transformers.initialization import no_init_weights
+    except ImportError:  # other transformers releases: initialise (slower, same result)
+        return cls(config)
+    with no_init_weights():
+        return cls(config)
 
 
 def open_tokenizer(folder: Path) -> GPT2Tokenizer:

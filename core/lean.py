@@ -6,13 +6,15 @@ The exact path stays transformers' own GPT-2; this one exists for speed on the C
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 from transformers import GPT2LMHeadModel
+
+from .int8 import quantize_linears
 
 
 def _linear(conv: Any) -> nn.Linear:
@@ -24,27 +26,21 @@ def _linear(conv: Any) -> nn.Linear:
     return linear
 
 
-def quantize_linears(module: nn.Module) -> nn.Module:
-    """Replace every nn.Linear in ``module`` with an int8 one (per-channel weights, activations
-    scaled on the fly), in place."""
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch marks the quantized tensor API deprecated
-        quantize_dynamic(
-            module, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8, inplace=True
-        )
-    return module
+def _shape_only(conv: Any) -> nn.Linear:
+    """A Linear of Conv1D's shape with no storage: int8 weights will take its place."""
+    n_in, n_out = conv.weight.shape
+    with torch.device("meta"):
+        return nn.Linear(n_in, n_out)
 
 
 class _Block(nn.Module):
-    def __init__(self, block: Any, heads: int) -> None:
+    def __init__(self, block: Any, heads: int, linear: Callable[[Any], nn.Linear]) -> None:
         super().__init__()
         self.heads = heads
         self.ln_1: nn.LayerNorm = block.ln_1
         self.ln_2: nn.LayerNorm = block.ln_2
-        self.qkv, self.proj = _linear(block.attn.c_attn), _linear(block.attn.c_proj)
-        self.fc, self.fc_out = _linear(block.mlp.c_fc), _linear(block.mlp.c_proj)
+        self.qkv, self.proj = linear(block.attn.c_attn), linear(block.attn.c_proj)
+        self.fc, self.fc_out = linear(block.mlp.c_fc), linear(block.mlp.c_proj)
 
     def forward(self, x: Tensor, k_cache: Tensor, v_cache: Tensor, start: int) -> Tensor:
         b, t, c = x.shape
@@ -67,24 +63,39 @@ class LeanGPT2(nn.Module):
     """
 
     def __init__(
-        self, model: GPT2LMHeadModel, vocab: Tensor | None = None, int8: bool = False
+        self,
+        model: GPT2LMHeadModel,
+        vocab: Tensor | None = None,
+        int8: bool = False,
+        shapes_only: bool = False,
     ) -> None:
-        """``int8``: quantize each block as it is built, so the fp32 copies never pile up."""
+        """``int8``: quantize each block as it is built, so the fp32 copies never pile up.
+        ``shapes_only``: Linear layers without weights, for ``int8.import_int8`` to fill."""
         super().__init__()
-        ready = quantize_linears if int8 else (lambda m: m)
+        ready = quantize_linears if int8 and not shapes_only else (lambda m: m)
+        linear = _shape_only if shapes_only else _linear
         cfg = model.config
         self.heads, self.width, self.max_positions = cfg.n_head, cfg.n_embd, cfg.n_positions
         self.wte: nn.Embedding = model.transformer.wte
+        if int8:  # the input embeddings in fp16: half the memory, far below int8's noise
+            table = model.transformer.wte.weight.detach().to(torch.float16)
+            self.wte = nn.Embedding.from_pretrained(table, freeze=True)
         self.wpe: nn.Embedding = model.transformer.wpe
-        self.blocks = nn.ModuleList(ready(_Block(b, cfg.n_head)) for b in model.transformer.h)
+        self.blocks = nn.ModuleList(
+            ready(_Block(b, cfg.n_head, linear)) for b in model.transformer.h
+        )
         self.ln_f: nn.LayerNorm = model.transformer.ln_f
-        table = model.lm_head.weight.detach()
         self.register_buffer("vocab", vocab, persistent=False)
-        rows = table if vocab is None else table[vocab]
-        self.head = nn.Linear(self.width, rows.shape[0], bias=False)
-        self.head.weight.data = rows.clone()
-        if int8:
-            quantize_linears(self)  # the blocks are done already; this converts the head
+        outputs = cfg.vocab_size if vocab is None else len(vocab)
+        if shapes_only:
+            with torch.device("meta"):
+                self.head = nn.Linear(self.width, outputs, bias=False)
+        else:
+            table = model.lm_head.weight.detach()
+            self.head = nn.Linear(self.width, outputs, bias=False)
+            self.head.weight.data = (table if vocab is None else table[vocab]).clone()
+            if int8:
+                quantize_linears(self)  # the blocks are done already; this converts the head
         self.k: Tensor | None = None
         self.v: Tensor | None = None
         self.length = 0
@@ -107,7 +118,7 @@ class LeanGPT2(nn.Module):
 
     def step(self, token_ids: Tensor) -> Tensor:
         """Feed one token id per row (B,); returns the next-token logits (B, V')."""
-        return self._forward(self.wte(token_ids[:, None]))
+        return self._forward(self.wte(token_ids[:, None]).float())
 
     def reorder(self, index: Tensor) -> None:
         assert self.k is not None and self.v is not None

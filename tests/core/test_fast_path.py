@@ -83,3 +83,39 @@ def test_auto_precision_is_int8_on_the_cpu(tiny_model_dir, tmp_path) -> None:
     assert model.precision == ("int8" if int8_supported() else "fp32")
     folder = save_captioner(tiny_captioner(tmp_path / "t"), tmp_path / "m", include_decoder=True)
     assert load_captioner(folder, precision="fp32").precision == "fp32"
+
+
+def test_int8_weights_are_kept_and_reused(tiny_model_dir, tmp_path, monkeypatch) -> None:
+    import os
+    import shutil
+
+    from vocalens.core import captioner as captioner_module
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, folder)
+    first = load_captioner(folder, device="cpu", precision="int8")
+    assert (folder / "int8.safetensors").is_file()
+    expected = [c.tokens for c in first.caption(IMAGES, strategy="beam")]
+
+    def no_quantizing(*args, **kwargs):
+        raise AssertionError("quantized again although the kept int8 weights match")
+
+    monkeypatch.setattr(captioner_module, "quantize_linears", no_quantizing)
+    monkeypatch.setattr(
+        captioner_module.LeanGPT2, "__init__", _only_shapes(captioner_module.LeanGPT2.__init__)
+    )
+    second = load_captioner(folder, device="cpu", precision="int8")
+    assert [c.tokens for c in second.caption(IMAGES, strategy="beam")] == expected
+    stamp = (folder / "decoder.safetensors").stat().st_mtime_ns + 10**9
+    os.utime(folder / "decoder.safetensors", ns=(stamp, stamp))  # weights changed: stale
+    with pytest.raises(AssertionError, match="quantized again"):
+        load_captioner(folder, device="cpu", precision="int8")
+
+
+def _only_shapes(init):
+    def wrapped(self, model, vocab=None, int8=False, shapes_only=False):
+        if int8 and not shapes_only:
+            raise AssertionError("quantized again although the kept int8 weights match")
+        init(self, model, vocab, int8=int8, shapes_only=shapes_only)
+
+    return wrapped
