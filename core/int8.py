@@ -76,7 +76,8 @@ def import_int8(module: nn.Module, prefix: str, tensors: dict[str, Tensor]) -> i
             # then given the real weight and sizes.
             q = qlinear(1, 1, dtype=torch.qint8)
             q.set_weight_bias(weight, tensors.get(f"{key}.bias"))  # type: ignore[operator]
-            q.in_features, q.out_features = child.in_features, child.out_features
+            q.in_features = child.in_features  # type: ignore[assignment]
+            q.out_features = child.out_features  # type: ignore[assignment]
         parent_name, _, attr = name.rpartition(".")
         parent = module.get_submodule(parent_name) if parent_name else module
         setattr(parent, attr, q)

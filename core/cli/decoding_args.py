@@ -18,9 +18,9 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dtype", default="auto", help="auto, fp32, fp16 or bf16")
     parser.add_argument(
         "--precision",
-        default="fp32",
+        default="auto",
         choices=["auto", "fp32", "int8"],
-        help="fp32: exact; int8: about 2.5x faster on the CPU (auto: int8 on the CPU)",
+        help="fp32: exact; int8: about 2.5x faster on the CPU (default auto: int8 on the CPU)",
     )
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--beam", type=int, metavar="N", help="beam search with N beams")
