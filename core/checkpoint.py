@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,10 +35,12 @@ def save_captioner(
     *,
     include_decoder: bool,
     include_encoder: bool = True,
+    extra: Callable[[Path], None] | None = None,
 ) -> Path:
     """Write ``captioner`` to ``directory`` atomically (a temporary folder, then a rename).
 
     ``include_decoder``: store GPT-2's weights (fine-tuned); otherwise the config names the base.
+    ``extra`` writes further files into the folder before it replaces the old one.
     """
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -45,6 +48,8 @@ def save_captioner(
     try:
         cfg = _write_parts(captioner, tmp, include_decoder, include_encoder)
         (tmp / CONFIG).write_text(json.dumps(cfg.to_dict(), indent=2) + "\n", encoding="utf-8")
+        if extra is not None:
+            extra(tmp)
         if directory.exists():
             old = directory.with_name(f".{directory.name}.old")
             shutil.rmtree(old, ignore_errors=True)

@@ -24,11 +24,21 @@ def encode_captions(
     tokenizer: GPT2Tokenizer, captions: list[str], prefix_length: int, max_tokens: int = 40
 ) -> CaptionBatch:
     """Tokenise captions, each ending with EOS, and build the mask and labels over prefix +
-    caption. Padding never relies on a token id: it is marked by the attention mask."""
-    eos = tokenizer.eos_token_id
-    rows = [[*tokenizer.encode(c)[: max_tokens - 1], eos] for c in captions]
+    caption."""
+    rows = [caption_ids(tokenizer, c, max_tokens) for c in captions]
+    return batch_from_ids(rows, prefix_length, tokenizer.eos_token_id)
+
+
+def caption_ids(tokenizer: GPT2Tokenizer, caption: str, max_tokens: int = 40) -> list[int]:
+    """The token ids a caption is trained on: at most ``max_tokens``, the last one EOS."""
+    return [*tokenizer.encode(caption)[: max_tokens - 1], tokenizer.eos_token_id]
+
+
+def batch_from_ids(rows: list[list[int]], prefix_length: int, pad: int) -> CaptionBatch:
+    """Pad token rows into a batch. Padding never relies on a token id: it is marked by the
+    attention mask, and its labels are IGNORE like the prefix's."""
     length = max(len(r) for r in rows)
-    ids = torch.full((len(rows), length), eos, dtype=torch.long)
+    ids = torch.full((len(rows), length), pad, dtype=torch.long)
     real = torch.zeros((len(rows), length), dtype=torch.long)
     for i, row in enumerate(rows):
         ids[i, : len(row)] = torch.tensor(row)

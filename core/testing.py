@@ -30,8 +30,15 @@ from .projector import build_projector
 TINY_CLIP = "vocalens-tiny"
 TINY_CLIP_CONFIG = {
     "embed_dim": 32,
-    "vision_cfg": {"image_size": 32, "layers": 2, "width": 64, "patch_size": 8, "head_width": 32},
-    "text_cfg": {"context_length": 16, "vocab_size": 64, "width": 32, "heads": 2, "layers": 1},
+    "vision_cfg": {
+        "image_size": 32,
+        "layers": 2,
+        "width": 64,
+        "patch_size": 8,
+        "head_width": 32,
+    },
+    # open_clip's own tokenizer (49408 tokens), so CLIPScore runs on the tiny model too
+    "text_cfg": {"context_length": 24, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 1},
 }
 CORPUS = [
     f"a {c} {s} {p} a {c2} {s2}."

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..errors import VocaLensError
-from . import caption, describe, models
+from . import caption, describe, encode, evaluate, models, train
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     caption.register(sub)
     describe.register(sub)
     models.register(sub)
+    encode.register(sub)
+    train.register(sub)
+    evaluate.register(sub)
     return parser
 
 

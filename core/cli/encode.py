@@ -1,0 +1,59 @@
+"""``vocalens encode``: run the CLIP encoder once per image into a feature cache."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .data_args import add_data_args
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "encode",
+        help="encode a dataset's images once, for training",
+        description="Encode every image of a dataset with a CLIP image encoder into a "
+        "resumable feature cache (run it again after an interruption to finish).",
+    )
+    add_data_args(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="the feature cache folder")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--model", help="use this model folder's encoder")
+    source.add_argument("--encoder", default="ViT-B-32", help="open_clip architecture")
+    p.add_argument("--pretrained", default="openai", help="open_clip tag or checkpoint file")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    p.add_argument("--batch-size", type=int, default=64, help="images per batch (default 64)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ..config import EncoderConfig
+    from ..data.features import encode_samples
+    from ..data.readers import read_dataset
+    from ..device import resolve_device
+    from ..encoder import open_encoder
+    from ..loading import load_captioner
+    from ..paths import hub_cache
+
+    dataset = read_dataset(args.data, args.format, args.images)
+    for note in dataset.notes:
+        print(note)
+    if args.model:
+        encoder = load_captioner(args.model, device=args.device, precision="fp32").encoder
+    else:
+        cfg = EncoderConfig(args.encoder, args.pretrained)
+        encoder = open_encoder(cfg, None, hub_cache()).to(resolve_device(args.device))
+    images = len({s.key for s in dataset.samples})
+    with tqdm(total=images, desc="encoding images", unit="img") as bar:
+        cache = encode_samples(
+            encoder, dataset.samples, args.out, batch_size=args.batch_size, progress=bar.update
+        )
+    print(f"{len(cache.keys())} images encoded into {cache.folder}.")
+    if cache.index.unreadable:
+        print(
+            f"{len(cache.index.unreadable)} images could not be read and were skipped "
+            f"(listed in {cache.folder / 'unreadable.txt'})."
+        )
+    return 0

@@ -1,0 +1,1 @@
+"""Caption datasets: readers for the common formats and the CLIP feature cache."""

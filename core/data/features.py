@@ -1,0 +1,193 @@
+"""The CLIP feature cache: each image encoded once, in fp16 safetensors shards plus an index.
+
+Training reads embeddings from here and never touches the images again. Encoding is
+resumable (finished shards are kept; the index is rewritten atomically after each one) and
+the cache remembers which encoder made it, so it is never mixed with another encoder's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from ..encoder import ImageEncoder
+from ..errors import VocaLensError
+from ..images import load_image
+from .samples import DataError, Sample
+
+INDEX = "index.json"
+REPORT = "unreadable.txt"
+FORMAT = 1
+Progress = Callable[[int], None]
+
+
+def encoder_identity(encoder: ImageEncoder) -> dict[str, Any]:
+    """What makes two encoders interchangeable: architecture, preprocessing and weights."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(encoder.visual.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
+    cfg = encoder.cfg
+    return {
+        "model": cfg.model,
+        "pretrained": cfg.pretrained,
+        "preprocess": cfg.preprocess,
+        "normalize": cfg.normalize,
+        "weights_sha256": digest.hexdigest(),
+    }
+
+
+@dataclass
+class CacheIndex:
+    encoder: dict[str, Any]
+    dim: int
+    shards: list[dict[str, Any]] = field(default_factory=list)  # {"file", "keys"}
+    unreadable: dict[str, str] = field(default_factory=dict)  # image key → reason
+    format: int = FORMAT
+
+    def done(self) -> set[str]:
+        return {k for shard in self.shards for k in shard["keys"]} | set(self.unreadable)
+
+
+class FeatureCache:
+    """A folder of encoded images. ``embeddings(keys)`` gives (N, D) fp32 in ``keys`` order."""
+
+    def __init__(self, folder: Path, index: CacheIndex) -> None:
+        self.folder, self.index = folder, index
+        self._table: dict[str, torch.Tensor] | None = None
+
+    @classmethod
+    def open(cls, folder: str | Path, identity: dict[str, Any] | None = None) -> FeatureCache:
+        folder = Path(folder)
+        path = folder / INDEX
+        if not path.is_file():
+            raise DataError(
+                f"{folder} is not a feature cache (no {INDEX}).",
+                "Make one with `vocalens encode`.",
+            )
+        try:
+            index = CacheIndex(**json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, TypeError) as exc:
+            raise DataError(
+                f"{path} is damaged ({exc}).", "Delete the folder and encode again."
+            ) from None
+        cache = cls(folder, index)
+        if identity is not None:
+            cache.check(identity)
+        return cache
+
+    def check(self, identity: dict[str, Any]) -> None:
+        if self.index.encoder != identity:
+            theirs = self.index.encoder
+            raise DataError(
+                f"The feature cache {self.folder} was made by another image encoder "
+                f"({theirs.get('model')}/{theirs.get('pretrained')}, weights "
+                f"{str(theirs.get('weights_sha256'))[:12]}).",
+                "Encode the images again with this model's encoder, into a new folder.",
+            )
+
+    def keys(self) -> set[str]:
+        return {k for shard in self.index.shards for k in shard["keys"]}
+
+    def embeddings(self, keys: Sequence[str]) -> torch.Tensor:
+        if self._table is None:
+            self._table = {}
+            for shard in self.index.shards:
+                block = load_file(str(self.folder / shard["file"]))["embeddings"]
+                self._table.update(zip(shard["keys"], block, strict=True))
+        missing = [k for k in keys if k not in self._table]
+        if missing:
+            raise DataError(
+                f"{len(missing)} images are not in the feature cache (first: {missing[0]}).",
+                "Run `vocalens encode` again on the same data to finish the cache.",
+            )
+        if not keys:
+            return torch.zeros((0, self.index.dim))
+        return torch.stack([self._table[k] for k in keys]).float()
+
+
+def encode_samples(
+    encoder: ImageEncoder,
+    samples: Sequence[Sample],
+    folder: str | Path,
+    batch_size: int = 64,
+    shard_size: int = 4096,
+    progress: Progress | None = None,
+) -> FeatureCache:
+    """Encode every image of ``samples`` not yet in ``folder``; unreadable ones are listed in
+    the index and in ``unreadable.txt``. Returns the finished cache."""
+    folder = Path(folder)
+    identity = encoder_identity(encoder)
+    if (folder / INDEX).is_file():
+        index = FeatureCache.open(folder, identity).index
+    elif folder.is_dir() and any(folder.iterdir()):
+        raise DataError(
+            f"{folder} already holds other files; a feature cache needs its own folder.",
+            "Choose an empty or new folder.",
+        )
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        index = CacheIndex(identity, encoder.embed_dim)
+        _write_index(folder, index)
+    done = index.done()
+    todo = list({s.key: s for s in samples if s.key not in done}.values())
+    if progress:
+        progress(len(done & {s.key for s in samples}))
+    device = next(encoder.parameters()).device
+    dtype = next(encoder.parameters()).dtype
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        for start in range(0, len(todo), shard_size):
+            chunk = todo[start : start + shard_size]
+            keys, blocks = [], []
+            for batch in _batches(chunk, batch_size):
+                pixels = list(pool.map(lambda s: _pixels(encoder, s), batch))
+                for sample, result in zip(batch, pixels, strict=True):
+                    if isinstance(result, str):
+                        index.unreadable[sample.key] = result
+                good = [
+                    (s, p) for s, p in zip(batch, pixels, strict=True) if not isinstance(p, str)
+                ]
+                if good:
+                    stack = torch.stack([p for _, p in good]).to(device, dtype)
+                    with torch.inference_mode():
+                        blocks.append(encoder(stack).to("cpu", torch.float16))
+                    keys += [s.key for s, _ in good]
+                if progress:
+                    progress(len(batch))
+            if keys:
+                name = f"shard-{len(index.shards):05d}.safetensors"
+                save_file({"embeddings": torch.cat(blocks).contiguous()}, str(folder / name))
+                index.shards.append({"file": name, "keys": keys})
+            _write_index(folder, index)
+    return FeatureCache(folder, index)
+
+
+def _pixels(encoder: ImageEncoder, sample: Sample) -> torch.Tensor | str:
+    try:
+        return encoder.preprocess(load_image(sample.path))
+    except VocaLensError as exc:
+        return exc.message
+    except OSError as exc:
+        return f"{sample.path} cannot be read ({exc})."
+
+
+def _batches(items: list[Sample], size: int) -> Iterator[list[Sample]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _write_index(folder: Path, index: CacheIndex) -> None:
+    tmp = folder / f".{INDEX}.tmp"
+    tmp.write_text(json.dumps(asdict(index), indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, folder / INDEX)
+    report = "".join(f"{key}\t{why}\n" for key, why in sorted(index.unreadable.items()))
+    (folder / REPORT).write_text(report, encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Measuring captions: the COCO caption metrics and CLIPScore."""

@@ -1,0 +1,121 @@
+"""A whole training run: read the data, fill the feature cache, build the model, train."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from ..data.features import FeatureCache, encode_samples
+from ..data.readers import read_dataset
+from ..data.samples import DataError, Dataset
+from ..encoder import ImageEncoder
+from .build import build_captioner
+from .config import TrainConfig
+from .data import training_data
+from .loop import Trainer, TrainResult
+
+RUN = "run.json"
+RESUMABLE = ("epochs", "max_steps", "log_every", "sample_images", "device")
+
+
+@dataclass
+class DataSpec:
+    path: str
+    kind: str = "auto"
+    images: str | None = None
+    features: str | None = None  # the feature cache folder (default: OUT/features)
+
+
+def train(
+    data: DataSpec,
+    out: str | Path,
+    cfg: TrainConfig,
+    *,
+    resume: bool = False,
+    progress: bool = True,
+    say: Callable[[str], None] = print,
+    on_step: Callable[[int], None] | None = None,
+) -> TrainResult:
+    out = Path(out)
+    if resume:
+        data, cfg = _resumed(out, cfg)
+    else:
+        _claim(out, data, cfg)
+    captioner = build_captioner(cfg)
+    dataset = read_dataset(data.path, data.kind, data.images)
+    for note in dataset.notes:
+        say(note)
+    cache = encode_dataset(captioner.encoder, dataset, data.features or out / "features", progress)
+    if cache.index.unreadable:
+        say(
+            f"{len(cache.index.unreadable)} images could not be read and were skipped "
+            f"(listed in {cache.folder / 'unreadable.txt'})."
+        )
+    split = training_data(dataset, cache, captioner.tokenizer, cfg)
+    say(f"Training on {len(split.train)} captions, validating on {len(split.val)}.")
+    trainer = Trainer(captioner, split, cfg, out, progress=progress, on_step=on_step)
+    return trainer.fit(resume=resume)
+
+
+def encode_dataset(
+    encoder: ImageEncoder, dataset: Dataset, folder: str | Path, progress: bool = True
+) -> FeatureCache:
+    images = {s.key for s in dataset.samples}
+    with tqdm(total=len(images), desc="encoding images", unit="img", disable=not progress) as bar:
+        return encode_samples(encoder, dataset.samples, folder, progress=bar.update)
+
+
+def _claim(out: Path, data: DataSpec, cfg: TrainConfig) -> None:
+    if (out / RUN).is_file():
+        raise DataError(
+            f"{out} already holds a training run.",
+            "Continue it with --resume, or choose another --out folder.",
+        )
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise DataError(
+            f"{out} already holds other files; a training run needs its own folder.",
+            "Choose an empty or new --out folder.",
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    spec = DataSpec(
+        str(Path(data.path).resolve()),
+        data.kind,
+        *(str(Path(p).resolve()) if p else None for p in (data.images, data.features)),
+    )
+    record = {"data": dataclasses.asdict(spec), "config": cfg.to_dict()}
+    (out / RUN).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def _resumed(out: Path, changes: TrainConfig) -> tuple[DataSpec, TrainConfig]:
+    """The stored run, with only the settings that may change mid-run taken from
+    ``changes`` (the number of epochs or steps, reporting, the device)."""
+    path = out / RUN
+    if not path.is_file():
+        raise DataError(f"{out} holds no training run to resume.", "Start one without --resume.")
+    record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    stored = TrainConfig(**record["config"])
+    defaults = TrainConfig()
+    fixed = [
+        k
+        for k, v in dataclasses.asdict(changes).items()
+        if k not in RESUMABLE and v != getattr(defaults, k) and v != getattr(stored, k)
+    ]
+    if fixed:
+        raise DataError(
+            f"{', '.join(fixed)} cannot change when a run is resumed.",
+            f"Only {', '.join(RESUMABLE)} can; start a new run to change the rest.",
+        )
+    updates = {
+        k: getattr(changes, k) for k in RESUMABLE if getattr(changes, k) != getattr(defaults, k)
+    }
+    cfg = dataclasses.replace(stored, **updates).validate()
+    if updates:
+        record["config"] = cfg.to_dict()
+        path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return DataSpec(**record["data"]), cfg
