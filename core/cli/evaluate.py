@@ -36,10 +36,11 @@ def run(args: argparse.Namespace) -> int:
     from ..data.readers import read_dataset
     from ..eval.clipscore import ClipScorer
     from ..eval.coco import fetch_spice_models
-    from ..eval.run import evaluate
+    from ..eval.run import evaluate, split_samples
     from ..loading import load_captioner
 
     dataset = read_dataset(args.data, args.format, args.images)
+    split_samples(dataset, args.split)  # before the slow parts: is there anything to do?
     if args.fetch_spice:
         fetch_spice_models()
     captioner = load_captioner(args.model, args.device, args.dtype, args.precision)

@@ -37,13 +37,14 @@ def encoder_identity(encoder: ImageEncoder) -> dict[str, Any]:
         digest.update(name.encode())
         digest.update(tensor.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
     cfg = encoder.cfg
-    return {
+    identity = {
         "model": cfg.model,
         "pretrained": cfg.pretrained,
         "preprocess": cfg.preprocess,
         "normalize": cfg.normalize,
         "weights_sha256": digest.hexdigest(),
     }
+    return dict(json.loads(json.dumps(identity)))  # as the index stores it (tuples → lists)
 
 
 @dataclass

@@ -44,12 +44,7 @@ def evaluate(
     decoding: dict[str, Any] | None = None,
 ) -> EvalReport:
     out = Path(out)
-    samples = dataset.split(split)
-    if not samples:
-        raise DataError(
-            f"{dataset.source} has no '{split}' images (splits: {dataset.splits() or 'none'}).",
-            "Choose another one with --split.",
-        )
+    samples = split_samples(dataset, split)
     existing = [p for p in (out / RESULTS, out / METRICS) if p.exists()]
     if existing and not overwrite:
         raise DataError(
@@ -101,6 +96,16 @@ def evaluate(
     }
     (out / METRICS).write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     return report
+
+
+def split_samples(dataset: Dataset, split: str) -> list[Sample]:
+    samples = dataset.split(split)
+    if not samples:
+        raise DataError(
+            f"{dataset.source} has no '{split}' images (splits: {dataset.splits() or 'none'}).",
+            "Choose another one with --split.",
+        )
+    return samples
 
 
 def _readable(samples: list[Sample], unreadable: dict[str, str]) -> list[tuple[Sample, Any]]:
