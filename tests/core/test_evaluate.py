@@ -13,7 +13,7 @@ from PIL import Image
 from vocalens.core.cli.main import main
 from vocalens.core.errors import ModelError
 from vocalens.core.eval import coco
-from vocalens.core.eval.clipscore import PROMPT, W, ClipScorer
+from vocalens.core.eval.clipscore import PROMPT, ClipScorer, W
 from vocalens.core.testing import register_tiny_clip
 
 REFS = {1: ["A dog runs on the grass.", "A brown dog running."], 2: ["Two cats sleep on a sofa."]}

@@ -53,7 +53,8 @@ def test_vizwiz_skips_rejected_and_precanned(tmp_path: Path) -> None:
     path = write(tmp_path / "train.json", {
         "images": [{"id": 0, "file_name": "VizWiz_train_0.jpg"}],
         "annotations": [
-            {"image_id": 0, "caption": "A can of soup.", "is_rejected": False, "is_precanned": False},
+            {"image_id": 0, "caption": "A can of soup.", "is_rejected": False,
+             "is_precanned": False},
             {"image_id": 0, "caption": "Quality issues are too severe.", "is_rejected": False,
              "is_precanned": True},
             {"image_id": 0, "caption": "bad", "is_rejected": True, "is_precanned": False},
@@ -66,8 +67,8 @@ def test_vizwiz_skips_rejected_and_precanned(tmp_path: Path) -> None:
 
 
 def test_csv_jsonl_and_folders(tmp_path: Path) -> None:
-    (tmp_path / "t.csv").write_text("image,caption,split\na.png,A red dot.,train\n"
-                                    "a.png,A dot.,train\nb.png,A line.,val\n", encoding="utf-8")  # fmt: skip
+    table = "image,caption,split\na.png,A red dot.,train\na.png,A dot.,train\nb.png,A line.,val\n"
+    (tmp_path / "t.csv").write_text(table, encoding="utf-8")
     rows = [{"image": "a.png", "caption": "A red dot."}, {"image": "b.png", "caption": "Hi."}]
     (tmp_path / "t.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     csv = read_dataset(tmp_path / "t.csv")
