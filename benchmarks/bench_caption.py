@@ -17,9 +17,9 @@ import torch
 from PIL import Image
 
 from vocalens.core import load_captioner, save_captioner
-from vocalens.core.testing import gpt2_tokenizer_files, real_size_captioner
+from vocalens.core.testing import real_size_captioner
 
-from common import machine, peak_rss_mb, report, timed
+from common import gpt2_vocab, machine, peak_rss_mb, report, timed
 
 TOKENS = 16
 FIXED = {"max_new_tokens": TOKENS, "min_new_tokens": TOKENS, "stop_strings": []}
@@ -43,8 +43,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    cache = Path.home() / ".cache" / "vocalens-tests"
-    vocab = gpt2_tokenizer_files(cache)
+    vocab = gpt2_vocab()
 
     with tempfile.TemporaryDirectory() as tmp:
         save_captioner(real_size_captioner(vocab), Path(tmp) / "m", include_decoder=True)

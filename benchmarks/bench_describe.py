@@ -16,9 +16,9 @@ from PIL import Image, ImageDraw, ImageFont
 from vocalens.core import load_captioner, save_captioner
 from vocalens.core.describe import Describer
 from vocalens.core.ocr import TextReader
-from vocalens.core.testing import gpt2_tokenizer_files, real_size_captioner
+from vocalens.core.testing import real_size_captioner
 
-from common import machine, peak_rss_mb, report, timed
+from common import gpt2_vocab, machine, peak_rss_mb, report, timed
 
 WORDS = [
     "weather",
@@ -64,7 +64,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    vocab = gpt2_tokenizer_files(Path.home() / ".cache" / "vocalens-tests")
+    vocab = gpt2_vocab()
     with tempfile.TemporaryDirectory() as tmp:
         save_captioner(real_size_captioner(vocab), Path(tmp) / "m", include_decoder=True)
         captioner = load_captioner(Path(tmp) / "m", device="cpu")

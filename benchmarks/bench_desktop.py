@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from vocalens.core import save_captioner
-from vocalens.core.testing import gpt2_tokenizer_files, real_size_captioner
+from vocalens.core.testing import real_size_captioner
 
-from common import machine, report
+from common import gpt2_vocab, machine, report
 
 LATENCY = r"""
 import json, statistics, sys, time
@@ -81,7 +81,7 @@ def main() -> None:
     if shutil.which("Xvfb") is None:
         sys.exit("Xvfb is needed (apt-get install xvfb)")
     tmp = Path(tempfile.mkdtemp())
-    vocab = gpt2_tokenizer_files(Path.home() / ".cache" / "vocalens-tests")
+    vocab = gpt2_vocab()
     model = save_captioner(real_size_captioner(vocab), tmp / "model", include_decoder=True)
     xvfb = subprocess.Popen(
         ["Xvfb", ":77", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],

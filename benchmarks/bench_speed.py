@@ -22,9 +22,9 @@ from PIL import Image
 from vocalens.core import save_captioner
 from vocalens.core.captioner import Captioner
 from vocalens.core.generate import LeanStepper
-from vocalens.core.testing import gpt2_tokenizer_files, real_size_captioner
+from vocalens.core.testing import real_size_captioner
 
-from common import machine, report, timed
+from common import gpt2_vocab, machine, report, timed
 
 TOKENS = 16
 FIXED = {"max_new_tokens": TOKENS, "min_new_tokens": TOKENS, "stop_strings": []}
@@ -89,7 +89,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    vocab = gpt2_tokenizer_files(Path.home() / ".cache" / "vocalens-tests")
+    vocab = gpt2_vocab()
     r = args.repeats
     image = Image.new("RGB", (1280, 720), "gray")
     images16 = [Image.effect_noise((640, 480), 30 + i).convert("RGB") for i in range(16)]

