@@ -19,7 +19,7 @@ from vocalens.core.data.samples import DataError
 from vocalens.core.errors import ConfigError
 from vocalens.core.eval.coco import coco_scores
 from vocalens.core.synthetic import write_shapes_dataset
-from vocalens.core.testing import tiny_captioner
+from vocalens.core.testing import register_tiny_clip, tiny_captioner
 from vocalens.core.train.config import TrainConfig, load_train_config
 from vocalens.core.train.run import DataSpec, train
 
@@ -179,3 +179,22 @@ def test_the_command_line_trains_and_evaluates(
     assert "CIDEr-D" in capsys.readouterr().out
     assert main(args) == 2  # results are never overwritten silently
     assert "already exists" in capsys.readouterr().err
+
+
+def test_a_run_from_named_parts_stores_only_what_it_trained(shapes: Path, tmp_path: Path) -> None:
+    """CLIP by architecture name and GPT-2 from a Hugging Face folder: GPT-2 stays frozen, so
+    the saved model names that folder instead of copying its weights."""
+    tiny = tiny_captioner(tmp_path / "parts")
+    gpt2 = tmp_path / "gpt2"
+    tiny.decoder.save_pretrained(gpt2)
+    tiny.tokenizer.save_pretrained(gpt2)
+    cfg = TrainConfig(encoder=register_tiny_clip(), pretrained=None, gpt2=str(gpt2),
+                      max_steps=4, prefix_length=3, device="cpu")  # fmt: skip
+    result = train(DataSpec(str(shapes)), tmp_path / "out", cfg, progress=False,
+                   say=lambda _: None)  # fmt: skip
+    assert result.steps == 4
+    config = json.loads((tmp_path / "out" / "best" / "config.json").read_text())
+    assert config["decoder"]["weights"] is None and config["decoder"]["base"] == str(gpt2)
+    assert not (tmp_path / "out" / "best" / "decoder.safetensors").exists()
+    model = load_from_directory(tmp_path / "out" / "best")
+    assert torch.equal(model.decoder.lm_head.weight, tiny.decoder.lm_head.weight)
