@@ -14,6 +14,7 @@ from PIL import Image
 from torch import nn
 from transformers import GPT2LMHeadModel, GPT2Tokenizer
 
+from .clip_attention import linear_self_attention
 from .config import CaptionerConfig, DecodingConfig, apply_overrides
 from .encoder import ImageEncoder
 from .errors import ConfigError
@@ -161,6 +162,8 @@ class Captioner(nn.Module):
         """The int8 decoder, and the CLIP tower's Linear layers in int8: read from the model
         folder's cache when it matches, else quantized now and written there."""
         visual = self.encoder.visual
+        if cache is not None:
+            cache = (cache[0], f"{cache[1]}:attention-linear")
         if head_tokens is not None and cache is not None:
             digest = hashlib.sha256(head_tokens.numpy().tobytes()).hexdigest()
             cache = (cache[0], f"{cache[1]}:{digest}")
@@ -168,10 +171,12 @@ class Captioner(nn.Module):
         if stored is not None:
             lean = LeanGPT2(self.decoder, head_tokens, shapes_only=True)
             import_int8(lean, "lean.", stored)
-            import_int8(visual, "visual.", stored)
             if not any(t.is_meta for t in [*lean.parameters(), *lean.buffers()]):
+                linear_self_attention(visual, copy=False)  # filled from the int8 file
+                import_int8(visual, "visual.", stored)
                 return lean.eval()
         lean = LeanGPT2(self.decoder, head_tokens, int8=True).eval()
+        linear_self_attention(visual)  # so int8 reaches CLIP's attention projections too
         quantize_linears(visual)
         if cache is not None:
             write_cache(*cache, {**export_int8(lean, "lean."), **export_int8(visual, "visual.")})

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file, save_model
+from safetensors.torch import save_file, save_model
 from transformers import GPT2LMHeadModel, GPT2Tokenizer
 
 from .captioner import Captioner
@@ -23,6 +23,7 @@ from .errors import ConfigError, ModelError, ModelNotInstalledError
 from .int8 import fingerprint
 from .paths import hub_cache
 from .projector import build_projector
+from .weights import load_into_skeleton, release_freed_memory
 
 CONFIG = "config.json"
 ENCODER_WEIGHTS = "encoder.safetensors"
@@ -118,7 +119,6 @@ def load_from_directory(
     encoder = open_encoder(cfg.encoder, directory, hub_cache())
     decoder = open_decoder(cfg.decoder, directory, hub_cache())
     tokenizer = open_tokenizer(directory / cfg.decoder.tokenizer)
-    projector = build_projector(cfg.projector)
     weights = directory / cfg.projector.weights
     if not weights.is_file():
         raise ModelNotInstalledError(
@@ -126,13 +126,7 @@ def load_from_directory(
             "Download or convert the model again.",
             missing=[str(weights)],
         )
-    try:
-        projector.load_state_dict(load_file(str(weights)))
-    except RuntimeError as exc:
-        raise ModelError(
-            f"The projector weights in {weights} do not fit config.json.",
-            "The folder may be damaged; download or convert the model again.",
-        ) from exc
+    projector = load_into_skeleton(lambda: build_projector(cfg.projector), weights)
     cfg = replace(cfg, encoder=encoder.cfg)
     captioner = assemble(encoder, projector, decoder, tokenizer, cfg, dev, dt)
     chosen = resolve_precision(precision, dev)
@@ -144,6 +138,7 @@ def load_from_directory(
         ]
         key = fingerprint(directory, files)
         captioner.use_precision(chosen, release_exact=True, cache=(directory, key))
+    release_freed_memory()
     return captioner
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
@@ -57,32 +58,38 @@ def export_int8(module: nn.Module, prefix: str) -> dict[str, Tensor]:
 
 def import_int8(module: nn.Module, prefix: str, tensors: dict[str, Tensor]) -> int:
     """Put int8 Linears from ``tensors`` in place of ``module``'s nn.Linear layers of the same
-    names; returns how many were replaced."""
-    qlinear = _qlinear_type()
-    count = 0
-    for name, child in list(module.named_modules()):
-        key = f"{prefix}{name}"
-        if not isinstance(child, nn.Linear) or f"{key}.qweight" not in tensors:
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            weight = torch._make_per_channel_quantized_tensor(
-                tensors[f"{key}.qweight"],
-                tensors[f"{key}.scale"].double(),
-                tensors[f"{key}.zero_point"],
-                0,
-            )
-            # Built 1×1 (its constructor packs a dummy weight of the full size otherwise),
-            # then given the real weight and sizes.
-            q = qlinear(1, 1, dtype=torch.qint8)
-            q.set_weight_bias(weight, tensors.get(f"{key}.bias"))  # type: ignore[operator]
-            q.in_features = child.in_features  # type: ignore[assignment]
-            q.out_features = child.out_features  # type: ignore[assignment]
+    names; returns how many were replaced. Packing the weights for the CPU kernels is most of
+    the work, and runs on all cores."""
+    todo = [
+        (name, child)
+        for name, child in module.named_modules()
+        if isinstance(child, nn.Linear) and f"{prefix}{name}.qweight" in tensors
+    ]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        built = list(pool.map(lambda item: _qlinear(item[1], f"{prefix}{item[0]}", tensors), todo))
+    for (name, _), q in zip(todo, built, strict=True):
         parent_name, _, attr = name.rpartition(".")
         parent = module.get_submodule(parent_name) if parent_name else module
         setattr(parent, attr, q)
-        count += 1
-    return count
+    return len(todo)
+
+
+def _qlinear(child: nn.Linear, key: str, tensors: dict[str, Tensor]) -> nn.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weight = torch._make_per_channel_quantized_tensor(
+            tensors[f"{key}.qweight"],
+            tensors[f"{key}.scale"].double(),
+            tensors[f"{key}.zero_point"],
+            0,
+        )
+        # Built 1×1 (its constructor packs a dummy weight of the full size otherwise),
+        # then given the real weight and sizes.
+        q = _qlinear_type()(1, 1, dtype=torch.qint8)
+        q.set_weight_bias(weight, tensors.get(f"{key}.bias"))  # type: ignore[operator]
+        q.in_features = child.in_features  # type: ignore[assignment]
+        q.out_features = child.out_features  # type: ignore[assignment]
+    return q
 
 
 def fingerprint(folder: Path, files: list[str], extra: str = "") -> str:

@@ -35,12 +35,12 @@ def build_captioner(cfg: TrainConfig) -> Captioner:
     """In fp32 on ``cfg.device``; the projector is new unless ``init`` holds one of the same
     shape, which is then fine-tuned."""
     device = resolve_device(cfg.device)
-    torch.manual_seed(cfg.seed)
     decoding = DecodingConfig(stop_strings=[cfg.stop] if cfg.stop else [])
     if cfg.init:
         base = load_from_directory(Path(cfg.init), device="cpu", dtype="fp32")
         proj_cfg = projector_config(cfg, base.encoder.embed_dim, base.config.projector.embed_dim)
         projector = base.projector
+        torch.manual_seed(cfg.seed)
         if replace(proj_cfg, weights=base.config.projector.weights) != base.config.projector:
             projector = build_projector(proj_cfg)
         config = replace(base.config, projector=proj_cfg, decoding=decoding)
@@ -50,6 +50,7 @@ def build_captioner(cfg: TrainConfig) -> Captioner:
         decoder_cfg = DecoderConfig(base=cfg.gpt2)
         decoder = open_decoder(decoder_cfg, None, hub_cache())
         proj_cfg = projector_config(cfg, encoder.embed_dim, decoder.config.n_embd)
+        torch.manual_seed(cfg.seed)
         config = CaptionerConfig(encoder.cfg, proj_cfg, decoder_cfg, decoding, name="trained")
         parts = (encoder, build_projector(proj_cfg), decoder, base_tokenizer(cfg.gpt2))
     encoder, projector, decoder, tokenizer = parts

@@ -78,6 +78,8 @@ class Trainer:
     def fit(self, resume: bool = False) -> TrainResult:
         if resume:
             self._restore()
+        else:
+            torch.manual_seed(self.cfg.seed)  # dropout, when GPT-2 is fine-tuned
         self._trim_metrics()
         val_loss = None
         with self._sigint_saves():
