@@ -13,39 +13,38 @@ from .config import ProjectorConfig
 from .errors import ConfigError
 
 
-class MLPProjector(nn.Module):
+class _WidenedMLP(nn.Module):
+    """Linear → ``middle`` → Linear, the output reshaped into K prefix tokens."""
+
+    def __init__(self, cfg: ProjectorConfig, middle: list[nn.Module]) -> None:
+        super().__init__()
+        self.prefix_length, self.embed_dim = cfg.prefix_length, cfg.embed_dim
+        self.model = nn.Sequential(
+            nn.Linear(cfg.input_dim, self.hidden(cfg)),
+            *middle,
+            nn.Linear(self.hidden(cfg), cfg.prefix_length * cfg.embed_dim),
+        )
+
+    @staticmethod
+    def hidden(cfg: ProjectorConfig) -> int:
+        return cfg.hidden_dim or cfg.prefix_length * cfg.embed_dim // 2
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x).view(x.shape[0], self.prefix_length, self.embed_dim)  # (B, K, E)
+
+
+class MLPProjector(_WidenedMLP):
     """Linear → LayerNorm → GELU → Linear, widened to K tokens."""
 
     def __init__(self, cfg: ProjectorConfig) -> None:
-        super().__init__()
-        hidden = cfg.hidden_dim or cfg.prefix_length * cfg.embed_dim // 2
-        self.prefix_length, self.embed_dim = cfg.prefix_length, cfg.embed_dim
-        self.model = nn.Sequential(
-            nn.Linear(cfg.input_dim, hidden),
-            nn.LayerNorm(hidden),
-            nn.GELU(),
-            nn.Linear(hidden, cfg.prefix_length * cfg.embed_dim),
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x).view(x.shape[0], self.prefix_length, self.embed_dim)  # (B, K, E)
+        super().__init__(cfg, [nn.LayerNorm(self.hidden(cfg)), nn.GELU()])
 
 
-class ClipCapMLPProjector(nn.Module):
+class ClipCapMLPProjector(_WidenedMLP):
     """ClipCap's MLP: Linear → Tanh → Linear with hidden size K·E/2."""
 
     def __init__(self, cfg: ProjectorConfig) -> None:
-        super().__init__()
-        hidden = cfg.hidden_dim or cfg.prefix_length * cfg.embed_dim // 2
-        self.prefix_length, self.embed_dim = cfg.prefix_length, cfg.embed_dim
-        self.model = nn.Sequential(
-            nn.Linear(cfg.input_dim, hidden),
-            nn.Tanh(),
-            nn.Linear(hidden, cfg.prefix_length * cfg.embed_dim),
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x).view(x.shape[0], self.prefix_length, self.embed_dim)  # (B, K, E)
+        super().__init__(cfg, [nn.Tanh()])
 
 
 class _Attention(nn.Module):
