@@ -15,6 +15,7 @@ from ..decoder import open_decoder, open_tokenizer
 from ..device import resolve_device
 from ..encoder import open_encoder
 from ..errors import ModelNotInstalledError
+from ..loading import resolve_model
 from ..paths import hub_cache
 from ..projector import build_projector
 from .config import TrainConfig
@@ -37,7 +38,7 @@ def build_captioner(cfg: TrainConfig) -> Captioner:
     device = resolve_device(cfg.device)
     decoding = DecodingConfig(stop_strings=[cfg.stop] if cfg.stop else [])
     if cfg.init:
-        base = load_from_directory(Path(cfg.init), device="cpu", dtype="fp32")
+        base = load_from_directory(resolve_model(cfg.init), device="cpu", dtype="fp32")
         proj_cfg = projector_config(cfg, base.encoder.embed_dim, base.config.projector.embed_dim)
         projector = base.projector
         torch.manual_seed(cfg.seed)

@@ -15,7 +15,8 @@ from ..errors import ConfigError
 @dataclass
 class TrainConfig:
     # the model: start from a VocaLens model folder, or from a CLIP + GPT-2 pair
-    init: str | None = None  # model folder (encoder, GPT-2, tokenizer; its projector if it fits)
+    init: str | None = None  # model name or folder (encoder, GPT-2, tokenizer; its projector too
+    # when the kind and prefix length match, so training fine-tunes it)
     encoder: str = "ViT-B-32"
     pretrained: str | None = "openai"
     gpt2: str = "openai-community/gpt2"

@@ -46,11 +46,13 @@ def train(
     if resume:
         data, cfg = _resumed(out, cfg)
     else:
-        _claim(out, data, cfg)
-    captioner = build_captioner(cfg)
-    dataset = read_dataset(data.path, data.kind, data.images)
+        _check_free(out)
+    dataset = read_dataset(data.path, data.kind, data.images)  # the quick checks first
     for note in dataset.notes:
         say(note)
+    captioner = build_captioner(cfg)
+    if not resume:
+        _record(out, data, cfg)
     cache = encode_dataset(captioner.encoder, dataset, data.features or out / "features", progress)
     if cache.index.unreadable:
         say(
@@ -71,7 +73,7 @@ def encode_dataset(
         return encode_samples(encoder, dataset.samples, folder, progress=bar.update)
 
 
-def _claim(out: Path, data: DataSpec, cfg: TrainConfig) -> None:
+def _check_free(out: Path) -> None:
     if (out / RUN).is_file():
         raise DataError(
             f"{out} already holds a training run.",
@@ -82,6 +84,9 @@ def _claim(out: Path, data: DataSpec, cfg: TrainConfig) -> None:
             f"{out} already holds other files; a training run needs its own folder.",
             "Choose an empty or new --out folder.",
         )
+
+
+def _record(out: Path, data: DataSpec, cfg: TrainConfig) -> None:
     out.mkdir(parents=True, exist_ok=True)
     spec = DataSpec(
         str(Path(data.path).resolve()),

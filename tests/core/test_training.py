@@ -198,3 +198,9 @@ def test_a_run_from_named_parts_stores_only_what_it_trained(shapes: Path, tmp_pa
     assert not (tmp_path / "out" / "best" / "decoder.safetensors").exists()
     model = load_from_directory(tmp_path / "out" / "best")
     assert torch.equal(model.decoder.lm_head.weight, tiny.decoder.lm_head.weight)
+
+
+def test_a_run_that_cannot_start_leaves_nothing_behind(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="does not exist"):
+        train(DataSpec(str(tmp_path / "missing.json")), tmp_path / "out", TrainConfig())
+    assert not (tmp_path / "out").exists()  # so the same command works once fixed
