@@ -15,6 +15,14 @@ from PySide6.QtCore import QProcess
 from .base import Speaker
 
 
+def host_arguments() -> list[str]:
+    """How this program starts the speech host: a frozen app's executable takes
+    ``--speech-host`` (see packaging/entry_desktop.py); Python runs the module."""
+    if getattr(sys, "frozen", False):
+        return ["--speech-host"]
+    return ["-m", "vocalens.desktop.speech.host"]
+
+
 class Pyttsx3Speaker(Speaker):
     name = "pyttsx3"
 
@@ -82,7 +90,7 @@ class Pyttsx3Speaker(Speaker):
         proc.setStandardErrorFile(QProcess.nullDevice())
         proc.readyReadStandardOutput.connect(self._read)
         proc.finished.connect(self._ended)
-        proc.start(sys.executable, ["-m", "vocalens.desktop.speech.host"])
+        proc.start(sys.executable, host_arguments())
         self._proc = proc
 
     def _read(self) -> None:
