@@ -66,3 +66,11 @@ def test_engine_that_fails_to_start_is_skipped(monkeypatch) -> None:
     monkeypatch.setattr(choose.QtSpeaker, "available", classmethod(lambda cls: False))
     speaker, note = choose.make_speaker("auto")
     assert isinstance(speaker, SilentSpeaker) and "could not start (no audio)" in note
+
+
+def test_a_frozen_app_starts_the_speech_host_through_its_own_executable(monkeypatch) -> None:
+    from vocalens.desktop.speech.pyttsx3_speaker import host_arguments
+
+    assert host_arguments() == ["-m", "vocalens.desktop.speech.host"]
+    monkeypatch.setattr("sys.frozen", True, raising=False)
+    assert host_arguments() == ["--speech-host"]
