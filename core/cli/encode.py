@@ -27,10 +27,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from ..config import EncoderConfig
-    from ..data.features import encode_samples
+    from ..data.features import encode_with_bar
     from ..data.readers import read_dataset
     from ..device import resolve_device
     from ..encoder import open_encoder
@@ -45,15 +43,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         cfg = EncoderConfig(args.encoder, args.pretrained)
         encoder = open_encoder(cfg, None, hub_cache()).to(resolve_device(args.device))
-    images = len({s.key for s in dataset.samples})
-    with tqdm(total=images, desc="encoding images", unit="img") as bar:
-        cache = encode_samples(
-            encoder, dataset.samples, args.out, batch_size=args.batch_size, progress=bar.update
-        )
+    cache = encode_with_bar(encoder, dataset.samples, args.out, args.batch_size)
     print(f"{len(cache.keys())} images encoded into {cache.folder}.")
-    if cache.index.unreadable:
-        print(
-            f"{len(cache.index.unreadable)} images could not be read and were skipped "
-            f"(listed in {cache.folder / 'unreadable.txt'})."
-        )
+    if skipped := cache.unreadable_note():
+        print(skipped)
     return 0

@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
+from tqdm import tqdm
 
 from ..encoder import ImageEncoder
 from ..errors import VocaLensError
@@ -96,6 +97,15 @@ class FeatureCache:
                 "Encode the images again with this model's encoder, into a new folder.",
             )
 
+    def unreadable_note(self) -> str | None:
+        """One sentence about skipped images, or None when every image was read."""
+        if not self.index.unreadable:
+            return None
+        return (
+            f"{len(self.index.unreadable)} images could not be read and were skipped "
+            f"(listed in {self.folder / REPORT})."
+        )
+
     def keys(self) -> set[str]:
         return {k for shard in self.index.shards for k in shard["keys"]}
 
@@ -170,6 +180,19 @@ def encode_samples(
                 index.shards.append({"file": name, "keys": keys})
             _write_index(folder, index)
     return FeatureCache(folder, index)
+
+
+def encode_with_bar(
+    encoder: ImageEncoder,
+    samples: Sequence[Sample],
+    folder: str | Path,
+    batch_size: int = 64,
+    show: bool = True,
+) -> FeatureCache:
+    """:func:`encode_samples` with a progress bar over the distinct images."""
+    images = len({s.key for s in samples})
+    with tqdm(total=images, desc="encoding images", unit="img", disable=not show) as bar:
+        return encode_samples(encoder, samples, folder, batch_size, progress=bar.update)
 
 
 def _pixels(encoder: ImageEncoder, sample: Sample) -> torch.Tensor | str:

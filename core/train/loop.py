@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors.torch import load_file
 from tqdm import tqdm
 
 from ..captioner import Captioner
@@ -239,8 +240,6 @@ class Trainer:
                 f"{self.out} holds no checkpoint to resume from.",
                 "Start a new run without --resume (into an empty folder).",
             )
-        from safetensors.torch import load_file
-
         cfg = self.captioner.config
         self.captioner.projector.load_state_dict(load_file(str(folder / cfg.projector.weights)))
         if self.cfg.finetune_gpt2:

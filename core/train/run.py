@@ -9,12 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
-from ..data.features import FeatureCache, encode_samples
+from ..data.features import encode_with_bar
 from ..data.readers import read_dataset
-from ..data.samples import DataError, Dataset
-from ..encoder import ImageEncoder
+from ..data.samples import DataError
 from .build import build_captioner
 from .config import TrainConfig
 from .data import training_data
@@ -53,24 +50,14 @@ def train(
     captioner = build_captioner(cfg)
     if not resume:
         _record(out, data, cfg)
-    cache = encode_dataset(captioner.encoder, dataset, data.features or out / "features", progress)
-    if cache.index.unreadable:
-        say(
-            f"{len(cache.index.unreadable)} images could not be read and were skipped "
-            f"(listed in {cache.folder / 'unreadable.txt'})."
-        )
+    folder = data.features or out / "features"
+    cache = encode_with_bar(captioner.encoder, dataset.samples, folder, show=progress)
+    if skipped := cache.unreadable_note():
+        say(skipped)
     split = training_data(dataset, cache, captioner.tokenizer, cfg)
     say(f"Training on {len(split.train)} captions, validating on {len(split.val)}.")
     trainer = Trainer(captioner, split, cfg, out, progress=progress, on_step=on_step)
     return trainer.fit(resume=resume)
-
-
-def encode_dataset(
-    encoder: ImageEncoder, dataset: Dataset, folder: str | Path, progress: bool = True
-) -> FeatureCache:
-    images = {s.key for s in dataset.samples}
-    with tqdm(total=len(images), desc="encoding images", unit="img", disable=not progress) as bar:
-        return encode_samples(encoder, dataset.samples, folder, progress=bar.update)
 
 
 def _check_free(out: Path) -> None:
