@@ -20,15 +20,13 @@ import torch
 from PIL import Image
 
 from vocalens.core import save_captioner
-from vocalens.core.captioner import Captioner
-from vocalens.core.generate import LeanStepper
+from vocalens.core.agreement import compare, reference
 from vocalens.core.testing import real_size_captioner
 
 from common import gpt2_vocab, machine, report, timed
 
 TOKENS = 16
 FIXED = {"max_new_tokens": TOKENS, "min_new_tokens": TOKENS, "stop_strings": []}
-MARGIN = 0.05  # top-1 must agree wherever fp32's top-2 logit margin exceeds this
 
 LOAD = r"""
 import json, sys, time
@@ -43,45 +41,9 @@ start = time.perf_counter()
 m = load_from_directory(sys.argv[1], device="cpu", precision=sys.argv[2])
 m.caption([Image.new("RGB", (1280, 720), "gray")], strategy="greedy", max_new_tokens=16)
 print(json.dumps({"import_ms": (start - t0) * 1e3, "load_ms": (time.perf_counter() - start) * 1e3,
-                  "captioner_rss_mb": status("VmRSS") - base, "peak_rss_mb": status("VmHWM")}))
+                  "captioner_rss_mb": status("VmRSS") - base, "peak_rss_mb": status("VmHWM"),
+                  "precision": m.precision}))
 """
-
-
-def agreement(exact: Captioner, fast: Captioner, images: list[Image.Image]) -> dict[str, float]:
-    """Teacher-forced along fp32's greedy tokens: per-step logit cosine similarity, and top-1
-    agreement where fp32 is decisive."""
-    cosines, decisive, agree, top1 = [], 0, 0, 0
-    with torch.inference_mode():
-        for image in images:
-            emb = exact.embed(exact.pixels([image]))
-            emb_fast = fast.embed(fast.pixels([image]))
-            tokens = exact.caption_embeddings(emb, strategy="greedy", **FIXED)[0].tokens
-            prefix = exact.prefix(emb)
-            ids = torch.tensor([tokens])
-            embeds = torch.cat([prefix, exact.decoder.transformer.wte(ids)], dim=1)
-            ref = exact.decoder(inputs_embeds=embeds).logits[0, prefix.shape[1] - 1 : -1]
-            assert fast.lean is not None
-            step = LeanStepper(fast.lean, fast.prefix(emb_fast), TOKENS)
-            got = [step.first()]
-            for t in tokens[:-1]:
-                got.append(step.next(torch.tensor([t])))
-            out = torch.cat(got)  # (T, V)
-            cosines += torch.nn.functional.cosine_similarity(ref, out, dim=-1).tolist()
-            top2 = ref.topk(2, dim=-1).values
-            sure = (top2[:, 0] - top2[:, 1]) > MARGIN
-            same = ref.argmax(-1) == out.argmax(-1)
-            decisive += int(sure.sum())
-            agree += int((same & sure).sum())
-            top1 += int(same.sum())
-    n = len(cosines)
-    return {
-        "logit_cosine_min": round(min(cosines), 4),
-        "logit_cosine_mean": round(sum(cosines) / n, 4),
-        "top1_agreement_all": round(top1 / n, 4),
-        "top1_agreement_decisive": round(agree / max(decisive, 1), 4),
-        "decisive_steps": decisive,
-        "steps": n,
-    }
 
 
 def main() -> None:
@@ -112,11 +74,14 @@ def main() -> None:
             )
             ms = timed(lambda m=model: m.caption(images16, **greedy), max(1, r // 2))
             results[f"{name}_batch16_greedy_images_per_s"] = round(16 / (ms / 1e3), 2)
-    results.update(agreement(exact, fast, samples))
+    agreement = compare(reference(exact, samples, **FIXED), fast)
+    results.update({f"agreement_{k}": v for k, v in agreement.rounded().items()})
+    results["agreement_passes"] = agreement.passes()
     with tempfile.TemporaryDirectory() as tmp:
         folder = save_captioner(exact, Path(tmp) / "m", include_decoder=True)
-        # int8 twice: the first load quantizes and keeps the result, later loads read it
-        for name, run in (("fp32", ""), ("int8", "_first"), ("int8", "")):
+        # int8 twice: the first load quantizes and keeps the result, later loads read it;
+        # auto's first load also checks which path agrees with fp32 (and keeps the choice)
+        for name, run in (("fp32", ""), ("int8", "_first"), ("int8", ""), ("auto", "_first")):
             out = subprocess.run(
                 [sys.executable, "-c", LOAD, str(folder), name],
                 capture_output=True,
@@ -128,6 +93,7 @@ def main() -> None:
             results[f"{name}{run}_imports_ms"] = round(data["import_ms"], 1)
             results[f"{name}{run}_captioner_rss_mb"] = round(data["captioner_rss_mb"], 1)
             results[f"{name}{run}_process_peak_rss_mb"] = round(data["peak_rss_mb"], 1)
+        results["auto_choice"] = data["precision"]
     report(results, args.out)
 
 

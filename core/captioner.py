@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -14,12 +12,11 @@ from PIL import Image
 from torch import nn
 from transformers import GPT2LMHeadModel, GPT2Tokenizer
 
-from .clip_attention import linear_self_attention
 from .config import CaptionerConfig, DecodingConfig, apply_overrides
 from .encoder import ImageEncoder
 from .errors import ConfigError
+from .fast import Cache, int8_decoder, int8_visual
 from .generate import LeanStepper, generate
-from .int8 import export_int8, import_int8, quantize_linears, read_cache, write_cache
 from .lean import LeanGPT2
 from .text import clean_caption, stop_token_mask
 
@@ -126,14 +123,15 @@ class Captioner(nn.Module):
         precision: str,
         head_tokens: torch.Tensor | None = None,
         release_exact: bool = False,
-        cache: tuple[Path, str] | None = None,
+        cache: Cache | None = None,
     ) -> None:
         """``fp32``: transformers' GPT-2, exact. ``lean``: the lean decoder in the model's own
-        precision. ``int8``: the lean decoder with int8 weights and the CLIP tower's Linear
-        layers in int8 too (CPU only). ``head_tokens`` cuts the output head down to those
-        token ids (the ones the captioner can emit). ``release_exact`` frees transformers'
-        GPT-2 blocks once the lean decoder has its own weights (the fp32 path is then gone).
-        ``cache``: (model folder, fingerprint) where the int8 weights are kept between loads."""
+        precision. ``int8-decoder``: the lean decoder with int8 weights (CPU only). ``int8``:
+        that, and the CLIP tower's Linear layers in int8 too (for good: the tower does not go
+        back to fp32). ``head_tokens`` cuts the output head down to those token ids (the ones
+        the captioner can emit). ``release_exact`` frees transformers' GPT-2 blocks once the
+        lean decoder has its own weights (the fp32 path is then gone). ``cache``: (model
+        folder, fingerprint) where the int8 weights are kept between loads."""
         if precision == "fp32":
             if not self.exact_available:
                 raise ConfigError(
@@ -141,46 +139,28 @@ class Captioner(nn.Module):
                     "Load the model again with precision fp32.",
                 )
             self.lean = None
-        elif precision in ("lean", "int8"):
-            if precision == "int8" and self.device.type != "cpu":
+        elif precision == "lean":
+            self.lean = LeanGPT2(self.decoder, head_tokens).to(self.device).eval()
+        elif precision in ("int8", "int8-decoder"):
+            if self.device.type != "cpu":
                 raise ConfigError("int8 runs on the CPU only.", "Use fp16 on a GPU.")
+            if not self.precision.startswith("int8") or head_tokens is not None:
+                self.lean = int8_decoder(self.decoder, head_tokens, cache)
             if precision == "int8":
-                self.lean = self._int8(head_tokens, cache)
-            else:
-                self.lean = LeanGPT2(self.decoder, head_tokens).to(self.device).eval()
-            if release_exact:  # keep only what the prefix and the stop mask need
-                self.decoder.transformer.h = nn.ModuleList()
-                tiny = nn.Embedding(1, self.decoder.config.n_embd)
-                self.decoder.transformer.wte = tiny
-                self.decoder.lm_head.weight = tiny.weight
-                self.exact_available = False
+                int8_visual(self.encoder.visual, cache, head_tokens)
         else:
             raise ConfigError(f"Unknown precision '{precision}'.", "Use fp32 or int8.")
         self.precision = precision
+        if release_exact and self.lean is not None:
+            self.release_exact()
 
-    def _int8(self, head_tokens: torch.Tensor | None, cache: tuple[Path, str] | None) -> LeanGPT2:
-        """The int8 decoder, and the CLIP tower's Linear layers in int8: read from the model
-        folder's cache when it matches, else quantized now and written there."""
-        visual = self.encoder.visual
-        if cache is not None:
-            cache = (cache[0], f"{cache[1]}:attention-linear")
-        if head_tokens is not None and cache is not None:
-            digest = hashlib.sha256(head_tokens.numpy().tobytes()).hexdigest()
-            cache = (cache[0], f"{cache[1]}:{digest}")
-        stored = read_cache(*cache) if cache is not None else None
-        if stored is not None:
-            lean = LeanGPT2(self.decoder, head_tokens, shapes_only=True)
-            import_int8(lean, "lean.", stored)
-            if not any(t.is_meta for t in [*lean.parameters(), *lean.buffers()]):
-                linear_self_attention(visual, copy=False)  # filled from the int8 file
-                import_int8(visual, "visual.", stored)
-                return lean.eval()
-        lean = LeanGPT2(self.decoder, head_tokens, int8=True).eval()
-        linear_self_attention(visual)  # so int8 reaches CLIP's attention projections too
-        quantize_linears(visual)
-        if cache is not None:
-            write_cache(*cache, {**export_int8(lean, "lean."), **export_int8(visual, "visual.")})
-        return lean
+    def release_exact(self) -> None:
+        """Keep only what the prefix and the stop mask need of transformers' GPT-2."""
+        self.decoder.transformer.h = nn.ModuleList()
+        tiny = nn.Embedding(1, self.decoder.config.n_embd)
+        self.decoder.transformer.wte = tiny
+        self.decoder.lm_head.weight = tiny.weight
+        self.exact_available = False
 
     def stop_mask(self, stop_strings: list[str]) -> torch.Tensor:
         key = tuple(stop_strings)

@@ -14,6 +14,7 @@ import torch
 from safetensors.torch import save_file, save_model
 from transformers import GPT2LMHeadModel, GPT2Tokenizer
 
+from .agreement import choose, read_choice, write_choice
 from .captioner import Captioner
 from .config import CaptionerConfig, library_versions
 from .decoder import gpt2_config_dict, open_decoder, open_tokenizer
@@ -21,7 +22,7 @@ from .device import resolve_device, resolve_dtype
 from .encoder import ImageEncoder, open_encoder
 from .errors import ConfigError, ModelError, ModelNotInstalledError
 from .int8 import fingerprint
-from .paths import hub_cache
+from .paths import derived_dir, hub_cache
 from .projector import build_projector
 from .weights import load_into_skeleton, release_freed_memory
 
@@ -111,7 +112,8 @@ def load_from_directory(
     directory: str | Path, device: str = "auto", dtype: str = "auto", precision: str = "fp32"
 ) -> Captioner:
     """Load a model folder. ``precision``: fp32 (transformers' GPT-2, exact), int8 (the lean
-    int8 path, CPU only; the exact blocks are freed), or auto (int8 on the CPU, else fp32)."""
+    int8 path, CPU only; the exact blocks are freed), or auto (on the CPU the fastest path
+    whose decisions agree with fp32's for this model, else fp32)."""
     directory = Path(directory)
     cfg = read_config(directory)
     dev = resolve_device(device)
@@ -136,15 +138,24 @@ def load_from_directory(
             cfg.projector.weights,
             *filter(None, [cfg.encoder.weights, cfg.decoder.weights]),
         ]
-        key = fingerprint(directory, files)
-        captioner.use_precision(chosen, release_exact=True, cache=(directory, key))
+        cache = (derived_dir(directory), fingerprint(directory, files))
+        if chosen == "auto":
+            chosen = read_choice(*cache) or ""
+        if chosen:
+            captioner.use_precision(chosen, cache=cache)
+        else:
+            chosen, tried = choose(captioner, cache)
+            write_choice(*cache, chosen, tried)
+        captioner.release_exact()
     release_freed_memory()
     return captioner
 
 
 def resolve_precision(precision: str, device: torch.device) -> str:
+    """fp32, int8, or auto: on the CPU, the fastest path that agrees with fp32 for this
+    model (chosen at its first load), and fp32 elsewhere."""
     if precision == "auto":
-        return "int8" if device.type == "cpu" and int8_supported() else "fp32"
+        return "auto" if device.type == "cpu" and int8_supported() else "fp32"
     if precision not in ("fp32", "int8"):
         raise ConfigError(f"Unknown precision '{precision}'.", "Use auto, fp32 or int8.")
     return precision

@@ -51,17 +51,26 @@ class SelfAttention(nn.Module):
         return (out if self.batch_first else out.transpose(0, 1)), None
 
 
+def swappable(block: nn.Module) -> bool:
+    """An open_clip block whose self-attention ``linear_self_attention`` rebuilds."""
+    return (
+        isinstance(block, ResidualAttentionBlock)
+        and not hasattr(block, "ln_1_kv")  # cross-attention blocks keep theirs
+        and isinstance(block.attn, nn.MultiheadAttention)
+        and block.attn._qkv_same_embed_dim
+    )
+
+
 def linear_self_attention(module: nn.Module, copy: bool = True) -> int:
     """Swap the self-attention of every open_clip block in ``module``; returns how many.
     ``copy=False`` leaves the new layers without weights (to be filled from int8 files)."""
-    count = 0
-    for block in module.modules():
-        if (
-            isinstance(block, ResidualAttentionBlock)
-            and not hasattr(block, "ln_1_kv")  # cross-attention blocks keep theirs
-            and isinstance(block.attn, nn.MultiheadAttention)
-            and block.attn._qkv_same_embed_dim
-        ):
-            block.attn = SelfAttention(block.attn, copy)
-            count += 1
-    return count
+    blocks = [block for block in module.modules() if swappable(block)]
+    for block in blocks:
+        block.attn = SelfAttention(block.attn, copy)  # type: ignore[arg-type]
+    return len(blocks)
+
+
+def linear_names(module: nn.Module) -> set[str]:
+    """The names ``module``'s nn.Linear layers have once its self-attention is swapped."""
+    names = {name for name, m in module.named_modules() if isinstance(m, nn.Linear)}
+    return names | {f"{name}.attn.in_proj" for name, m in module.named_modules() if swappable(m)}

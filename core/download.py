@@ -10,7 +10,7 @@ from typing import Any
 
 from .clipcap_import import import_clipcap
 from .errors import ModelError
-from .paths import hub_cache, models_dir
+from .paths import bundled_models_dir, hub_cache, models_dir
 from .registry import REGISTRY, HubFile, lookup
 
 GPT2_FILES = ["config.json", "vocab.json", "merges.txt", "model.safetensors"]
@@ -18,7 +18,14 @@ TOKENIZER_ONLY = ["config.json", "vocab.json", "merges.txt"]
 
 
 def installed_path(name: str) -> Path:
-    return models_dir() / name
+    """The user's own copy, else one shipped inside the packaged app, else where the user's
+    copy would go."""
+    own = models_dir() / name
+    bundled = bundled_models_dir()
+    shipped = bundled / name if bundled is not None else None
+    if shipped is not None and (shipped / "config.json").is_file():
+        return own if (own / "config.json").is_file() else shipped
+    return own
 
 
 def is_installed(name: str) -> bool:

@@ -115,10 +115,11 @@ def read_cache(folder: Path, key: str) -> dict[str, Tensor] | None:
 
 
 def write_cache(folder: Path, key: str, tensors: dict[str, Tensor]) -> None:
-    """Best effort: a read-only model folder just means quantizing at every load."""
+    """Best effort: a folder that cannot be written just means quantizing at every load."""
     path = folder / CACHE
     tmp = path.with_suffix(".tmp")
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         save_file(tensors, str(tmp), metadata={"fingerprint": key})
         os.replace(tmp, path)
     except OSError:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
 from pathlib import Path
 
 from platformdirs import user_cache_path, user_data_path
@@ -23,3 +25,22 @@ def models_dir() -> Path:
 
 def hub_cache() -> Path:
     return cache_dir() / "hub"
+
+
+def bundled_models_dir() -> Path | None:
+    """Models shipped inside a packaged app for offline installs (read-only), if any."""
+    base = getattr(sys, "_MEIPASS", None)
+    return Path(base) / "models" if base else None
+
+
+def derived_dir(model_folder: Path) -> Path:
+    """Where files made from a model (its int8 weights, its precision choice) are kept:
+    beside it, unless it lies inside the packaged app or cannot be written; then in the
+    cache, one folder per model folder."""
+    folder = model_folder.resolve()
+    bundled = bundled_models_dir()
+    inside = bundled is not None and folder.is_relative_to(bundled.resolve())
+    if not inside and os.access(folder, os.W_OK):
+        return model_folder
+    digest = hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+    return cache_dir() / "derived" / f"{folder.name}-{digest}"

@@ -59,8 +59,8 @@ SETTINGS: tuple[Setting, ...] = (
         "precision",
         "auto",
         "Speed",
-        "int8 is about 2.5 times faster on the CPU with nearly the same captions; fp32 is exact. "
-        "auto: int8 on the CPU.",
+        "int8 is about 3 times faster on the CPU with nearly the same captions; fp32 is exact. "
+        "auto: the fastest that gives this model's own captions, checked once per model.",
         "Model",
         ("auto", "int8", "fp32"),
     ),

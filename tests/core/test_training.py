@@ -78,10 +78,12 @@ def test_training_learns_the_task(trained: Path, start: Path, shapes: Path) -> N
 def test_the_fast_paths_caption_the_trained_model_alike(trained: Path, shapes: Path) -> None:
     exact, _ = held_out(trained / "best", shapes, "fp32")
     lean, _ = held_out(trained / "best", shapes, "lean")
+    auto, _ = held_out(trained / "best", shapes, "auto")
     int8, _ = held_out(trained / "best", shapes, "int8")
     assert lean == exact  # the lean decoder in fp32: the same captions
-    # int8 on a 32-wide model (activations quantized on the fly) flips its closest calls,
-    # e.g. two colours it can hardly tell apart; most captions stay the same
+    assert auto == exact  # the default chose a path that decides like fp32
+    # forced int8 on a 32-wide model (activations quantized on the fly) may flip its
+    # closest calls, e.g. two colours it can hardly tell apart; most captions stay the same
     assert sum(int8[i] == exact[i] for i in exact) >= 0.6 * len(exact)
 
 

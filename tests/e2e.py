@@ -1,0 +1,134 @@
+"""Running the real desktop application on a real X server (Xvfb), from source or packaged:
+describe the screen through the remote, hear it (speech written to WAV files), find it in the
+history, and quit."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def xserver() -> Iterator[str]:
+    for number in range(90, 110):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists():
+            break
+    proc = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 10
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            assert time.time() < deadline, "Xvfb did not start"
+            time.sleep(0.1)
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def wait_for(check, seconds: float, what: str):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def describe_screen_through_the_remote(
+    app_command: list[str], display: str, tmp_path: Path, model_dir: Path
+) -> str:
+    """Start the app, describe the screen from a second invocation, check what was said and
+    kept, quit it; returns the spoken text."""
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    env.update(
+        DISPLAY=display,
+        VOCALENS_CONFIG_DIR=str(tmp_path / "config"),
+        VOCALENS_DATA_DIR=str(tmp_path / "data"),
+        VOCALENS_SPEECH_RECORD_DIR=str(tmp_path / "speech"),
+        XDG_RUNTIME_DIR=str(tmp_path / "run"),
+        XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+    )
+    (tmp_path / "run").mkdir(mode=0o700)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "settings.json").write_text(
+        json.dumps({"model": str(model_dir), "decoding": "greedy", "speech_engine": "pyttsx3"})
+    )
+    app = subprocess.Popen(
+        [*app_command, "--no-tray"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        speech = tmp_path / "speech"
+        # The first thing said: there is no tray here, so VocaLens lives in a window.
+        wait_for(lambda: list(speech.glob("*.wav")), 60, "the start-up notice to be spoken")
+        remote = subprocess.run(
+            [*app_command, "--describe", "screen"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert remote.returncode == 0, remote.stderr
+        db = tmp_path / "data" / "history.db"
+
+        def described():
+            if not db.exists():
+                return None
+            with sqlite3.connect(db) as con:
+                return con.execute(
+                    "SELECT source, spoken, model, thumbnail IS NOT NULL FROM descriptions"
+                ).fetchall()
+
+        rows = wait_for(described, 120, "a description in the history")
+        source, spoken, model, has_thumb = rows[0]
+        assert source == "screen" and model == "tiny" and has_thumb
+        shot = os.environ.get("VOCALENS_E2E_SCREENSHOT")
+        if shot:  # for the README's screenshots
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import mss, sys; m = mss.mss(); m.shot(output=sys.argv[1])",
+                    shot,
+                ],
+                env=env,
+                check=True,
+            )
+        print(spoken)
+        assert "Describe active window" in spoken  # the app's own window, read by OCR
+        wavs = wait_for(
+            lambda: len(list(speech.glob("*.wav"))) >= 2 and sorted(speech.glob("*.wav")),
+            30,
+            "the description to be spoken",
+        )
+        assert wavs[-1].stat().st_size > 10_000
+        quit_ = subprocess.run(
+            [*app_command, "--quit"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert quit_.returncode == 0
+        assert app.wait(30) == 0
+    finally:
+        if app.poll() is None:
+            app.kill()
+        out = app.communicate()[0] if app.stdout else ""
+        print(out)
+    return str(spoken)
