@@ -6,7 +6,7 @@ EXTRAS := desktop,ocr,train,dev
 MODEL  ?= clipcap-coco
 IMAGES ?= resources/samples
 
-.PHONY: setup run demo test lint system-deps bench bench-desktop clean
+.PHONY: setup run demo test lint system-deps bench bench-desktop bundle clean
 
 $(BIN)/vocalens: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench: setup
 bench-desktop: setup system-deps
 	mkdir -p .cache
 	cd benchmarks && ../$(BIN)/python bench_desktop.py --out ../.cache/bench_desktop.json
+
+# Build the one-folder app (build/bundle/dist/VocaLens) in a clean environment and test it.
+bundle: setup system-deps
+	packaging/build.sh
+	VOCALENS_BUNDLE=build/bundle/dist/VocaLens $(BIN)/python -m pytest tests/packaging
 
 clean:
 	rm -rf $(VENV) .cache build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache

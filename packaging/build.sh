@@ -15,7 +15,8 @@ PIP=("$ENV/bin/python" -m pip install --quiet --disable-pip-version-check)
 
 test -x "$ENV/bin/python" || "$PYTHON" -m venv "$ENV"
 if ! "$ENV/bin/python" -c "import torch, torchvision" 2>/dev/null; then
-    if ! "${PIP[@]}" torch torchvision --index-url "$TORCH_INDEX" 2>/dev/null; then
+    if ! "${PIP[@]}" torch torchvision --index-url "$TORCH_INDEX" --retries 0 --timeout 15 \
+            2>/dev/null; then
         echo "The CPU wheels of torch could not be fetched from $TORCH_INDEX; using PyPI's." >&2
         "${PIP[@]}" torch torchvision
     fi

@@ -18,7 +18,8 @@ fi
 if [ "$HERE" != "$APP" ]; then
     rm -rf "$APP.new"
     mkdir -p "$(dirname "$APP")"
-    cp -a "$HERE" "$APP.new"
+    # hard links where the folders share a disk (no second copy), else a copy
+    cp -al "$HERE" "$APP.new" 2>/dev/null || { rm -rf "$APP.new"; cp -a "$HERE" "$APP.new"; }
     rm -rf "$APP"
     mv "$APP.new" "$APP"
 fi

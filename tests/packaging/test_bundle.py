@@ -1,0 +1,123 @@
+"""The packaged app from packaging/build.sh, run as a user would: the command line with a
+model, the OCR models inside, the desktop app and its speech host on a real X server, and
+install/uninstall. VOCALENS_BUNDLE=DIR tests a folder built already."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from tests.e2e import describe_screen_through_the_remote, xserver
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # the build takes minutes
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def bundle() -> Path:
+    given = os.environ.get("VOCALENS_BUNDLE")
+    if given:
+        return Path(given)
+    if importlib.util.find_spec("PyInstaller") is None:
+        pytest.skip("PyInstaller is not installed (pip install pyinstaller; `make bundle`)")
+    build = ROOT / "build" / "bundle"
+    env = {**os.environ, "BUILD_DIR": str(build)}
+    subprocess.run([str(ROOT / "packaging" / "build.sh")], env=env, check=True)
+    return build / "dist" / "VocaLens"
+
+
+def user_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """What a user's shell has: no virtual environment, private folders."""
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(tmp_path / "home"),
+        "LANG": "C.UTF-8",
+        "HF_HUB_OFFLINE": "1",
+        "VOCALENS_CACHE_DIR": str(tmp_path / "cache"),
+        "VOCALENS_MODELS_DIR": str(tmp_path / "models"),
+    }
+    return {**env, **extra}
+
+
+def run(command: list[str | Path], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    out = subprocess.run([str(c) for c in command], env=env, capture_output=True, text=True,
+                         timeout=300)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out
+
+
+def test_the_command_line_knows_its_version(bundle, tmp_path) -> None:
+    out = run([bundle / "vocalens", "--version"], user_env(tmp_path))
+    assert out.stdout.strip() == f"vocalens {importlib.metadata.version('vocalens')}"
+
+
+def test_it_captions_as_the_source_does(bundle, tiny_model_dir, tmp_path) -> None:
+    image = tmp_path / "red.png"
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(image)
+    model = shutil.copytree(tiny_model_dir, tmp_path / "model")
+    source = Path(sys.executable).parent / "vocalens"
+    for how in (["--beam", "3"], ["--sample", "--seed", "3"]):
+        args = ["caption", image, "--model", model, *how, "--precision", "fp32"]
+        want = run([source, *args], user_env(tmp_path)).stdout
+        assert want.startswith(f"{image}\t") and want.strip() != str(image)  # a caption
+        assert run([bundle / "vocalens", *args], user_env(tmp_path)).stdout == want
+    run([bundle / "vocalens", "caption", image, "--model", model], user_env(tmp_path))
+    choice = json.loads((model / "precision.json").read_text())["choice"]  # auto, frozen
+    assert choice in ("int8", "int8-decoder", "lean")
+
+
+def test_it_reads_text_with_the_ocr_models_inside(bundle, tiny_model_dir, tmp_path) -> None:
+    image = Image.new("RGB", (700, 160), "white")
+    ImageDraw.Draw(image).text((30, 50), "Lost cat named Biscuit", fill="black",
+                               font=ImageFont.load_default(size=36))  # fmt: skip
+    path = tmp_path / "poster.png"
+    image.save(path)
+    cmd = [bundle / "vocalens", "describe", path, "--model", tiny_model_dir, "--json"]
+    record = json.loads(run(cmd, user_env(tmp_path)).stdout)
+    assert record["blocks"] == ["Lost cat named Biscuit"] and record["caption"] is not None
+
+
+@pytest.mark.display
+def test_the_desktop_app_answers_its_remote_and_speaks(bundle, tiny_model_dir, tmp_path):
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (the test command installs it)")
+    with xserver() as display:
+        app = [str(bundle / "vocalens-desktop")]
+        describe_screen_through_the_remote(app, display, tmp_path, tiny_model_dir)
+
+
+def test_it_leaves_out_what_the_app_does_not_need(bundle) -> None:
+    inside = bundle / "_internal"
+    for name in ("pytest", "pycocoevalcap", "mypy", "IPython", "matplotlib"):
+        assert not (inside / name).exists(), name
+    assert not list(inside.rglob("*WebEngine*"))
+    assert not (inside / "triton").exists()
+    size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file() and not f.is_symlink())
+    print(f"bundle size: {size / 2**20:.0f} MiB")
+
+
+def test_install_and_uninstall_for_one_user(bundle, tmp_path) -> None:
+    prefix = tmp_path / "prefix"
+    env = user_env(tmp_path, PREFIX=str(prefix))
+    run(["sh", bundle / "install.sh"], env)
+    app = prefix / "lib" / "vocalens"
+    entry = (prefix / "share" / "applications" / "vocalens.desktop").read_text()
+    assert f"Exec={app}/vocalens-desktop %F" in entry and "Icon=vocalens" in entry
+    assert (prefix / "share/icons/hicolor/256x256/apps/vocalens.png").is_file()
+    if shutil.which("desktop-file-validate"):
+        run(["desktop-file-validate", prefix / "share/applications/vocalens.desktop"], env)
+    out = run([prefix / "bin" / "vocalens", "--version"], env)
+    assert out.stdout.startswith("vocalens ")
+    run(["sh", app / "uninstall.sh"], env)
+    assert not (prefix / "bin" / "vocalens").exists()
+    assert not (prefix / "share" / "applications" / "vocalens.desktop").exists()
+    assert not list((prefix / "share" / "icons").rglob("vocalens.png"))
