@@ -133,12 +133,7 @@ def load_from_directory(
     captioner = assemble(encoder, projector, decoder, tokenizer, cfg, dev, dt)
     chosen = resolve_precision(precision, dev)
     if chosen != "fp32":
-        files = [
-            CONFIG,
-            cfg.projector.weights,
-            *filter(None, [cfg.encoder.weights, cfg.decoder.weights]),
-        ]
-        cache = (derived_dir(directory), fingerprint(directory, files))
+        cache = derived_cache(directory, cfg)
         if chosen == "auto":
             chosen = read_choice(*cache) or ""
         if chosen:
@@ -149,6 +144,29 @@ def load_from_directory(
         captioner.release_exact()
     release_freed_memory()
     return captioner
+
+
+def derived_cache(directory: Path, cfg: CaptionerConfig) -> tuple[Path, str]:
+    """Where the int8 weights and the precision choice of this model folder are kept, and
+    the fingerprint of the weights they were made from."""
+    files = [
+        CONFIG,
+        cfg.projector.weights,
+        *filter(None, [cfg.encoder.weights, cfg.decoder.weights]),
+    ]
+    return derived_dir(directory), fingerprint(directory, files)
+
+
+def first_fast_load(directory: str | Path, device: str = "auto", precision: str = "auto") -> bool:
+    """Whether loading this folder will first choose and prepare its fast CPU path (some
+    seconds, once), so that the user can be told."""
+    directory = Path(directory)
+    if resolve_precision(precision, resolve_device(device)) != "auto":
+        return False
+    try:
+        return read_choice(*derived_cache(directory, read_config(directory))) is None
+    except (OSError, ModelError):
+        return False
 
 
 def resolve_precision(precision: str, device: torch.device) -> str:

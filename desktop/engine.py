@@ -20,15 +20,23 @@ class DescribeEngine(Engine):
 
     def load(self, settings: dict[str, Any], notify: Callable[[str], None]) -> None:
         from vocalens.core import load_captioner
+        from vocalens.core.checkpoint import first_fast_load
+        from vocalens.core.loading import resolve_model
         from vocalens.core.ocr import TextReader
 
         if self.describer is not None:
             self.describer.close()
         captioner, reason = None, ""
-        notify("Loading the caption model…")
         try:
+            folder = resolve_model(settings["model"])
+            first = first_fast_load(folder, settings["device"], settings["precision"])
+            notify(
+                "Preparing the caption model for this computer. This takes a few seconds, once."
+                if first
+                else "Loading the caption model…"
+            )
             captioner = load_captioner(
-                settings["model"], device=settings["device"], precision=settings["precision"]
+                folder, device=settings["device"], precision=settings["precision"]
             )
         except ModelNotInstalledError as exc:
             reason = (

@@ -85,3 +85,15 @@ def test_a_broken_choice_file_is_chosen_again(model_dir) -> None:
     (model_dir / "precision.json").write_text("{not json", encoding="utf-8")
     model = load_from_directory(model_dir, device="cpu", precision="auto")
     assert json.loads((model_dir / "precision.json").read_text())["choice"] == model.precision
+
+
+def test_the_first_fast_load_is_known_beforehand(model_dir, tmp_path) -> None:
+    from vocalens.core.checkpoint import first_fast_load, int8_supported
+
+    if not int8_supported():
+        pytest.skip("this torch build has no int8 CPU engine, so auto means fp32")
+    assert first_fast_load(model_dir, "cpu", "auto")
+    assert not first_fast_load(model_dir, "cpu", "fp32")
+    assert not first_fast_load(tmp_path / "nowhere", "cpu", "auto")
+    load_from_directory(model_dir, device="cpu", precision="auto")
+    assert not first_fast_load(model_dir, "cpu", "auto")  # chosen and kept
