@@ -13,13 +13,19 @@ TORCH_INDEX=${TORCH_INDEX:-https://download.pytorch.org/whl/cpu}
 ENV="$BUILD/env"
 PIP=("$ENV/bin/python" -m pip install --quiet --disable-pip-version-check)
 
+works() { "$ENV/bin/python" -c "import torch, torchvision" 2>/dev/null; }
+
 test -x "$ENV/bin/python" || "$PYTHON" -m venv "$ENV"
-if ! "$ENV/bin/python" -c "import torch, torchvision" 2>/dev/null; then
-    if ! "${PIP[@]}" torch torchvision --index-url "$TORCH_INDEX" --retries 0 --timeout 15 \
-            2>/dev/null; then
-        echo "The CPU wheels of torch could not be fetched from $TORCH_INDEX; using PyPI's." >&2
-        "${PIP[@]}" torch torchvision
-    fi
+if ! works; then
+    "${PIP[@]}" torch torchvision --index-url "$TORCH_INDEX" --retries 0 --timeout 15 \
+        2>/dev/null || true
+fi
+if ! works; then
+    # Unreachable, or a pair that does not load together (a torchvision built for another torch).
+    echo "No working CPU build of torch and torchvision came from $TORCH_INDEX; using PyPI's." >&2
+    "$ENV/bin/python" -m pip uninstall --quiet --yes torch torchvision 2>/dev/null || true
+    "${PIP[@]}" torch torchvision
+    works || { echo "torch and torchvision do not load together in $ENV." >&2; exit 1; }
 fi
 "${PIP[@]}" "$ROOT[desktop,ocr]" pyinstaller
 if "$ENV/bin/python" -c "import sys, torch; sys.exit(torch.version.cuda is None)"; then

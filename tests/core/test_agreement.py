@@ -1,7 +1,6 @@
 """The agreement check, and the CPU default it chooses once per model."""
 
 import json
-import shutil
 
 import pytest
 import torch
@@ -16,8 +15,8 @@ IMAGES = probe_images()[:6]
 
 
 @pytest.fixture()
-def model_dir(tiny_model_dir, tmp_path):
-    return shutil.copytree(tiny_model_dir, tmp_path / "model")
+def model_dir(fresh_model_dir):
+    return fresh_model_dir
 
 
 def linears(module: nn.Module) -> int:

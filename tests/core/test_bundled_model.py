@@ -10,11 +10,11 @@ from vocalens.core.loading import resolve_model
 from vocalens.core.paths import cache_dir, models_dir
 
 
-def test_a_shipped_model_is_found_and_left_untouched(tiny_model_dir, tmp_path, monkeypatch):
+def test_a_shipped_model_is_found_and_left_untouched(fresh_model_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("VOCALENS_MODELS_DIR", str(tmp_path / "models"))  # this test's own
     monkeypatch.setenv("VOCALENS_CACHE_DIR", str(tmp_path / "cache"))
     bundle = tmp_path / "bundle"
-    shipped = shutil.copytree(tiny_model_dir, bundle / "models" / "clipcap-coco")
+    shipped = shutil.copytree(fresh_model_dir, bundle / "models" / "clipcap-coco")
     monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
     assert resolve_model("clipcap-coco") == shipped
     before = sorted(p.name for p in shipped.iterdir())
@@ -23,5 +23,5 @@ def test_a_shipped_model_is_found_and_left_untouched(tiny_model_dir, tmp_path, m
     assert sorted(p.name for p in shipped.iterdir()) == before  # nothing written inside
     derived = list((cache_dir() / "derived").glob("clipcap-coco-*/precision.json"))
     assert len(derived) == 1  # the choice went to the cache instead
-    own = shutil.copytree(tiny_model_dir, models_dir() / "clipcap-coco")
+    own = shutil.copytree(fresh_model_dir, models_dir() / "clipcap-coco")
     assert resolve_model("clipcap-coco") == own  # the user's own copy comes first

@@ -86,14 +86,13 @@ def test_auto_precision_is_a_fast_path_on_the_cpu(tmp_path) -> None:
     assert load_captioner(folder, precision="fp32").precision == "fp32"
 
 
-def test_int8_weights_are_kept_and_reused(tiny_model_dir, tmp_path, monkeypatch) -> None:
+def test_int8_weights_are_kept_and_reused(fresh_model_dir, monkeypatch) -> None:
     import os
-    import shutil
 
     from vocalens.core import fast as fast_module
 
-    folder = tmp_path / "model"
-    shutil.copytree(tiny_model_dir, folder)
+    folder = fresh_model_dir
+    assert not (folder / "int8.safetensors").exists()
     first = load_captioner(folder, device="cpu", precision="int8")
     assert (folder / "int8.safetensors").is_file()
     expected = [c.tokens for c in first.caption(IMAGES, strategy="beam")]

@@ -1,18 +1,15 @@
 """The real engine's loading: what it tells the user while the model loads."""
 
-import shutil
-
 import pytest
 
 from vocalens.core.checkpoint import int8_supported
 from vocalens.desktop.engine import DescribeEngine
 
 
-def test_the_first_load_says_it_prepares_the_model_once(tiny_model_dir, tmp_path) -> None:
+def test_the_first_load_says_it_prepares_the_model_once(fresh_model_dir) -> None:
     if not int8_supported():
         pytest.skip("this torch build has no int8 CPU engine: nothing to prepare")
-    model = shutil.copytree(tiny_model_dir, tmp_path / "model")
-    settings = {"model": str(model), "device": "cpu", "precision": "auto"}
+    settings = {"model": str(fresh_model_dir), "device": "cpu", "precision": "auto"}
     settings |= {"decoding": "greedy", "max_tokens": 12}
     said: list[str] = []
     for _ in range(2):
