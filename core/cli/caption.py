@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             result = results.get(id(item))
             if result is None:
                 failed += 1
-                print(f"vocalens: {item.error}", file=sys.stderr)
+                tqdm.write(f"vocalens: {item.error}", file=sys.stderr)  # not into the bar
                 _emit(args.json, {"path": item.label, "error": item.error})
             else:
                 _emit(
