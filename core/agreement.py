@@ -164,10 +164,10 @@ def read_choice(folder: Path, fingerprint: str) -> str | None:
         data = json.loads((folder / CHOICE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    choice = data.get("choice") if isinstance(data, dict) else None
-    if data.get("fingerprint") != fingerprint or choice not in FASTEST_FIRST:
+    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
         return None
-    return str(choice)
+    choice = data.get("choice")
+    return str(choice) if choice in FASTEST_FIRST else None
 
 
 def write_choice(folder: Path, fingerprint: str, choice: str, tried: dict[str, Agreement]) -> None:

@@ -22,10 +22,10 @@ def installed_path(name: str) -> Path:
     copy would go."""
     own = models_dir() / name
     bundled = bundled_models_dir()
-    shipped = bundled / name if bundled is not None else None
-    if shipped is not None and (shipped / "config.json").is_file():
-        return own if (own / "config.json").is_file() else shipped
-    return own
+    if (own / "config.json").is_file() or bundled is None:
+        return own
+    shipped = bundled / name
+    return shipped if (shipped / "config.json").is_file() else own
 
 
 def is_installed(name: str) -> bool:

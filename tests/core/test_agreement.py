@@ -80,8 +80,9 @@ def test_auto_takes_the_fastest_path_that_agrees(model_dir, monkeypatch, verdict
     assert (linears(model.lean) == 0) == (choice != "lean")
 
 
-def test_a_broken_choice_file_is_chosen_again(model_dir) -> None:
-    (model_dir / "precision.json").write_text("{not json", encoding="utf-8")
+@pytest.mark.parametrize("text", ["{not json", '["int8"]', '{"choice": "int4"}'])
+def test_a_broken_choice_file_is_chosen_again(model_dir, text) -> None:
+    (model_dir / "precision.json").write_text(text, encoding="utf-8")
     model = load_from_directory(model_dir, device="cpu", precision="auto")
     assert json.loads((model_dir / "precision.json").read_text())["choice"] == model.precision
 
