@@ -108,7 +108,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _emit(as_json: bool, record: dict[str, Any]) -> None:
+    """One line on standard output, above the progress bar where one is shown."""
+    from tqdm import tqdm
+
     if as_json:
-        print(json.dumps(record, ensure_ascii=False), flush=True)
+        line = json.dumps(record, ensure_ascii=False)
     elif "caption" in record:
-        print(f"{record['path']}\t{record['caption']}", flush=True)
+        line = f"{record['path']}\t{record['caption']}"
+    else:
+        return
+    tqdm.write(line, file=sys.stdout)
+    sys.stdout.flush()

@@ -164,3 +164,17 @@ def test_models_list_info_and_import(tiny, tiny_folder, tiny_model_dir, tmp_path
     assert code == 2 and "already exists" in err
     code, out, _ = run(capsys, "caption", str(pt.parent), "--model", str(tmp_path / "m"))
     assert "holds no images" in capsys.readouterr().err or code == 1
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tiny_model_dir, tmp_path) -> None:
+    for i in range(24):
+        Image.new("RGB", (32, 32), (10 * i, 0, 0)).save(tmp_path / f"{i:02}.png")
+    cmd = [sys.executable, "-m", "vocalens.core.cli.main", "caption", str(tmp_path)]
+    cmd += ["--model", str(tiny_model_dir), "--batch-size", "1", "--precision", "fp32"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(str(tmp_path / "00.png"))
+    proc.stdout.close()  # as `| head -1` does
+    err = proc.stderr.read()
+    assert proc.wait(60) == 141
+    assert "Traceback" not in err and "Broken pipe" not in err
