@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         total=len(items),
         unit="image",
         file=sys.stderr,
-        disable=len(items) <= args.batch_size,
+        disable=len(items) <= args.batch_size or not sys.stderr.isatty(),  # not into logs
         leave=False,
     )
     for start in range(0, len(items), args.batch_size):

@@ -166,15 +166,50 @@ def test_models_list_info_and_import(tiny, tiny_folder, tiny_model_dir, tmp_path
     assert "holds no images" in capsys.readouterr().err or code == 1
 
 
-def test_a_reader_that_stops_early_gets_no_traceback(tiny_model_dir, tmp_path) -> None:
+@pytest.fixture
+def many(tiny_model_dir, tmp_path) -> list[str]:
+    """The command line captioning a folder of 24 images one at a time, in a child process."""
     for i in range(24):
         Image.new("RGB", (32, 32), (10 * i, 0, 0)).save(tmp_path / f"{i:02}.png")
     cmd = [sys.executable, "-m", "vocalens.core.cli.main", "caption", str(tmp_path)]
-    cmd += ["--model", str(tiny_model_dir), "--batch-size", "1", "--precision", "fp32"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return [*cmd, "--model", str(tiny_model_dir), "--batch-size", "1", "--precision", "fp32"]
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(many, tmp_path) -> None:
+    proc = subprocess.Popen(many, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stderr is not None
     assert proc.stdout.readline().startswith(str(tmp_path / "00.png"))
     proc.stdout.close()  # as `| head -1` does
     err = proc.stderr.read()
     assert proc.wait(60) == 141
     assert "Traceback" not in err and "Broken pipe" not in err
+
+
+def test_the_progress_bar_is_for_a_terminal_only(many) -> None:
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    piped = subprocess.run(many, capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == ""  # a log gets no bar
+    main_fd, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # 80 columns
+    proc = subprocess.Popen(many, stdout=subprocess.PIPE, stderr=terminal, text=True)
+    os.close(terminal)
+    screen = b""
+    while True:  # read while it runs: a terminal holds little
+        try:
+            chunk = os.read(main_fd, 65536)
+        except OSError:  # the other end is closed: all read
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(main_fd)
+    assert proc.stdout is not None
+    shown = proc.stdout.read()
+    assert proc.wait(60) == 0
+    assert b"24/24" in screen or b"image/s" in screen
+    assert shown == piped.stdout  # captions stay clean lines either way
