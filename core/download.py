@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .clipcap_import import import_clipcap
 from .errors import ModelError
 from .paths import bundled_models_dir, hub_cache, models_dir
 from .registry import REGISTRY, HubFile, lookup
@@ -49,6 +48,8 @@ def download_model(name: str, progress: Progress | None = None) -> Path:
     report("Downloading the GPT-2 tokenizer", 0, 0)
     gpt2_dir = fetch_snapshot(entry.gpt2, TOKENIZER_ONLY, bar)
     report(f"Downloading the CLIP image encoder ({entry.clip_model}) and converting", 0, 0)
+    from .clipcap_import import import_clipcap  # torch: only to convert
+
     out = installed_path(name)
     import_clipcap(
         weights,
@@ -64,13 +65,15 @@ def download_model(name: str, progress: Progress | None = None) -> Path:
 
 
 def _reporting_tqdm(progress: Progress | None) -> Any:
-    """A tqdm class that also tells ``progress`` how far a download has come."""
+    """Our download bar (drawn on a terminal only) that also tells ``progress`` how far a
+    download has come."""
     from tqdm.auto import tqdm
 
-    if progress is None:
-        return None
-
     class Reporting(tqdm):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("disable", None)  # None: no bar where stderr is not a terminal
+            super().__init__(*args, **kwargs)
+
         def update(self, n: float | None = 1) -> bool | None:
             result = super().update(n)
             if progress is not None:
@@ -132,8 +135,37 @@ def remove_model(name: str) -> bool:
 
 
 def _network_error(what: str, exc: Exception) -> ModelError:
-    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    """One whole sentence for what went wrong while downloading ``what``, and what to do."""
+    from huggingface_hub import constants, errors
+
+    again = "run the download again; it resumes where it stopped"
+    if isinstance(exc, errors.OfflineModeIsEnabled) or constants.is_offline_mode():
+        return ModelError(
+            f"Could not download {what}: downloads are switched off (HF_HUB_OFFLINE is set).",
+            f"Unset HF_HUB_OFFLINE and {again}.",
+        )
+    if isinstance(exc, errors.RepositoryNotFoundError | errors.RevisionNotFoundError):
+        return ModelError(
+            f"Could not download {what}: the model's source no longer has it.",
+            "Update VocaLens, or give a model folder with --model DIR.",
+        )
+    if isinstance(exc, errors.RemoteEntryNotFoundError):
+        return ModelError(
+            f"Could not download {what}: the file is missing at its source.",
+            "Update VocaLens, or give a model folder with --model DIR.",
+        )
+    if isinstance(exc, errors.HfHubHTTPError) and exc.response is not None:
+        return ModelError(
+            f"Could not download {what}: the server answered {exc.response.status_code}.",
+            f"Wait a while and {again}.",
+        )
+    network = isinstance(exc, ConnectionError | TimeoutError)
+    if isinstance(exc, OSError) and not network and exc.errno and exc.strerror:
+        return ModelError(  # the disk: full, read-only, no permission
+            f"Could not save {what}: {exc.strerror.lower()} ({exc.filename or hub_cache()}).",
+            f"Free some space or fix the folder's permissions, then {again}.",
+        )
     return ModelError(
-        f"Could not download {what}: {first[:200]}",
-        "Check the internet connection and run the download again; it resumes where it stopped.",
+        f"Could not download {what}: the internet could not be reached.",
+        f"Check the connection (and any proxy), then {again}.",
     )

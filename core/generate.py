@@ -6,6 +6,7 @@ recomputes the whole sequence each step (ClipCap's way) and exists for tests and
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Protocol
 
@@ -15,6 +16,11 @@ from transformers import DynamicCache, GPT2LMHeadModel
 
 from .config import DecodingConfig
 from .lean import LeanGPT2
+
+# transformers 5.24 renamed GPT-2's ``past_key_values`` argument to ``cache`` (the old name goes in
+# 5.40); pass the cache under whichever name this release takes.
+_NEW_NAME = "cache" in inspect.signature(GPT2LMHeadModel.forward).parameters
+_CACHE_ARG = "cache" if _NEW_NAME else "past_key_values"
 
 
 class Stepper(Protocol):
@@ -59,12 +65,8 @@ class HFStepper:
         return rows
 
     def _logits(self, embeds: Tensor) -> Tensor:
-        out = self.model(
-            inputs_embeds=embeds,
-            past_key_values=self.cache,
-            use_cache=self.use_cache,
-            logits_to_keep=1,
-        )
+        cache = {_CACHE_ARG: self.cache}
+        out = self.model(inputs_embeds=embeds, use_cache=self.use_cache, logits_to_keep=1, **cache)
         return out.logits[:, -1].float()  # (B, V)
 
 

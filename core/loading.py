@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .captioner import Captioner
-from .checkpoint import load_from_directory
 from .download import installed_path, is_installed
 from .errors import ModelError, ModelNotInstalledError
 from .registry import DEFAULT_MODEL, REGISTRY
+
+if TYPE_CHECKING:
+    from .captioner import Captioner
 
 
 def resolve_model(model: str | Path = DEFAULT_MODEL) -> Path:
@@ -46,6 +48,8 @@ def load_captioner(
 ) -> Captioner:
     """Load by registered name or folder. ``precision``: fp32 (exact), int8 (the fast CPU
     path) or auto (int8 on the CPU, fp32 elsewhere)."""
+    from .checkpoint import load_from_directory  # torch: only when a model is loaded
+
     return load_from_directory(
         resolve_model(model), device=device, dtype=dtype, precision=precision
     )

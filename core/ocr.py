@@ -10,6 +10,7 @@ from PIL import Image
 
 from .errors import VocaLensError
 from .layout import Box, TextBlock, TextLine, clean_lines, group_blocks, reading_order
+from .quiet import route_to_root
 
 MAX_SIDE = 2048  # larger captures are scaled down first: OCR time grows with pixels
 DETECT_SIDE = 1280
@@ -41,6 +42,7 @@ class TextReader:
         if self._engine is None:
             try:
                 from rapidocr import RapidOCR
+                from rapidocr.utils.log import logger
             except ImportError:
                 raise OCRUnavailableError(
                     "Text reading is not installed.",
@@ -57,6 +59,7 @@ class TextReader:
             }
             if self.threads:
                 params["EngineConfig.onnxruntime.intra_op_num_threads"] = self.threads
+            route_to_root(logger)  # no coloured "[WARNING] … detection result is empty"
             self._engine = RapidOCR(params=params)
         return self._engine
 

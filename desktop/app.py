@@ -94,6 +94,8 @@ class Controller(QObject):
         self.worker.start()
         if self.settings["load_at_start"]:
             self.worker.preload()
+        else:
+            self.worker.check_model()  # a missing model is said at start, not at first use
         for problem in [*self.settings.problems, self.history.notice, self._speech_note]:
             if problem:
                 self.say_once(problem)
@@ -104,11 +106,8 @@ class Controller(QObject):
             self.tray.activated.connect(self._on_tray_activated)
             self.tray.show()
         else:
-            self.main_window.show_notice(
-                "This desktop has no system tray, so VocaLens lives in this window."
-            )
             self.main_window.show()
-            self.say_once("VocaLens is running in a window, because this desktop has no tray.")
+            self.say_once("This desktop has no system tray, so VocaLens lives in this window.")
         self._start_hotkeys()
         self.history.prune(self.settings["history_days"])
 

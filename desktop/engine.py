@@ -38,15 +38,8 @@ class DescribeEngine(Engine):
             captioner = load_captioner(
                 folder, device=settings["device"], precision=settings["precision"]
             )
-        except ModelNotInstalledError as exc:
-            reason = (
-                f"Captions are off: {exc.message} Choose Download caption model in the "
-                "VocaLens menu, or run: " + exc.hint.split("`")[1]
-                if "`" in exc.hint
-                else f"Captions are off: {exc.message} {exc.hint}"
-            )
         except VocaLensError as exc:
-            reason = f"Captions are off: {exc}"
+            reason = captions_off(exc)
         reader = TextReader() if TextReader.available() else None
         decoding: dict[str, Any] = {
             "strategy": settings["decoding"],
@@ -55,6 +48,17 @@ class DescribeEngine(Engine):
         self.describer = Describer(captioner, reader, reason, **decoding)
         self.model_warning = reason
         notify(reason or "The caption model is ready.")
+
+    def check(self, settings: dict[str, Any]) -> str:
+        """Why captions would be off with these settings ("" when the model is there), without
+        loading anything."""
+        from vocalens.core.loading import resolve_model
+
+        try:
+            resolve_model(settings["model"])
+        except VocaLensError as exc:
+            return captions_off(exc)
+        return ""
 
     def describe(self, job: Job, image: Image.Image) -> Description:
         assert self.describer is not None
@@ -83,3 +87,14 @@ class DescribeEngine(Engine):
         captioner._stops = None  # the stop-token mask lived on the GPU
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
+
+
+def captions_off(exc: VocaLensError) -> str:
+    """The sentence said when the caption model cannot be used, with the way forward."""
+    if isinstance(exc, ModelNotInstalledError) and "`" in exc.hint:
+        command = exc.hint.split("`")[1]
+        return (
+            f"Captions are off: {exc.message} Choose Download caption model in the VocaLens "
+            f"menu, or run: {command}"
+        )
+    return f"Captions are off: {exc}"

@@ -126,16 +126,10 @@ def _fatal(text: str) -> None:
 
 
 def _setup_logging() -> None:
-    folder = user_log_path("vocalens", appauthor=False)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(
-            filename=folder / "vocalens.log",
-            level=logging.INFO,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
-    except OSError:
-        logging.basicConfig(level=logging.WARNING)
+    """Our log and every library's lines go to the log file, never to the terminal."""
+    from vocalens.core.quiet import quiet_libraries
+
+    quiet_libraries(user_log_path("vocalens", appauthor=False) / "vocalens.log")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,10 @@ class Engine:
     def describe(self, job: Job, image: Image.Image) -> Description:
         raise NotImplementedError
 
+    def check(self, settings: dict[str, Any]) -> str:
+        """Why captions would be off with ``settings`` ("" if they would work); quick."""
+        return ""
+
 
 class _Runner(QObject):
     """Lives on the worker thread; everything it does happens there."""
@@ -49,11 +53,24 @@ class _Runner(QObject):
     error = Signal(int, str)
     note = Signal(str)
     wake = Signal()
+    check = Signal()
 
     def __init__(self, owner: Worker) -> None:
         super().__init__()
         self.owner = owner
         self.wake.connect(self.run_pending)
+        self.check.connect(self.run_check)
+
+    @Slot()
+    def run_check(self) -> None:
+        with self.owner._lock:
+            settings = self.owner.settings
+        try:
+            problem = self.owner.engine.check(settings)
+        except Exception as exc:  # a check must never take the worker down
+            problem = f"Captions are off: {exc}"
+        if problem:
+            self.note.emit(problem)
 
     @Slot()
     def run_pending(self) -> None:
@@ -129,6 +146,10 @@ class Worker(QObject):
     def preload(self) -> None:
         """Load the model now, on the worker thread."""
         self.submit(Job("file", Image.new("RGB", (1, 1)), label=PRELOAD))
+
+    def check_model(self) -> None:
+        """Say now, without loading it, if the model cannot be used (status signal)."""
+        self._runner.check.emit()
 
     def _take(self) -> tuple[Job | None, dict[str, Any], bool]:
         with self._lock:

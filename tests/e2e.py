@@ -36,14 +36,18 @@ def xserver() -> Iterator[str]:
         proc.wait(10)
 
 
-def wait_for(check, seconds: float, what: str):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
+def wait_for(check, what: str, app: subprocess.Popen | None = None, cap: float = 600):
+    """Wait for ``check`` to hold: on the event itself, not on a guess of how long it takes on
+    a busy machine. ``cap`` only stops a hung run; an app that exits ends the wait at once."""
+    deadline = time.monotonic() + cap
+    while time.monotonic() < deadline:
         result = check()
         if result:
             return result
+        if app is not None and app.poll() is not None:
+            raise AssertionError(f"the app exited ({app.returncode}) before {what}")
         time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"{what} did not happen within {cap:.0f} s")
 
 
 def describe_screen_through_the_remote(
@@ -59,6 +63,7 @@ def describe_screen_through_the_remote(
         VOCALENS_SPEECH_RECORD_DIR=str(tmp_path / "speech"),
         XDG_RUNTIME_DIR=str(tmp_path / "run"),
         XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+        XDG_STATE_HOME=str(tmp_path / "state"),  # the app's log
     )
     (tmp_path / "run").mkdir(mode=0o700)
     (tmp_path / "config").mkdir()
@@ -75,13 +80,13 @@ def describe_screen_through_the_remote(
     try:
         speech = tmp_path / "speech"
         # The first thing said: there is no tray here, so VocaLens lives in a window.
-        wait_for(lambda: list(speech.glob("*.wav")), 60, "the start-up notice to be spoken")
+        wait_for(lambda: list(speech.glob("*.wav")), "the start-up notice was spoken", app)
         remote = subprocess.run(
             [*app_command, "--describe", "screen"],
             env=env,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=600,
         )
         assert remote.returncode == 0, remote.stderr
         db = tmp_path / "data" / "history.db"
@@ -94,7 +99,7 @@ def describe_screen_through_the_remote(
                     "SELECT source, spoken, model, thumbnail IS NOT NULL FROM descriptions"
                 ).fetchall()
 
-        rows = wait_for(described, 120, "a description in the history")
+        rows = wait_for(described, "a description was kept in the history", app)
         source, spoken, model, has_thumb = rows[0]
         assert source == "screen" and model == "tiny" and has_thumb
         shot = os.environ.get("VOCALENS_E2E_SCREENSHOT")
@@ -113,8 +118,8 @@ def describe_screen_through_the_remote(
         assert "Describe active window" in spoken  # the app's own window, read by OCR
         wavs = wait_for(
             lambda: len(list(speech.glob("*.wav"))) >= 2 and sorted(speech.glob("*.wav")),
-            30,
-            "the description to be spoken",
+            "the description was spoken",
+            app,
         )
         assert wavs[-1].stat().st_size > 10_000
         quit_ = subprocess.run(
@@ -122,13 +127,14 @@ def describe_screen_through_the_remote(
             env=env,
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=600,
         )
         assert quit_.returncode == 0
-        assert app.wait(30) == 0
+        assert app.wait(600) == 0
     finally:
         if app.poll() is None:
             app.kill()
-        out = app.communicate()[0] if app.stdout else ""
-        print(out)
+        print("--- the app's output:", app.communicate()[0] if app.stdout else "", sep="\n")
+        for log in (tmp_path / "state").rglob("*.log"):  # shown when the test fails
+            print(f"--- {log}:", log.read_text(errors="replace"), sep="\n")
     return str(spoken)

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..errors import VocaLensError
+from ..quiet import quiet_libraries
 from . import caption, describe, encode, evaluate, models, train
 
 Command = Callable[[argparse.Namespace], int]
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    quiet_libraries()  # only our words on the terminal (VOCALENS_DEBUG=1 shows the rest)
     parser = build_parser()
     args = parser.parse_args(argv)
     run: Command = args.run

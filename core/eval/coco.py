@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,11 @@ def coco_scores(refs: Refs, hyps: Hyps, spice: bool = True) -> CocoScores:
         return result
     from pycocoevalcap.meteor.meteor import Meteor
 
-    result.scores["METEOR"] = float(Meteor().compute_score(gts, res)[0])
+    meteor = Meteor()
+    try:
+        result.scores["METEOR"] = float(meteor.compute_score(gts, res)[0])
+    finally:
+        _end(meteor.meteor_p)
     if not spice:
         result.skipped["SPICE"] = "not asked for"
     elif not spice_ready():
@@ -99,3 +104,9 @@ def simple_tokenize(text: str) -> str:
     text = re.sub(r"(\w)('s|'re|'ve|'ll|'d|n't|'m)\b", r"\1 \2", text.lower())
     tokens = re.findall(r"[\w']+|[^\w\s]+", text)
     return " ".join(t for t in tokens if t not in PUNCTUATION)
+
+
+def _end(java: subprocess.Popen[bytes]) -> None:
+    """Stop METEOR's Java process and close its pipes (pycocoevalcap leaves them open)."""
+    java.kill()
+    java.communicate()

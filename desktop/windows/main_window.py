@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
 from ..capture_qt import local_files
@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
         self.setAccessibleName("VocaLens")
         self.setAccessibleDescription("Describe the screen or images out loud.")
         self.setAcceptDrops(True)
+        self.setMinimumWidth(420)  # room for the notices and the drop area's sentence
         body = QWidget()
         layout = QVBoxLayout(body)
         self.notice = QLabel("")
@@ -69,6 +70,17 @@ class MainWindow(QMainWindow):
             lines.append(text)
         self.notice.setText("\n".join(lines))
         self.notice.setVisible(bool(lines))
+        self._fit_notice()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_notice()
+
+    def _fit_notice(self) -> None:
+        """Give the wrapped notices all the lines they need (a layout alone clips them)."""
+        margins = self.centralWidget().layout().contentsMargins()
+        width = self.centralWidget().width() - margins.left() - margins.right()
+        self.notice.setMinimumHeight(self.notice.heightForWidth(width) if self.notice.text() else 0)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():

@@ -176,12 +176,12 @@ def many(tiny_model_dir, tmp_path) -> list[str]:
 
 
 def test_a_reader_that_stops_early_gets_no_traceback(many, tmp_path) -> None:
-    proc = subprocess.Popen(many, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stderr is not None
-    assert proc.stdout.readline().startswith(str(tmp_path / "00.png"))
-    proc.stdout.close()  # as `| head -1` does
-    err = proc.stderr.read()
-    assert proc.wait(60) == 141
+    with subprocess.Popen(many, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline().startswith(str(tmp_path / "00.png"))
+        proc.stdout.close()  # as `| head -1` does
+        err = proc.stderr.read()
+        assert proc.wait(60) == 141
     assert "Traceback" not in err and "Broken pipe" not in err
 
 
@@ -209,7 +209,8 @@ def test_the_progress_bar_is_for_a_terminal_only(many) -> None:
         screen += chunk
     os.close(main_fd)
     assert proc.stdout is not None
-    shown = proc.stdout.read()
+    with proc.stdout:
+        shown = proc.stdout.read()
     assert proc.wait(60) == 0
     assert b"24/24" in screen or b"image/s" in screen
     assert shown == piped.stdout  # captions stay clean lines either way

@@ -39,6 +39,9 @@ class FakeEngine(Engine):
         if self.notice:
             notify(self.notice)
 
+    def check(self, settings: dict[str, Any]) -> str:
+        return self.notice
+
     def describe(self, job: Job, image: Image.Image) -> Description:
         self.jobs.append(job)
         self.entered.set()

@@ -79,12 +79,32 @@ def test_repeat_and_stop(controller, speaker, qtbot, tmp_path) -> None:
 
 
 def test_no_tray_means_a_window_and_one_sentence(controller, speaker) -> None:
+    sentence = "This desktop has no system tray, so VocaLens lives in this window."
     assert controller.main_window.isVisible()
-    assert "because this desktop has no tray" in controller.main_window.notice.text()
-    assert (
-        speaker.said.count("VocaLens is running in a window, because this desktop has no tray.")
-        == 1
+    assert controller.main_window.notice.text().split("\n").count(sentence) == 1  # shown once
+    assert speaker.said == [sentence]  # and said once
+    assert not any("tray" in s for s in speaker.said[1:])
+
+
+def test_long_notices_are_shown_whole(controller, qtbot) -> None:
+    window = controller.main_window
+    for n in range(3):
+        window.show_notice(f"Notice {n}: " + "a long sentence that has to wrap " * 4 + "END.")
+    qtbot.waitUntil(
+        lambda: window.notice.height() >= window.notice.heightForWidth(window.notice.width())
     )
+    assert window.notice.text().count("END.") == 3
+
+
+def test_a_missing_model_is_said_at_start(qtbot, speaker) -> None:
+    notice = "Captions are off: The model 'clipcap-coco' is not downloaded yet."
+    engine = FakeEngine(notice=notice)
+    c = Controller(Settings(), History(), engine=engine, speaker=speaker, use_tray=False)
+    c.start()
+    qtbot.waitUntil(lambda: notice in speaker.said, timeout=5000)  # before any description
+    assert engine.loads == 0 and not engine.jobs  # nothing was loaded to find it out
+    assert notice in c.main_window.notice.text()
+    c.shutdown()
 
 
 def test_missing_model_is_said_once(qtbot, speaker, tmp_path) -> None:
@@ -129,7 +149,7 @@ def test_download_without_network_is_reported_and_the_app_carries_on(
     controller.run_action("download")
     qtbot.waitUntil(lambda: any("Could not download" in s for s in speaker.said), timeout=30000)
     dialog = controller._windows[-1]
-    assert "internet connection" in dialog.label.text()
+    assert "downloads are switched off (HF_HUB_OFFLINE is set)" in dialog.label.text()
     controller.run_action("repeat")
     assert "Could not download" in speaker.said[-1]
 

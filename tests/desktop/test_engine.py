@@ -20,3 +20,14 @@ def test_the_first_load_says_it_prepares_the_model_once(fresh_model_dir) -> None
     assert said[0].startswith("Preparing the caption model for this computer")
     assert said[2] == "Loading the caption model…"  # the second time: nothing to prepare
     assert said[1] == said[3] == "The caption model is ready."
+
+
+def test_the_check_finds_a_missing_model_without_loading_anything(fresh_model_dir) -> None:
+    engine = DescribeEngine()
+    problem = engine.check({"model": "clipcap-coco"})  # the models folder here is empty
+    assert problem == (
+        "Captions are off: The model 'clipcap-coco' is not downloaded yet. Choose Download "
+        "caption model in the VocaLens menu, or run: vocalens models download clipcap-coco"
+    )
+    assert engine.describer is None
+    assert engine.check({"model": str(fresh_model_dir)}) == ""

@@ -59,15 +59,16 @@ def test_a_kill_during_writes_loses_nothing_committed(tmp_path) -> None:
             h.add("file", f"entry-{i}", "caption " * 50, "text " * 200, "spoken", "m")
             print(i, flush=True)
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
     committed = 0
-    for line in proc.stdout:
-        committed = int(line)
-        if committed >= 40:
-            break
-    proc.kill()
-    proc.wait()
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            committed = int(line)
+            if committed >= 40:
+                break
+        proc.kill()
     history = History()
     assert history.notice == ""
     labels = {e.label for e in history.search(limit=10_000)}

@@ -1,0 +1,57 @@
+"""Only VocaLens's own words reach the user: other libraries' progress bars, log lines and
+warnings go to a debug log instead of the terminal or the speech.
+
+The entry points (the ``vocalens`` command, the desktop app and its helper processes) call
+:func:`quiet_libraries` first; the library itself leaves a host program's logging alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+DEBUG_ENV = "VOCALENS_DEBUG"  # set to 1: every library's lines go to stderr, as they come
+
+
+def quiet_libraries(log_file: Path | None = None) -> None:
+    """Send library output to ``log_file`` (or nowhere); call before the libraries load."""
+    if os.environ.get(DEBUG_ENV) == "1":
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
+        logging.captureWarnings(True)
+        return
+    # transformers' and the Hub's own progress bars ("Loading weights", downloads); ours are
+    # plain tqdm and stay.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    # transformers and huggingface_hub print to stderr through handlers of their own (retry
+    # lines while offline, advice): only their errors remain.
+    os.environ.setdefault("HF_HUB_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    root = logging.getLogger()
+    if any(h.get_name() == "vocalens" for h in root.handlers):
+        return  # already done in this process
+    handler: logging.Handler = logging.NullHandler()
+    if log_file is not None:
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError:
+            pass  # no log folder: the lines are dropped, the work goes on
+    handler.set_name("vocalens")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    if root.level == logging.WARNING:  # still Python's default
+        root.setLevel(logging.INFO if log_file is not None else logging.WARNING)
+    logging.captureWarnings(True)  # warnings become log lines ("py.warnings")
+
+
+def route_to_root(logger: logging.Logger) -> None:
+    """Take a library logger's own console handlers away (RapidOCR attaches one at import);
+    its lines go where the host program sends the root logger's."""
+    for handler in list(logger.handlers):
+        if isinstance(handler, logging.StreamHandler) and not isinstance(
+            handler, logging.FileHandler
+        ):
+            logger.removeHandler(handler)
+    logger.propagate = True
