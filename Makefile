@@ -3,15 +3,16 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 EXTRAS := desktop,ocr,train,dev
+LOCK   := packaging/requirements.lock
 MODEL  ?= clipcap-coco
 IMAGES ?= resources/samples
 
-.PHONY: setup run demo test lint system-deps bench bench-desktop bundle clean
+.PHONY: setup run demo test lint lock system-deps bench bench-desktop bundle clean
 
-$(BIN)/vocalens: pyproject.toml
+# Installs exactly the versions in the lock (the ones the suite passed with).
+$(BIN)/vocalens: pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[$(EXTRAS)]'
 	touch $@
 
 setup: $(BIN)/vocalens
@@ -38,6 +39,14 @@ lint: setup
 
 test: setup system-deps lint
 	$(BIN)/python -m pytest
+
+# Refresh the lock to the newest versions pyproject allows (within packaging/lock-limits.txt),
+# for every platform and Python we support, then run the whole suite on them.
+lock: setup
+	UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip compile pyproject.toml --all-extras --universal \
+		--python-version 3.10 --upgrade -c packaging/lock-limits.txt -o $(LOCK) --quiet \
+		--custom-compile-command 'make lock'
+	$(MAKE) test
 
 bench: setup
 	mkdir -p .cache

@@ -39,7 +39,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setMinimumWidth(420)  # room for the notices and the drop area's sentence
         body = QWidget()
-        layout = QVBoxLayout(body)
+        layout = self.body = QVBoxLayout(body)
         self.notice = QLabel("")
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Notice")
@@ -78,8 +78,8 @@ class MainWindow(QMainWindow):
 
     def _fit_notice(self) -> None:
         """Give the wrapped notices all the lines they need (a layout alone clips them)."""
-        margins = self.centralWidget().layout().contentsMargins()
-        width = self.centralWidget().width() - margins.left() - margins.right()
+        margins = self.body.contentsMargins()
+        width = self.body.geometry().width() - margins.left() - margins.right()
         self.notice.setMinimumHeight(self.notice.heightForWidth(width) if self.notice.text() else 0)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

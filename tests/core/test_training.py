@@ -61,7 +61,7 @@ def held_out(model: Path, shapes: Path, precision: str = "fp32") -> tuple[dict, 
 
 
 def test_training_learns_the_task(trained: Path, start: Path, shapes: Path) -> None:
-    records = [json.loads(line) for line in (trained / "metrics.jsonl").open()]
+    records = [json.loads(line) for line in (trained / "metrics.jsonl").read_text().splitlines()]
     steps = [r["loss"] for r in records if r["type"] == "step"]
     epochs = [r for r in records if r["type"] == "epoch"]
     assert len(epochs) == 60 and all(len(e["samples"]) == 5 for e in epochs)
@@ -122,7 +122,10 @@ def test_an_interrupted_run_resumes_to_the_same_result(
         b = load_file(str(tmp_path / "parts" / "last" / name))
         assert a.keys() == b.keys()
         assert all(torch.equal(a[k], b[k]) for k in a), name
-    steps = lambda d: [json.loads(x)["step"] for x in (d / "metrics.jsonl").open()]  # noqa: E731
+
+    def steps(run: Path) -> list[int]:
+        return [json.loads(x)["step"] for x in (run / "metrics.jsonl").read_text().splitlines()]
+
     assert steps(tmp_path / "parts") == steps(tmp_path / "whole")
 
 

@@ -30,7 +30,9 @@ def bundle() -> Path:
     if importlib.util.find_spec("PyInstaller") is None:
         pytest.skip("PyInstaller is not installed (pip install pyinstaller; `make bundle`)")
     build = ROOT / "build" / "bundle"
-    env = {**os.environ, "BUILD_DIR": str(build)}
+    # Built from this environment: it holds the locked versions already, so no second one is
+    # installed (`make bundle` builds in a clean one).
+    env = {**os.environ, "BUILD_DIR": str(build), "BUILD_ENV": sys.prefix}
     subprocess.run([str(ROOT / "packaging" / "build.sh")], env=env, check=True)
     return build / "dist" / "VocaLens"
 
