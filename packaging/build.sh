@@ -35,6 +35,13 @@ if [ -z "${BUILD_ENV:-}" ]; then
     "${PIP[@]}" -c "$LOCK" "$ROOT[desktop,ocr]" pyinstaller
 fi
 works || { echo "$ENV has no working torch and torchvision." >&2; exit 1; }
+if [ -n "${BUILD_ENV:-}" ]; then
+    # An editable install of VocaLens is invisible to PyInstaller's analysis: build from a
+    # plain copy of the package.
+    rm -rf "$BUILD/src"
+    "${PIP[@]}" --no-deps --target "$BUILD/src" "$ROOT"
+    export PYTHONPATH="$BUILD/src${PYTHONPATH:+:$PYTHONPATH}"
+fi
 if "$ENV/bin/python" -c "import sys, torch; sys.exit(torch.version.cuda is None)"; then
     echo "This torch is a CUDA build: its CUDA libraries stay in (a large bundle)." >&2
     export VOCALENS_KEEP_CUDA=1
