@@ -23,6 +23,7 @@ from PIL import Image
 
 from vocalens.core import save_captioner
 from vocalens.core.agreement import compare, reference
+from vocalens.core.fast import release_exact, use_path
 from vocalens.core.testing import real_size_captioner
 
 from common import gpt2_vocab, machine, report, timed
@@ -34,13 +35,13 @@ LOAD = r"""
 import json, sys, time
 t0 = time.perf_counter()
 from PIL import Image
-from vocalens.core.checkpoint import load_from_directory
+from vocalens.core.runtime import open_captioner
 import vocalens.core.captioner, vocalens.core.lean, open_clip, transformers  # imports apart
 def status(key):
     return int(open("/proc/self/status").read().split(key + ":")[1].split()[0]) / 1024
 base = status("VmRSS")
 start = time.perf_counter()
-m = load_from_directory(sys.argv[1], device="cpu", precision=sys.argv[2])
+m = open_captioner(sys.argv[1], device="cpu", precision=sys.argv[2])
 m.caption([Image.new("RGB", (1280, 720), "gray")], strategy="greedy", max_new_tokens=16)
 print(json.dumps({"import_ms": (start - t0) * 1e3, "load_ms": (time.perf_counter() - start) * 1e3,
                   "captioner_rss_mb": status("VmRSS") - base, "peak_rss_mb": status("VmHWM"),
@@ -52,8 +53,8 @@ def latency(precision: str, repeats: int) -> dict[str, float]:
     """One path's timings, in a process that holds only that model (as the app does)."""
     model = real_size_captioner(gpt2_vocab())
     if precision != "fp32":
-        model.use_precision(precision)
-        model.release_exact()
+        use_path(model, precision)
+        release_exact(model)
     image = Image.new("RGB", (1280, 720), "gray")
     images16 = [Image.effect_noise((640, 480), 30 + i).convert("RGB") for i in range(16)]
     beam = {"strategy": "beam", "num_beams": 3, **FIXED}
@@ -91,7 +92,7 @@ def main() -> None:
         results.update({f"{name}_{key}": value for key, value in timings.items()})
     exact = real_size_captioner(vocab)
     fast = real_size_captioner(vocab)
-    fast.use_precision("int8")
+    use_path(fast, "int8")
     agreement = compare(reference(exact, samples, **FIXED), fast)
     results.update({f"agreement_{k}": v for k, v in agreement.rounded().items()})
     results["agreement_passes"] = agreement.passes()

@@ -1,10 +1,14 @@
 """VocaLens core: describe images on the user's own machine.
 
-The public API, used by the command line and the desktop application::
+The public API, used by the command line and the desktop application (and nothing below it)::
 
     from vocalens.core import load_captioner, load_image
     captioner = load_captioner("clipcap-coco")      # or a model folder
     print(captioner.caption([load_image("photo.jpg")])[0].text)
+
+    from vocalens.core import open_describer, spoken
+    opened = open_describer("clipcap-coco")         # captions off? ``opened.notices`` says why
+    print(spoken(opened.describer.describe(load_image("screen.png"), source="screen")))
 
 Names are imported on first use, so ``import vocalens.core`` does not load torch.
 """
@@ -17,12 +21,20 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "Caption": "captioner",
     "Captioner": "captioner",
+    "CaptureError": "capture",
+    "grab_screen": "capture",
+    "grab_window": "capture",
     "save_captioner": "checkpoint",
     "import_clipcap": "clipcap_import",
     "CaptionerConfig": "config",
     "DecodingConfig": "config",
     "EncoderConfig": "config",
     "ProjectorConfig": "config",
+    "WindowInfo": "context",
+    "active_window": "context",
+    "Describer": "describe",
+    "Opened": "describe",
+    "open_describer": "describe",
     "download_model": "download",
     "is_installed": "download",
     "ConfigError": "errors",
@@ -30,12 +42,30 @@ _EXPORTS = {
     "ModelError": "errors",
     "ModelNotInstalledError": "errors",
     "VocaLensError": "errors",
+    "IMAGE_SUFFIXES": "images",
     "find_images": "images",
     "load_image": "images",
     "load_captioner": "loading",
     "resolve_model": "loading",
+    "CaptionPart": "parts",
+    "Context": "parts",
+    "Description": "parts",
+    "Kind": "parts",
+    "KindPart": "parts",
+    "Notice": "parts",
+    "NoticeCode": "parts",
+    "Part": "parts",
+    "Source": "parts",
+    "TextPart": "parts",
+    "PRECISIONS": "precision",
+    "Precision": "precision",
+    "quiet_libraries": "quiet",
     "DEFAULT_MODEL": "registry",
     "REGISTRY": "registry",
+    "Verbosity": "render",
+    "full_text": "render",
+    "notice_text": "render",
+    "spoken": "render",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -50,11 +80,29 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from .captioner import Caption, Captioner
+    from .capture import CaptureError, grab_screen, grab_window
     from .checkpoint import save_captioner
     from .clipcap_import import import_clipcap
     from .config import CaptionerConfig, DecodingConfig, EncoderConfig, ProjectorConfig
+    from .context import WindowInfo, active_window
+    from .describe import Describer, Opened, open_describer
     from .download import download_model, is_installed
     from .errors import ConfigError, ImageError, ModelError, ModelNotInstalledError, VocaLensError
-    from .images import find_images, load_image
+    from .images import IMAGE_SUFFIXES, find_images, load_image
     from .loading import load_captioner, resolve_model
+    from .parts import (
+        CaptionPart,
+        Context,
+        Description,
+        Kind,
+        KindPart,
+        Notice,
+        NoticeCode,
+        Part,
+        Source,
+        TextPart,
+    )
+    from .precision import PRECISIONS, Precision
+    from .quiet import quiet_libraries
     from .registry import DEFAULT_MODEL, REGISTRY
+    from .render import Verbosity, full_text, notice_text, spoken

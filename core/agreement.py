@@ -20,14 +20,14 @@ from PIL import Image, ImageDraw
 from torch import Tensor
 
 from .captioner import Captioner
-from .fast import Cache
+from .fast import Cache, use_path
+from .precision import FASTEST_FIRST
 from .synthetic import scene
 
 MARGIN = 0.05  # top-1 must agree wherever fp32's top-2 logit margin exceeds this
 COSINE = 0.99  # per-step logit cosine similarity with fp32, at least
 RISK = 0.01  # at most this share of fp32's margins may be smaller than int8's margin errors
 CHOICE = "precision.json"  # the choice, kept beside the model
-FASTEST_FIRST = ("int8", "int8-decoder", "lean")
 
 
 @dataclass
@@ -144,18 +144,18 @@ def choose(model: Captioner, cache: Cache | None) -> tuple[str, dict[str, Agreem
     name and the agreement of each path tried. ``model`` must still have its fp32 path."""
     ref = reference(model, probe_images())
     tried: dict[str, Agreement] = {}
-    model.use_precision("int8-decoder", cache=cache)
+    use_path(model, "int8-decoder", cache=cache)
     tried["int8-decoder"] = compare(ref, model, ref.embeddings)
     if not tried["int8-decoder"].passes():
-        model.use_precision("lean")
+        use_path(model, "lean")
         return "lean", tried
     exact_visual = copy.deepcopy(model.encoder.visual)
-    model.use_precision("int8", cache=cache)
+    use_path(model, "int8", cache=cache)
     tried["int8"] = compare(ref, model)
     if tried["int8"].passes():
         return "int8", tried
     model.encoder.visual = exact_visual
-    model.use_precision("int8-decoder", cache=cache)
+    use_path(model, "int8-decoder", cache=cache)
     return "int8-decoder", tried
 
 

@@ -14,8 +14,6 @@ from transformers import GPT2LMHeadModel, GPT2Tokenizer
 
 from .config import CaptionerConfig, DecodingConfig, apply_overrides
 from .encoder import ImageEncoder
-from .errors import ConfigError
-from .fast import Cache, int8_decoder, int8_visual
 from .generate import LeanStepper, generate
 from .lean import LeanGPT2
 from .text import clean_caption, stop_token_mask
@@ -43,9 +41,11 @@ class Captioner(nn.Module):
         self.encoder, self.projector, self.decoder = encoder, projector, decoder
         self.tokenizer, self.config = tokenizer, config
         self._stops: tuple[tuple[str, ...], torch.Tensor] | None = None
-        self.lean: LeanGPT2 | None = None  # the fast decoding path, when chosen
+        # The decoding path (``precision.use_path`` sets these): the lean decoder when one is
+        # chosen, its name, and whether transformers' GPT-2 blocks are still loaded.
+        self.lean: LeanGPT2 | None = None
         self.precision = "fp32"
-        self.exact_available = True  # transformers' GPT-2 blocks are still loaded
+        self.exact_available = True
 
     @property
     def device(self) -> torch.device:
@@ -117,50 +117,6 @@ class Captioner(nn.Module):
             text = str(self.tokenizer.decode(seq, skip_special_tokens=True))
             results.append(Caption(clean_caption(text, opts.stop_strings, stopped), seq))
         return results
-
-    def use_precision(
-        self,
-        precision: str,
-        head_tokens: torch.Tensor | None = None,
-        release_exact: bool = False,
-        cache: Cache | None = None,
-    ) -> None:
-        """``fp32``: transformers' GPT-2, exact. ``lean``: the lean decoder in the model's own
-        precision. ``int8-decoder``: the lean decoder with int8 weights (CPU only). ``int8``:
-        that, and the CLIP tower's Linear layers in int8 too (for good: the tower does not go
-        back to fp32). ``head_tokens`` cuts the output head down to those token ids (the ones
-        the captioner can emit). ``release_exact`` frees transformers' GPT-2 blocks once the
-        lean decoder has its own weights (the fp32 path is then gone). ``cache``: (model
-        folder, fingerprint) where the int8 weights are kept between loads."""
-        if precision == "fp32":
-            if not self.exact_available:
-                raise ConfigError(
-                    "The exact fp32 path was released to save memory.",
-                    "Load the model again with precision fp32.",
-                )
-            self.lean = None
-        elif precision == "lean":
-            self.lean = LeanGPT2(self.decoder, head_tokens).to(self.device).eval()
-        elif precision in ("int8", "int8-decoder"):
-            if self.device.type != "cpu":
-                raise ConfigError("int8 runs on the CPU only.", "Use fp16 on a GPU.")
-            if not self.precision.startswith("int8") or head_tokens is not None:
-                self.lean = int8_decoder(self.decoder, head_tokens, cache)
-            if precision == "int8":
-                int8_visual(self.encoder.visual, cache, head_tokens)
-        else:
-            raise ConfigError(f"Unknown precision '{precision}'.", "Use fp32 or int8.")
-        self.precision = precision
-        if release_exact and self.lean is not None:
-            self.release_exact()
-
-    def release_exact(self) -> None:
-        """Keep only what the prefix and the stop mask need of transformers' GPT-2."""
-        self.decoder.transformer.h = nn.ModuleList()
-        tiny = nn.Embedding(1, self.decoder.config.n_embd)
-        self.decoder.transformer.wte = tiny
-        self.decoder.lm_head.weight = tiny.weight
-        self.exact_available = False
 
     def stop_mask(self, stop_strings: list[str]) -> torch.Tensor:
         key = tuple(stop_strings)

@@ -14,17 +14,15 @@ import torch
 from safetensors.torch import save_file, save_model
 from transformers import GPT2LMHeadModel, GPT2Tokenizer
 
-from .agreement import choose, read_choice, write_choice
 from .captioner import Captioner
 from .config import CaptionerConfig, library_versions
 from .decoder import gpt2_config_dict, open_decoder, open_tokenizer
 from .device import resolve_device, resolve_dtype
 from .encoder import ImageEncoder, open_encoder
 from .errors import ConfigError, ModelError, ModelNotInstalledError
-from .int8 import fingerprint
-from .paths import derived_dir, hub_cache
+from .paths import hub_cache
 from .projector import build_projector
-from .weights import load_into_skeleton, release_freed_memory
+from .weights import load_into_skeleton
 
 CONFIG = "config.json"
 ENCODER_WEIGHTS = "encoder.safetensors"
@@ -109,11 +107,10 @@ def read_config(directory: Path) -> CaptionerConfig:
 
 
 def load_from_directory(
-    directory: str | Path, device: str = "auto", dtype: str = "auto", precision: str = "fp32"
+    directory: str | Path, device: str = "auto", dtype: str = "auto"
 ) -> Captioner:
-    """Load a model folder. ``precision``: fp32 (transformers' GPT-2, exact), int8 (the lean
-    int8 path, CPU only; the exact blocks are freed), or auto (on the CPU the fastest path
-    whose decisions agree with fp32's for this model, else fp32)."""
+    """Load a model folder with its exact weights (``runtime.open_captioner`` decides how to
+    run them)."""
     directory = Path(directory)
     cfg = read_config(directory)
     dev = resolve_device(device)
@@ -130,59 +127,7 @@ def load_from_directory(
         )
     projector = load_into_skeleton(lambda: build_projector(cfg.projector), weights)
     cfg = replace(cfg, encoder=encoder.cfg)
-    captioner = assemble(encoder, projector, decoder, tokenizer, cfg, dev, dt)
-    chosen = resolve_precision(precision, dev)
-    if chosen != "fp32":
-        cache = derived_cache(directory, cfg)
-        if chosen == "auto":
-            chosen = read_choice(*cache) or ""
-        if chosen:
-            captioner.use_precision(chosen, cache=cache)
-        else:
-            chosen, tried = choose(captioner, cache)
-            write_choice(*cache, chosen, tried)
-        captioner.release_exact()
-    release_freed_memory()
-    return captioner
-
-
-def derived_cache(directory: Path, cfg: CaptionerConfig) -> tuple[Path, str]:
-    """Where the int8 weights and the precision choice of this model folder are kept, and
-    the fingerprint of the weights they were made from."""
-    files = [
-        CONFIG,
-        cfg.projector.weights,
-        *filter(None, [cfg.encoder.weights, cfg.decoder.weights]),
-    ]
-    return derived_dir(directory), fingerprint(directory, files)
-
-
-def first_fast_load(directory: str | Path, device: str = "auto", precision: str = "auto") -> bool:
-    """Whether loading this folder will first choose and prepare its fast CPU path (some
-    seconds, once), so that the user can be told."""
-    directory = Path(directory)
-    if resolve_precision(precision, resolve_device(device)) != "auto":
-        return False
-    try:
-        return read_choice(*derived_cache(directory, read_config(directory))) is None
-    except (OSError, ModelError):
-        return False
-
-
-def resolve_precision(precision: str, device: torch.device) -> str:
-    """fp32, int8, or auto: on the CPU, the fastest path that agrees with fp32 for this
-    model (chosen at its first load), and fp32 elsewhere."""
-    if precision == "auto":
-        return "auto" if device.type == "cpu" and int8_supported() else "fp32"
-    if precision not in ("fp32", "int8"):
-        raise ConfigError(f"Unknown precision '{precision}'.", "Use auto, fp32 or int8.")
-    return precision
-
-
-def int8_supported() -> bool:
-    """Whether this torch build has a CPU engine for int8 Linear layers."""
-    engines = torch.backends.quantized.supported_engines
-    return any(e in engines for e in ("fbgemm", "x86", "qnnpack"))
+    return assemble(encoder, projector, decoder, tokenizer, cfg, dev, dt)
 
 
 def assemble(

@@ -1,47 +1,27 @@
-"""One description of an image: caption, visible text and context, made in parallel."""
+"""Describing one image: caption, visible text and context, as typed parts (``parts``)."""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageStat
 
 from .context import WindowInfo
+from .errors import ModelNotInstalledError, VocaLensError
+from .parts import CaptionPart, Context, Description, Kind, KindPart, Notice, Source, TextPart
 
 if TYPE_CHECKING:
     from .captioner import Captioner
     from .ocr import TextReader
 
-Source = Literal["screen", "window", "region", "clipboard", "file"]
-Kind = Literal["blank", "text", "picture", "mixed"]
 TEXT_HEAVY_WORDS = 25  # this many words of text: a screen of text, not a picture
 TEXT_HEAVY_COVER = 0.12  # or text boxes cover this share of the image
-
-
-@dataclass
-class Description:
-    source: Source
-    label: str = ""  # file path, window title, "clipboard"
-    caption: str | None = None
-    blocks: list[str] = field(default_factory=list)  # visible text, in reading order
-    window: WindowInfo | None = None
-    image_size: tuple[int, int] = (0, 0)
-    kind: Kind = "picture"
-    colour: str = ""  # blank images: the colour they are
-    model: str = ""
-    timings: dict[str, float] = field(default_factory=dict)  # milliseconds
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.blocks)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class Describer:
@@ -51,15 +31,14 @@ class Describer:
         self,
         captioner: Captioner | None,
         reader: TextReader | None,
-        missing_caption_reason: str = "",
         parallel: bool | None = None,
         **decoding: Any,
     ) -> None:
         """``parallel``: run OCR beside the captioner. Both use every core, so on machines with
-        few cores (under 4) they only slow each other down; ``None`` decides by core count."""
+        few cores (under 4) they only slow each other down; ``None`` decides by core count.
+        ``decoding``: the caption search every request starts from."""
         self.captioner, self.reader = captioner, reader
         self.parallel = (os.cpu_count() or 1) >= 4 if parallel is None else parallel
-        self.missing_caption_reason = missing_caption_reason
         self.decoding = decoding
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vocalens-ocr")
 
@@ -69,37 +48,44 @@ class Describer:
         source: Source = "file",
         label: str = "",
         window: WindowInfo | None = None,
+        **decoding: Any,
     ) -> Description:
+        """``decoding`` overrides the caption search for this request only."""
         start = time.perf_counter()
-        desc = Description(source, label, window=window, image_size=image.size)
+        desc = Description([Context(source, label, window)], image_size=image.size)
         if self.captioner is not None:
             desc.model = self.captioner.config.name
         colour = blank_colour(image)
         if colour is not None:
-            desc.kind, desc.colour = "blank", colour
+            desc.parts.append(KindPart("blank", colour=colour))
             desc.timings["total_ms"] = _ms(start)
             return desc
         pending = None
         if self.reader is not None and self.parallel:
             pending = self._pool.submit(self._read, image)
+        caption: CaptionPart | None = None
         if self.captioner is not None:
             t = time.perf_counter()
-            desc.caption = self.captioner.caption([image], **self.decoding)[0].text or None
+            options = {**self.decoding, **{k: v for k, v in decoding.items() if v is not None}}
+            text = self.captioner.caption([image], **options)[0].text
+            caption = CaptionPart(text) if text else None
             desc.timings["caption_ms"] = _ms(t)
-        elif self.missing_caption_reason:
-            desc.warnings.append(self.missing_caption_reason)
+        blocks: list[str] = []
         cover = 0.0
         if self.reader is not None:
             try:
                 result = pending.result() if pending is not None else self._read(image)
-                desc.blocks, cover, desc.timings["ocr_ms"] = result
+                blocks, cover, desc.timings["ocr_ms"] = result
             except Exception as exc:  # OCR trouble must not cost the caption
-                desc.warnings.append(f"The text could not be read ({exc}).")
-        words = sum(len(b.split()) for b in desc.blocks)
+                desc.parts.append(Notice("text_failed", reason=str(exc)))
+        words = sum(len(b.split()) for b in blocks)
+        kind: Kind = "mixed" if words else "picture"
         if words >= TEXT_HEAVY_WORDS or cover >= TEXT_HEAVY_COVER:
-            desc.kind = "text"
-        elif words:
-            desc.kind = "mixed"
+            kind = "text"
+        desc.parts.append(KindPart(kind))
+        if caption is not None:
+            desc.parts.append(caption)
+        desc.parts += [TextPart(b) for b in blocks]
         desc.timings["total_ms"] = _ms(start)
         return desc
 
@@ -113,6 +99,53 @@ class Describer:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass
+class Opened:
+    """A describer, and what the user should be told about it once (captions off, …)."""
+
+    describer: Describer
+    notices: list[Notice] = field(default_factory=list)
+
+
+def open_describer(
+    model: str | Path | None,
+    *,
+    text: bool = True,
+    device: str = "auto",
+    dtype: str = "auto",
+    precision: str = "auto",
+    progress: Callable[[Notice], None] | None = None,
+    **decoding: Any,
+) -> Opened:
+    """Open the caption model (``None``: none) and the text reader. A model that cannot be
+    used turns captions off, said once as a notice; text and context go on working."""
+    from .loading import load_captioner, resolve_model
+    from .ocr import TextReader
+    from .runtime import first_fast_load
+
+    tell = progress or (lambda notice: None)
+    notices: list[Notice] = []
+    captioner = None
+    if model is not None:
+        try:
+            folder = resolve_model(model)
+            first = first_fast_load(folder, device, precision)
+            tell(Notice("model_preparing" if first else "model_loading"))
+            captioner = load_captioner(folder, device=device, dtype=dtype, precision=precision)
+            tell(Notice("model_ready"))
+        except ModelNotInstalledError as exc:
+            notices.append(Notice("captions_off", reason=exc.message, command=exc.command))
+        except VocaLensError as exc:
+            notices.append(Notice("captions_off", reason=str(exc)))
+    reader = None
+    if text:
+        if TextReader.available():
+            reader = TextReader()
+        else:
+            notices.append(Notice("text_off"))
+    return Opened(Describer(captioner, reader, **decoding), notices)
 
 
 def _ms(start: float) -> float:

@@ -24,11 +24,15 @@ class ModelError(VocaLensError):
 
 
 class ModelNotInstalledError(ModelError):
-    """A named model has not been downloaded yet (or a local file is missing)."""
+    """A named model has not been downloaded yet (or a local file is missing). ``command``:
+    the command that fetches it, where one does."""
 
-    def __init__(self, message: str, hint: str = "", missing: list[str] | None = None) -> None:
+    def __init__(
+        self, message: str, hint: str = "", missing: list[str] | None = None, command: str = ""
+    ) -> None:
         super().__init__(message, hint)
         self.missing = missing or []
+        self.command = command
 
 
 class ConfigError(VocaLensError):

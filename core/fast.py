@@ -1,18 +1,25 @@
-"""Building the fast CPU path: the lean GPT-2 with int8 weights, and the CLIP tower's Linear
-layers in int8. Both are read from the model folder's int8 file when it matches, else
-quantized now and added to it, so each is quantized once per model."""
+"""The fast CPU path: the lean GPT-2 with int8 weights, and the CLIP tower's Linear layers in
+int8. Both are read from the model folder's int8 file when it matches, else quantized now and
+added to it, so each is quantized once per model. ``use_path`` switches a loaded captioner
+between its decoding paths (``precision.PATHS``)."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from torch import Tensor, nn
 from transformers import GPT2LMHeadModel
 
 from .clip_attention import linear_names, linear_self_attention
+from .errors import ConfigError
 from .int8 import export_int8, import_int8, quantize_linears, read_cache, write_cache
 from .lean import LeanGPT2
+from .precision import PATHS
+
+if TYPE_CHECKING:
+    from .captioner import Captioner
 
 Cache = tuple[Path, str]  # (model folder, fingerprint of its weights)
 
@@ -63,3 +70,48 @@ def int8_visual(visual: nn.Module, cache: Cache | None, head_tokens: Tensor | No
     quantize_linears(visual)
     if key is not None:
         write_cache(*key, {**(stored or {}), **export_int8(visual, "visual.")})
+
+
+def use_path(
+    captioner: Captioner,
+    path: str,
+    head_tokens: Tensor | None = None,
+    release: bool = False,
+    cache: Cache | None = None,
+) -> None:
+    """Decode with ``path`` (one of ``PATHS``) from now on. ``head_tokens`` cuts the output head
+    down to those token ids (the ones the captioner can emit); ``release`` frees transformers'
+    GPT-2 blocks once the lean decoder has its own weights (the fp32 path is then gone);
+    ``cache``: (model folder, fingerprint) where int8 weights are kept between loads. The CLIP
+    tower, once int8, stays int8."""
+    if path == "fp32":
+        if not captioner.exact_available:
+            raise ConfigError(
+                "The exact fp32 path was released to save memory.",
+                "Load the model again with precision fp32.",
+            )
+        captioner.lean = None
+    elif path == "lean":
+        captioner.lean = LeanGPT2(captioner.decoder, head_tokens).to(captioner.device).eval()
+    elif path in ("int8", "int8-decoder"):
+        if captioner.device.type != "cpu":
+            raise ConfigError("int8 runs on the CPU only.", "Use fp16 on a GPU.")
+        if not captioner.precision.startswith("int8") or head_tokens is not None:
+            captioner.lean = int8_decoder(captioner.decoder, head_tokens, cache)
+        if path == "int8":
+            int8_visual(captioner.encoder.visual, cache, head_tokens)
+    else:
+        raise ConfigError(f"Unknown decoding path '{path}'.", f"Use one of {', '.join(PATHS)}.")
+    captioner.precision = path
+    if release and captioner.lean is not None:
+        release_exact(captioner)
+
+
+def release_exact(captioner: Captioner) -> None:
+    """Keep only what the prefix and the stop mask need of transformers' GPT-2."""
+    decoder = captioner.decoder
+    decoder.transformer.h = nn.ModuleList()
+    tiny = nn.Embedding(1, decoder.config.n_embd)
+    decoder.transformer.wte = tiny
+    decoder.lm_head.weight = tiny.weight
+    captioner.exact_available = False

@@ -33,6 +33,7 @@ def resolve_model(model: str | Path = DEFAULT_MODEL) -> Path:
             f"Run `vocalens models download {name}` once while online, "
             "or give a model folder with --model DIR.",
             missing=[str(installed_path(name))],
+            command=f"vocalens models download {name}",
         )
     raise ModelError(
         f"No model called '{name}' and no such folder.",
@@ -48,8 +49,6 @@ def load_captioner(
 ) -> Captioner:
     """Load by registered name or folder. ``precision``: fp32 (exact), int8 (the fast CPU
     path) or auto (int8 on the CPU, fp32 elsewhere)."""
-    from .checkpoint import load_from_directory  # torch: only when a model is loaded
+    from .runtime import open_captioner  # torch: only when a model is loaded
 
-    return load_from_directory(
-        resolve_model(model), device=device, dtype=dtype, precision=precision
-    )
+    return open_captioner(resolve_model(model), device=device, dtype=dtype, precision=precision)

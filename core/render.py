@@ -1,18 +1,51 @@
-"""The short spoken rendering of a description. Screens lead with context and text; photos
+"""Words for descriptions and notices, in one place: what is spoken, shown in the result
+window, announced, printed and kept in history. Screens lead with context and text; photos
 lead with the caption. Verbosity caps how much text is spoken first."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from .describe import Description
+from .parts import Description, Notice
 
 Verbosity = Literal["brief", "normal", "full"]
+Surface = Literal["app", "cli"]  # where a fix is offered: a menu entry, or a command
 WORD_CAP = {"brief": 12, "normal": 60, "full": 10**9}
 
 
+def notice_text(notice: Notice, surface: Surface = "app") -> str:
+    """One sentence (and the way forward) for a notice."""
+    code, reason, command = notice.code, notice.reason, notice.command
+    if code == "captions_off":
+        fix = ""
+        if command and surface == "app":
+            fix = f"Choose Download caption model in the VocaLens menu, or run: {command}"
+        elif command:
+            fix = f"Run `{command}` once while online, or give a model folder with --model DIR."
+        return f"Captions are off: {reason} {fix}".strip()
+    if code == "text_off":
+        return "Text reading is not installed, so visible text is not read." + (
+            " Install it with: pip install 'vocalens[ocr]'." if surface == "cli" else ""
+        )
+    if code == "text_failed":
+        return f"The text could not be read ({reason})."
+    if code == "cpu_fallback":
+        return "The GPU ran out of memory; VocaLens now uses the CPU."
+    if code == "model_preparing":
+        return "Preparing the caption model for this computer. This takes a few seconds, once."
+    if code == "model_loading":
+        return "Loading the caption model…"
+    return "The caption model is ready."
+
+
+def full_text(desc: Description) -> str:
+    """Everything: the full spoken form, then all the visible text (result window, history)."""
+    text = spoken(desc, "full")
+    return text + "\n\nAll text:\n" + desc.text if desc.text else text
+
+
 def spoken(desc: Description, verbosity: Verbosity = "normal") -> str:
-    parts: list[str] = []
+    parts: list[str] = [notice_text(n) for n in desc.notices]
     screenish = desc.source in ("screen", "window", "region")
     if screenish and desc.window is not None and desc.window.known:
         parts.append(_window_line(desc))

@@ -13,12 +13,20 @@ from PySide6.QtCore import QObject, QRect, Signal
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QIcon
 from PySide6.QtWidgets import QFileDialog, QMenu, QSystemTrayIcon
 
-from vocalens.core.capture import CaptureError, grab_screen, grab_window
-from vocalens.core.context import active_window
-from vocalens.core.describe import Description
-from vocalens.core.errors import VocaLensError
-from vocalens.core.images import load_image
-from vocalens.core.render import spoken
+from vocalens.core import (
+    REGISTRY,
+    CaptureError,
+    Description,
+    Notice,
+    VocaLensError,
+    active_window,
+    full_text,
+    grab_screen,
+    grab_window,
+    load_image,
+    notice_text,
+    spoken,
+)
 
 from .capture_qt import clipboard_content, image_files, to_pil
 from .history import History
@@ -35,7 +43,7 @@ from .windows.settings_view import SettingsDialog
 from .worker import Engine, Job, Worker
 
 log = logging.getLogger(__name__)
-MODEL_SETTINGS = {"model", "device", "decoding", "max_tokens", "precision"}
+MODEL_SETTINGS = {"model", "device", "precision"}  # these reload the model; the rest do not
 SPEECH_SETTINGS = {"speech_engine", "screen_reader", "rate", "volume", "voice"}
 
 
@@ -70,7 +78,11 @@ class Controller(QObject):
         self.speaker = speaker or self._make_speaker()
         self.result_window = ResultWindow()
         self.result_window.full_button.clicked.connect(
-            lambda: self.say(self.result_window.full_text)
+            lambda: self.say(
+                self.result_window.full_text,
+                self.result_window.heading.text(),
+                self.result_window.full_text,
+            )
         )
         self.main_window = MainWindow()
         self.main_window.setWindowIcon(app_icon())
@@ -231,8 +243,6 @@ class Controller(QObject):
 
     def download_model(self) -> None:
         """Fetch the configured model (a registered name) with a progress window."""
-        from vocalens.core.registry import REGISTRY
-
         name = self.settings["model"]
         if name not in REGISTRY:
             self._tell_error(
@@ -254,10 +264,19 @@ class Controller(QObject):
 
     # ----- speech ------------------------------------------------------------------------
 
-    def say(self, text: str) -> None:
-        """Speak ``text``; it is always shown too (tray message or the main window)."""
+    def say(self, text: str, heading: str = "", full: str = "") -> None:
+        """The one way a message reaches the user: spoken, shown and announced. With a
+        ``heading`` (a description, a problem) it opens the result window, which announces it;
+        otherwise it goes to the main window's status line, or the tray's message."""
         self.last_spoken = text
         self.speaker.speak(text)
+        if heading:
+            seconds = self.settings["popup_seconds"] if heading != "Problem" else 0
+            self.result_window.show_result(heading, text, full or text, seconds)
+        elif self.tray is not None and not self.main_window.isVisible():
+            self.tray.showMessage("VocaLens", text, app_icon(), 8000)
+        else:
+            self.main_window.show_message(text)
 
     def say_once(self, text: str) -> None:
         if text not in self._said_once:
@@ -281,23 +300,21 @@ class Controller(QObject):
         self._submit(Job("file", functools.partial(load_image, path), label=str(path)))
 
     def _submit(self, job: Job) -> None:
+        job.options = {  # per request: a change here needs no reload
+            "strategy": self.settings["decoding"],
+            "max_new_tokens": self.settings["max_tokens"],
+        }
         self.current_id = self.worker.submit(job)
 
     def _on_finished(self, job_id: int, desc: Description, image: Image.Image) -> None:
         if job_id != self.current_id:
             return  # the user has asked for something newer since
         text = spoken(desc, self.settings["verbosity"])
-        if desc.warnings:
-            text = " ".join([*desc.warnings, text])
         self.last_description = desc
-        self.say(text)
         heading = {"file": desc.label, "clipboard": "Clipboard image"}.get(
             desc.source, f"{desc.source.capitalize()}: {desc.label}"
         )
-        full = spoken(desc, "full")
-        if desc.text:
-            full += "\n\nAll text:\n" + desc.text
-        self.result_window.show_result(heading, text, full, self.settings["popup_seconds"])
+        self.say(text, heading, full_text(desc))
         self._store(desc, text, image)
         self.described.emit(desc)
         if self._file_queue:
@@ -327,15 +344,14 @@ class Controller(QObject):
             if self._file_queue:
                 self._submit_file(self._file_queue.pop(0))
 
-    def _on_status(self, message: str) -> None:
-        if message.startswith("Captions are off"):
-            self.say_once(message)
-        else:
-            self.main_window.statusBar().showMessage(message, 10_000)
+    def _on_status(self, notice: Notice) -> None:
+        if notice.code == "captions_off":
+            self.say_once(notice_text(notice))
+        else:  # progress: shown, not spoken
+            self.main_window.statusBar().showMessage(notice_text(notice), 10_000)
 
     def _tell_error(self, message: str) -> None:
-        self.say(message)
-        self.result_window.show_result("Problem", message, message, 0)
+        self.say(message, "Problem")
 
     def _make_speaker(self) -> Speaker:
         speaker, note = make_speaker(self.settings["speech_engine"], self.settings["screen_reader"])

@@ -8,8 +8,7 @@ from PIL import Image
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QImage
 
-from vocalens.core.capture import CaptureError
-from vocalens.core.images import IMAGE_SUFFIXES
+from vocalens.core import IMAGE_SUFFIXES, CaptureError
 
 
 def to_pil(image: QImage) -> Image.Image:

@@ -127,7 +127,7 @@ def _fatal(text: str) -> None:
 
 def _setup_logging() -> None:
     """Our log and every library's lines go to the log file, never to the terminal."""
-    from vocalens.core.quiet import quiet_libraries
+    from vocalens.core import quiet_libraries
 
     quiet_libraries(user_log_path("vocalens", appauthor=False) / "vocalens.log")
 

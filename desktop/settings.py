@@ -12,6 +12,8 @@ from typing import Any
 from platformdirs import user_config_path
 from PySide6.QtCore import QObject, Signal
 
+from vocalens.core import PRECISIONS
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -62,7 +64,7 @@ SETTINGS: tuple[Setting, ...] = (
         "int8 is about 3 times faster on the CPU with nearly the same captions; fp32 is exact. "
         "auto: the fastest that gives this model's own captions, checked once per model.",
         "Model",
-        ("auto", "int8", "fp32"),
+        PRECISIONS,
     ),
     Setting(
         "load_at_start",

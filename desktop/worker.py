@@ -14,9 +14,7 @@ from typing import Any
 from PIL import Image
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from vocalens.core.context import WindowInfo
-from vocalens.core.describe import Description, Source
-from vocalens.core.errors import VocaLensError
+from vocalens.core import Description, Notice, Source, VocaLensError, WindowInfo
 
 ImageSource = Image.Image | Callable[[], Image.Image]
 PRELOAD = "<preload>"
@@ -29,21 +27,21 @@ class Job:
     label: str = ""
     window: WindowInfo | None = None
     id: int = 0
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # caption search for this request
 
 
 class Engine:
     """What the worker needs from the ML side; the default builds a real ``Describer``."""
 
-    def load(self, settings: dict[str, Any], notify: Callable[[str], None]) -> None:
+    def load(self, settings: dict[str, Any], notify: Callable[[Notice], None]) -> None:
         raise NotImplementedError
 
     def describe(self, job: Job, image: Image.Image) -> Description:
         raise NotImplementedError
 
-    def check(self, settings: dict[str, Any]) -> str:
-        """Why captions would be off with ``settings`` ("" if they would work); quick."""
-        return ""
+    def check(self, settings: dict[str, Any]) -> Notice | None:
+        """Why captions would be off with ``settings`` (None if they would work); quick."""
+        return None
 
 
 class _Runner(QObject):
@@ -51,7 +49,7 @@ class _Runner(QObject):
 
     done = Signal(int, object, object)
     error = Signal(int, str)
-    note = Signal(str)
+    note = Signal(object)  # Notice
     wake = Signal()
     check = Signal()
 
@@ -68,8 +66,8 @@ class _Runner(QObject):
         try:
             problem = self.owner.engine.check(settings)
         except Exception as exc:  # a check must never take the worker down
-            problem = f"Captions are off: {exc}"
-        if problem:
+            problem = Notice("captions_off", reason=str(exc))
+        if problem is not None:
             self.note.emit(problem)
 
     @Slot()
@@ -100,7 +98,7 @@ class Worker(QObject):
     finished = Signal(int, object, object)  # job id, Description, the image described
     failed = Signal(int, str)  # job id, one sentence for the user
     superseded = Signal(int)  # job id that never ran
-    status = Signal(str)  # progress worth telling the user ("Loading the caption model…")
+    status = Signal(object)  # a Notice worth telling the user (loading, captions off, …)
 
     def __init__(self, engine: Engine, settings: dict[str, Any]) -> None:
         super().__init__()
@@ -168,6 +166,6 @@ class Worker(QObject):
     def _relay_error(self, job_id: int, message: str) -> None:
         self.failed.emit(job_id, message)
 
-    @Slot(str)
-    def _relay_note(self, message: str) -> None:
-        self.status.emit(message)
+    @Slot(object)
+    def _relay_note(self, notice: Notice) -> None:
+        self.status.emit(notice)

@@ -58,5 +58,5 @@ echo "Built $APP ($(du -sh "$APP" | cut -f1))"
 if [ -n "${BUILD_ENV:-}" ] && command -v hardlink >/dev/null; then
     # A test build beside its environment: the libraries copied from it take no second copy
     # of disk space.
-    hardlink --quiet --ignore-time "$ENV" "$APP" >/dev/null 2>&1 || true
+    hardlink --quiet --ignore-time --ignore-mode "$ENV" "$APP" >/dev/null 2>&1 || true
 fi

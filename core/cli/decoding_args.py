@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..precision import PRECISIONS
 from ..registry import DEFAULT_MODEL
 
 
@@ -19,7 +20,7 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--precision",
         default="auto",
-        choices=["auto", "fp32", "int8"],
+        choices=PRECISIONS,
         help="fp32: exact; int8: about 3x faster on the CPU; auto (default): on the CPU, the "
         "fastest path that decides like fp32 for this model, checked at its first load",
     )

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from ..errors import ImageError, ModelNotInstalledError, VocaLensError
+from ..errors import ImageError, VocaLensError
 from .caption import expand
 from .decoding_args import add_model_args, decoding_overrides
 
@@ -30,35 +30,22 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def make_describer(args: argparse.Namespace) -> Any:
-    from ..describe import Describer
-    from ..loading import load_captioner
-    from ..ocr import TextReader
-
-    captioner, reason = None, ""
-    if not args.no_caption:
-        try:
-            captioner = load_captioner(
-                args.model, device=args.device, dtype=args.dtype, precision=args.precision
-            )
-        except ModelNotInstalledError as exc:
-            reason = f"Captions are off: {exc.message} {exc.hint}"
-            print(f"vocalens: {reason}", file=sys.stderr)
-    reader = None if args.no_text or not TextReader.available() else TextReader()
-    if reader is None and not args.no_text:
-        print(
-            "vocalens: text reading is not installed (pip install 'vocalens[ocr]').",
-            file=sys.stderr,
-        )
-    return Describer(captioner, reader, reason, **decoding_overrides(args))
-
-
 def run(args: argparse.Namespace) -> int:
-    from ..render import spoken
+    from ..describe import open_describer
+    from ..render import notice_text, spoken
 
     if not args.inputs and not (args.screen or args.window):
         raise ImageError("Nothing to describe.", "Give image paths, or --screen or --window.")
-    describer = make_describer(args)
+    opened = open_describer(
+        None if args.no_caption else args.model,
+        text=not args.no_text,
+        device=args.device,
+        dtype=args.dtype,
+        precision=args.precision,
+        **decoding_overrides(args),
+    )
+    for notice in opened.notices:  # said once, before the descriptions
+        print(f"vocalens: {notice_text(notice, 'cli')}", file=sys.stderr)
     failed = 0
     for label, get_image, source, window in _targets(args):
         try:
@@ -69,14 +56,14 @@ def run(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps({"path": label, "error": str(exc)}, ensure_ascii=False))
             continue
-        desc = describer.describe(image, source=source, label=label, window=window)
+        desc = opened.describer.describe(image, source=source, label=label, window=window)
         text = spoken(desc, args.verbosity)
         if args.json:
             record = {"path": label, "spoken": text, **desc.to_dict()}
             print(json.dumps(record, ensure_ascii=False), flush=True)
         else:
             print(f"{label}\t{text}" if source == "file" else text, flush=True)
-    describer.close()
+    opened.describer.close()
     return 1 if failed else 0
 
 

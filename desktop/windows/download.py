@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
-from vocalens.core.errors import VocaLensError
+from vocalens.core import VocaLensError
 
 
 class _Download(QThread):
@@ -18,7 +18,7 @@ class _Download(QThread):
         self.name = name
 
     def run(self) -> None:
-        from vocalens.core.download import download_model
+        from vocalens.core import download_model
 
         try:
             path = download_model(

@@ -11,6 +11,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
 from ..capture_qt import local_files
+from .result import announce
 
 BUTTONS = (
     ("screen", "Describe &screen", "Describe everything on the screen under the mouse."),
@@ -71,6 +72,11 @@ class MainWindow(QMainWindow):
         self.notice.setText("\n".join(lines))
         self.notice.setVisible(bool(lines))
         self._fit_notice()
+
+    def show_message(self, text: str) -> None:
+        """A passing message on the status line, announced to screen readers."""
+        self.statusBar().showMessage(text, 30_000)
+        announce(self, text)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

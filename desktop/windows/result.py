@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QGuiApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QTextEdit, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPushButton,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class ResultWindow(QDialog):
@@ -59,7 +67,7 @@ class ResultWindow(QDialog):
         QGuiApplication.clipboard().setText(self.text.toPlainText())
 
 
-def announce(widget: QTextEdit, message: str) -> None:
+def announce(widget: QWidget, message: str) -> None:
     """Ask screen readers to announce ``message`` (when one is listening)."""
     if QAccessible.isActive():
         QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(widget, message))

@@ -5,9 +5,9 @@ import sys
 
 from PIL import Image
 
-from vocalens.core.checkpoint import load_from_directory
 from vocalens.core.loading import resolve_model
 from vocalens.core.paths import cache_dir, models_dir
+from vocalens.core.runtime import open_captioner
 
 
 def test_a_shipped_model_is_found_and_left_untouched(fresh_model_dir, tmp_path, monkeypatch):
@@ -18,7 +18,7 @@ def test_a_shipped_model_is_found_and_left_untouched(fresh_model_dir, tmp_path, 
     monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
     assert resolve_model("clipcap-coco") == shipped
     before = sorted(p.name for p in shipped.iterdir())
-    model = load_from_directory(shipped, device="cpu", precision="auto")
+    model = open_captioner(shipped, device="cpu", precision="auto")
     assert model.caption([Image.new("RGB", (32, 32), "red")])[0].tokens
     assert sorted(p.name for p in shipped.iterdir()) == before  # nothing written inside
     derived = list((cache_dir() / "derived").glob("clipcap-coco-*/precision.json"))

@@ -7,6 +7,7 @@ from PIL import Image
 from vocalens.core import load_captioner
 from vocalens.core.checkpoint import save_captioner
 from vocalens.core.errors import ConfigError
+from vocalens.core.fast import use_path
 from vocalens.core.testing import tiny_captioner
 
 IMAGES = [Image.new("RGB", (40, 30), c) for c in ("red", "navy", "olive", "white")]
@@ -30,7 +31,7 @@ def pair(tmp_path):
 )
 def test_lean_decoder_gives_the_exact_tokens(pair, kw) -> None:
     exact, fast = pair
-    fast.use_precision("lean")
+    use_path(fast, "lean")
     assert [c.tokens for c in fast.caption(IMAGES, **kw)] == [
         c.tokens for c in exact.caption(IMAGES, **kw)
     ]
@@ -47,7 +48,7 @@ def test_cut_down_head_only_emits_its_tokens(pair) -> None:
             }
         )
     )
-    fast.use_precision("lean", head_tokens=allowed)
+    use_path(fast, "lean", head_tokens=allowed)
     for caption in fast.caption(IMAGES, strategy="beam", num_beams=3):
         assert caption.tokens and set(caption.tokens) <= set(allowed.tolist())
 
@@ -56,7 +57,7 @@ def test_int8_logits_stay_close_to_fp32(pair) -> None:
     from vocalens.core.generate import HFStepper, LeanStepper
 
     exact, fast = pair
-    fast.use_precision("int8")
+    use_path(fast, "int8")
     with torch.inference_mode():
         prefix = exact.prefix(exact.embed(exact.pixels(IMAGES)))
         ref = HFStepper(exact.decoder, prefix).first()
@@ -71,13 +72,13 @@ def test_int8_load_releases_the_exact_path(tiny_model_dir) -> None:
     assert len(model.decoder.transformer.h) == 0
     assert isinstance(model.caption(IMAGES[:1])[0].text, str)
     with pytest.raises(ConfigError, match="released"):
-        model.use_precision("fp32")
+        use_path(model, "fp32")
     with pytest.raises(ConfigError, match="Unknown precision"):
         load_captioner(tiny_model_dir, precision="int4")
 
 
 def test_auto_precision_is_a_fast_path_on_the_cpu(tmp_path) -> None:
-    from vocalens.core.checkpoint import int8_supported
+    from vocalens.core.runtime import int8_supported
 
     folder = save_captioner(tiny_captioner(tmp_path / "t"), tmp_path / "m", include_decoder=True)
     model = load_captioner(folder, device="cpu", precision="auto")

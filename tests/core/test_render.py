@@ -1,16 +1,16 @@
 from vocalens.core.context import WindowInfo
-from vocalens.core.describe import Description
+from vocalens.core.parts import Description
 from vocalens.core.render import spoken
 
 
 def test_photo_leads_with_caption_then_text() -> None:
-    d = Description("file", caption="a dog on a beach", blocks=["Hello"], kind="mixed")
+    d = Description.of("file", caption="a dog on a beach", blocks=["Hello"], kind="mixed")
     assert spoken(d) == "A dog on a beach. Text in the image: Hello."
 
 
 def test_text_filled_screen_leaves_the_caption_out_unless_full() -> None:
     blocks = [" ".join(["word"] * 30)]
-    d = Description(
+    d = Description.of(
         "screen",
         caption="people surfing",
         blocks=blocks,
@@ -24,7 +24,7 @@ def test_text_filled_screen_leaves_the_caption_out_unless_full() -> None:
 
 def test_long_text_is_capped_and_says_more_follows() -> None:
     blocks = [f"Paragraph {i} has five words" for i in range(20)]
-    d = Description("window", blocks=blocks, kind="text")
+    d = Description.of("window", blocks=blocks, kind="text")
     brief = spoken(d, "brief")
     assert brief.endswith("More text follows.")
     assert len(brief.split()) <= 12 + 4
@@ -32,5 +32,5 @@ def test_long_text_is_capped_and_says_more_follows() -> None:
 
 
 def test_screen_without_text_says_so() -> None:
-    d = Description("screen", caption="a desktop with icons", kind="picture")
+    d = Description.of("screen", caption="a desktop with icons", kind="picture")
     assert spoken(d) == "No text found. It may show: A desktop with icons."

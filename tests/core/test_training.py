@@ -18,6 +18,8 @@ from vocalens.core.data.readers import read_dataset
 from vocalens.core.data.samples import DataError
 from vocalens.core.errors import ConfigError
 from vocalens.core.eval.coco import coco_scores
+from vocalens.core.fast import use_path
+from vocalens.core.runtime import open_captioner
 from vocalens.core.synthetic import write_shapes_dataset
 from vocalens.core.testing import register_tiny_clip, tiny_captioner
 from vocalens.core.train.config import TrainConfig, load_train_config
@@ -49,9 +51,9 @@ def trained(shapes: Path, start: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 def held_out(model: Path, shapes: Path, precision: str = "fp32") -> tuple[dict, dict]:
-    captioner = load_from_directory(model, precision="fp32" if precision == "lean" else precision)
+    captioner = open_captioner(model, precision="fp32" if precision == "lean" else precision)
     if precision == "lean":
-        captioner.use_precision("lean")
+        use_path(captioner, "lean")
     test = read_dataset(shapes).split("test")
     from vocalens.core.images import load_image
 

@@ -11,7 +11,7 @@ from PIL import Image
 
 pytest.importorskip("PySide6", reason="the desktop extra is not installed")
 
-from vocalens.core.describe import Description
+from vocalens.core import Description, Notice
 from vocalens.desktop.speech.base import Speaker
 from vocalens.desktop.worker import Engine, Job
 
@@ -26,7 +26,7 @@ def _desktop_dirs(tmp_path, monkeypatch) -> None:
 class FakeEngine(Engine):
     """Describes by colour; can be held mid-job, and fails on request."""
 
-    def __init__(self, notice: str = "") -> None:
+    def __init__(self, notice: Notice | None = None) -> None:
         self.jobs: list[Job] = []
         self.loads = 0
         self.notice = notice
@@ -34,12 +34,12 @@ class FakeEngine(Engine):
         self.entered = threading.Event()
         self.fail_with: Callable[[], Exception] | None = None
 
-    def load(self, settings: dict[str, Any], notify: Callable[[str], None]) -> None:
+    def load(self, settings: dict[str, Any], notify: Callable[[Notice], None]) -> None:
         self.loads += 1
         if self.notice:
             notify(self.notice)
 
-    def check(self, settings: dict[str, Any]) -> str:
+    def check(self, settings: dict[str, Any]) -> Notice | None:
         return self.notice
 
     def describe(self, job: Job, image: Image.Image) -> Description:
@@ -51,7 +51,7 @@ class FakeEngine(Engine):
             raise self.fail_with()
         r, g, b = image.convert("RGB").getpixel((0, 0))
         colour = "red" if r > 200 and g < 80 else "blue" if b > 200 and r < 80 else "other"
-        return Description(
+        return Description.of(
             job.source,
             job.label,
             caption=f"a {colour} square",

@@ -4,6 +4,7 @@ import pytest
 from PIL import Image
 from PySide6.QtGui import QGuiApplication
 
+from vocalens.core import Notice
 from vocalens.desktop.app import Controller
 from vocalens.desktop.history import History
 from vocalens.desktop.settings import Settings
@@ -97,8 +98,8 @@ def test_long_notices_are_shown_whole(controller, qtbot) -> None:
 
 
 def test_a_missing_model_is_said_at_start(qtbot, speaker) -> None:
+    engine = FakeEngine(Notice("captions_off", "The model 'clipcap-coco' is not downloaded yet."))
     notice = "Captions are off: The model 'clipcap-coco' is not downloaded yet."
-    engine = FakeEngine(notice=notice)
     c = Controller(Settings(), History(), engine=engine, speaker=speaker, use_tray=False)
     c.start()
     qtbot.waitUntil(lambda: notice in speaker.said, timeout=5000)  # before any description
@@ -108,8 +109,8 @@ def test_a_missing_model_is_said_at_start(qtbot, speaker) -> None:
 
 
 def test_missing_model_is_said_once(qtbot, speaker, tmp_path) -> None:
+    engine = FakeEngine(Notice("captions_off", "The model 'clipcap-coco' is not downloaded yet."))
     notice = "Captions are off: The model 'clipcap-coco' is not downloaded yet."
-    engine = FakeEngine(notice=notice)
     c = Controller(Settings(), History(), engine=engine, speaker=speaker, use_tray=False)
     c.start()
     for name in ("a.png", "b.png"):
@@ -123,13 +124,36 @@ def test_missing_model_is_said_once(qtbot, speaker, tmp_path) -> None:
     c.shutdown()
 
 
-def test_model_settings_reload_the_model(controller, engine, qtbot, tmp_path) -> None:
-    controller.describe_files([image_file(tmp_path, "a.png", "red")])
-    qtbot.waitUntil(lambda: controller.last_description is not None, timeout=5000)
+def test_caption_search_is_per_request_and_only_model_settings_reload(
+    controller, engine, qtbot, tmp_path
+) -> None:
+    def describe(name: str) -> None:
+        controller.describe_files([image_file(tmp_path, name, "red")])
+        qtbot.waitUntil(
+            lambda: (
+                controller.last_description is not None
+                and controller.last_description.label.endswith(name)
+            ),
+            timeout=5000,
+        )
+
+    describe("a.png")
     controller.settings.set("decoding", "greedy")
-    controller.describe_files([image_file(tmp_path, "b.png", "red")])
-    qtbot.waitUntil(lambda: controller.last_description.label.endswith("b.png"), timeout=5000)
+    controller.settings.set("max_tokens", 12)
+    describe("b.png")
+    assert engine.loads == 1  # the weights did not change: no reload
+    assert engine.jobs[-1].options == {"strategy": "greedy", "max_new_tokens": 12}
+    controller.settings.set("precision", "fp32")
+    describe("c.png")
     assert engine.loads == 2
+
+
+def test_what_is_said_is_also_shown(controller, speaker) -> None:
+    controller.run_action("repeat")
+    assert speaker.said[-1] == "This desktop has no system tray, so VocaLens lives in this window."
+    assert controller.main_window.statusBar().currentMessage() == speaker.said[-1]
+    controller.say("Cancelled.")
+    assert controller.main_window.statusBar().currentMessage() == "Cancelled."
 
 
 def test_start_at_login_writes_and_removes_the_autostart_entry(controller) -> None:
