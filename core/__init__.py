@@ -35,7 +35,11 @@ _EXPORTS = {
     "Describer": "describe",
     "Opened": "describe",
     "open_describer": "describe",
+    "DownloadCancelled": "download",
+    "Fetched": "download",
+    "convert_model": "download",
     "download_model": "download",
+    "fetch_model": "download",
     "is_installed": "download",
     "ConfigError": "errors",
     "ImageError": "errors",
@@ -86,7 +90,14 @@ if TYPE_CHECKING:
     from .config import CaptionerConfig, DecodingConfig, EncoderConfig, ProjectorConfig
     from .context import WindowInfo, active_window
     from .describe import Describer, Opened, open_describer
-    from .download import download_model, is_installed
+    from .download import (
+        DownloadCancelled,
+        Fetched,
+        convert_model,
+        download_model,
+        fetch_model,
+        is_installed,
+    )
     from .errors import ConfigError, ImageError, ModelError, ModelNotInstalledError, VocaLensError
     from .images import IMAGE_SUFFIXES, find_images, load_image
     from .loading import load_captioner, resolve_model

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelError
+from .errors import ModelError, VocaLensError
 from .paths import bundled_models_dir, hub_cache, models_dir
 from .registry import REGISTRY, HubFile, lookup
 
@@ -34,51 +36,90 @@ def is_installed(name: str) -> bool:
 Progress = Callable[[str, int, int], None]  # (what, bytes done, bytes in all or 0)
 
 
-def download_model(name: str, progress: Progress | None = None) -> Path:
-    """Fetch a registered model's parts (with progress bars, resuming), verify them, and convert
-    them once into a model folder under the models directory. Also fetches a plain GPT-2 when
-    ``name`` is a Hub id that is not in the registry. ``progress`` hears about each step."""
+class DownloadCancelled(VocaLensError):
+    """The user stopped a download; the files already fetched are kept for the next one."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A model's parts, downloaded and verified, not yet converted."""
+
+    name: str
+    weights: Path | None  # ClipCap's checkpoint; None for a plain GPT-2 (nothing to convert)
+    gpt2: Path  # the GPT-2 tokenizer (or the whole GPT-2) snapshot
+
+
+def download_model(
+    name: str, progress: Progress | None = None, cancel: threading.Event | None = None
+) -> Path:
+    """Fetch a registered model's parts (with progress; finished files are kept), verify them,
+    and convert them once into a model folder under the models directory. Also fetches a plain
+    GPT-2 when ``name`` is a Hub id that is not in the registry. ``progress`` hears about each
+    step; setting ``cancel`` stops the download (``DownloadCancelled``)."""
+    return convert_model(fetch_model(name, progress, cancel), progress)
+
+
+def fetch_model(
+    name: str, progress: Progress | None = None, cancel: threading.Event | None = None
+) -> Fetched:
+    """The network half of ``download_model``."""
     report = progress or (lambda what, done, total: None)
-    bar = _reporting_tqdm(progress)
+    bar = _reporting_tqdm(progress, cancel)
     if name not in REGISTRY and "/" in name:
-        return fetch_snapshot(name, GPT2_FILES, bar)
+        return Fetched(name, None, fetch_snapshot(name, GPT2_FILES, bar))
     entry = lookup(name)
     report(f"Downloading {entry.weights.filename}", 0, 0)
     weights = fetch_file(entry.weights, bar)
     report("Downloading the GPT-2 tokenizer", 0, 0)
-    gpt2_dir = fetch_snapshot(entry.gpt2, TOKENIZER_ONLY, bar)
+    return Fetched(name, weights, fetch_snapshot(entry.gpt2, TOKENIZER_ONLY, bar))
+
+
+def convert_model(fetched: Fetched, progress: Progress | None = None) -> Path:
+    """The model half of ``download_model``: build the model folder (the CLIP image encoder
+    comes from open_clip's own download). Run it where the model work runs."""
+    if fetched.weights is None:
+        return fetched.gpt2
+    report = progress or (lambda what, done, total: None)
+    entry = lookup(fetched.name)
     report(f"Downloading the CLIP image encoder ({entry.clip_model}) and converting", 0, 0)
     from .clipcap_import import import_clipcap  # torch: only to convert
 
-    out = installed_path(name)
+    out = installed_path(fetched.name)
     import_clipcap(
-        weights,
+        fetched.weights,
         out,
         clip_model=entry.clip_model,
         clip_pretrained=entry.clip_pretrained,
         gpt2=entry.gpt2,
-        tokenizer=gpt2_dir,
-        name=name,
+        tokenizer=fetched.gpt2,
+        name=fetched.name,
     )
     report("Done", 1, 1)
     return out
 
 
-def _reporting_tqdm(progress: Progress | None) -> Any:
+def _reporting_tqdm(progress: Progress | None, cancel: threading.Event | None = None) -> Any:
     """Our download bar (drawn on a terminal only) that also tells ``progress`` how far a
-    download has come."""
+    download has come, and stops it when ``cancel`` is set."""
     from tqdm.auto import tqdm
 
     class Reporting(tqdm):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs.setdefault("disable", None)  # None: no bar where stderr is not a terminal
             super().__init__(*args, **kwargs)
+            self.what = str(kwargs.get("desc") or "Downloading")  # kept even with no bar
+            self.done = int(kwargs.get("initial") or 0)
 
         def update(self, n: float | None = 1) -> bool | None:
-            result = super().update(n)
+            if cancel is not None and cancel.is_set():
+                raise DownloadCancelled(
+                    "The download was stopped.",
+                    "Start it again; the files already fetched are kept.",
+                )
+            self.done += int(n or 0)
             if progress is not None:
-                progress(str(self.desc or "Downloading"), int(self.n), int(self.total or 0))
-            return result
+                progress(self.what, self.done, int(getattr(self, "total", 0) or 0))
+            return super().update(n)
 
     return Reporting
 
@@ -96,6 +137,8 @@ def fetch_file(source: HubFile, bar: Any = None) -> Path:
                 tqdm_class=bar,
             )
         )
+    except DownloadCancelled:
+        raise
     except Exception as exc:  # the hub raises many kinds of network and HTTP errors
         raise _network_error(f"{source.repo}/{source.filename}", exc) from None
     if source.sha256 and sha256sum(path) != source.sha256:
@@ -114,6 +157,8 @@ def fetch_snapshot(repo: str, patterns: list[str], bar: Any = None) -> Path:
         return Path(
             snapshot_download(repo, cache_dir=hub_cache(), allow_patterns=patterns, tqdm_class=bar)
         )
+    except DownloadCancelled:
+        raise
     except Exception as exc:
         raise _network_error(repo, exc) from None
 
@@ -138,7 +183,7 @@ def _network_error(what: str, exc: Exception) -> ModelError:
     """One whole sentence for what went wrong while downloading ``what``, and what to do."""
     from huggingface_hub import constants, errors
 
-    again = "run the download again; it resumes where it stopped"
+    again = "run the download again; the files already fetched are kept"
     if isinstance(exc, errors.OfflineModeIsEnabled) or constants.is_offline_mode():
         return ModelError(
             f"Could not download {what}: downloads are switched off (HF_HUB_OFFLINE is set).",

@@ -20,6 +20,7 @@ from vocalens.core import (
     Notice,
     VocaLensError,
     active_window,
+    convert_model,
     full_text,
     grab_screen,
     grab_window,
@@ -74,6 +75,9 @@ class Controller(QObject):
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)
         self.worker.status.connect(self._on_status)
+        self.worker.task_done.connect(self._on_task_done)
+        self.worker.task_failed.connect(lambda name, message: self._tell_error(message))
+        self._download_dialog: DownloadDialog | None = None
         self._speech_note = ""
         self.speaker = speaker or self._make_speaker()
         self.result_window = ResultWindow()
@@ -253,24 +257,35 @@ class Controller(QObject):
         dialog = DownloadDialog(name)
         self._windows.append(dialog)
         dialog.job.failed.connect(self._tell_error)
-        dialog.finished_ok.connect(self._on_downloaded)
+        dialog.fetched.connect(
+            lambda parts: self.worker.run_task("convert", lambda: convert_model(parts))
+        )
+        self._download_dialog = dialog
         self.say(f"Downloading the caption model {name}. This happens once.")
         dialog.start()
 
-    def _on_downloaded(self, path: str) -> None:
-        self.worker.reconfigure(self.settings.values)
-        self.worker.preload()
-        self.say("The caption model is downloaded.")
+    def _on_task_done(self, name: str, result: Any) -> None:
+        if name == "convert":
+            if self._download_dialog is not None:
+                self._download_dialog.converted()
+            self.worker.reconfigure(self.settings.values)
+            self.worker.preload()
+            self.say("The caption model is downloaded.")
 
     # ----- speech ------------------------------------------------------------------------
 
-    def say(self, text: str, heading: str = "", full: str = "") -> None:
+    def say(self, text: str, heading: str = "", full: str = "", lasting: bool = False) -> None:
         """The one way a message reaches the user: spoken, shown and announced. With a
         ``heading`` (a description, a problem) it opens the result window, which announces it;
+        a ``lasting`` one (captions off, no tray) stays among the main window's notices;
         otherwise it goes to the main window's status line, or the tray's message."""
         self.last_spoken = text
         self.speaker.speak(text)
-        if heading:
+        if lasting:
+            self.main_window.show_notice(text)
+            if self.tray is not None and not self.main_window.isVisible():
+                self.tray.showMessage("VocaLens", text, app_icon(), 8000)
+        elif heading:
             seconds = self.settings["popup_seconds"] if heading != "Problem" else 0
             self.result_window.show_result(heading, text, full or text, seconds)
         elif self.tray is not None and not self.main_window.isVisible():
@@ -281,8 +296,7 @@ class Controller(QObject):
     def say_once(self, text: str) -> None:
         if text not in self._said_once:
             self._said_once.add(text)
-            self.say(text)
-            self.main_window.show_notice(text)
+            self.say(text, lasting=True)
 
     # ----- internals -----------------------------------------------------------------------
 

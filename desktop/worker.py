@@ -52,12 +52,25 @@ class _Runner(QObject):
     note = Signal(object)  # Notice
     wake = Signal()
     check = Signal()
+    task = Signal(str, object)  # name, a function to run here
+    task_done = Signal(str, object)
+    task_failed = Signal(str, str)
 
     def __init__(self, owner: Worker) -> None:
         super().__init__()
         self.owner = owner
         self.wake.connect(self.run_pending)
         self.check.connect(self.run_check)
+        self.task.connect(self.run_task)
+
+    @Slot(str, object)
+    def run_task(self, name: str, function: Callable[[], Any]) -> None:
+        try:
+            self.task_done.emit(name, function())
+        except VocaLensError as exc:
+            self.task_failed.emit(name, str(exc))
+        except Exception as exc:  # the worker must survive anything and say what happened
+            self.task_failed.emit(name, f"Something went wrong: {exc}")
 
     @Slot()
     def run_check(self) -> None:
@@ -99,6 +112,8 @@ class Worker(QObject):
     failed = Signal(int, str)  # job id, one sentence for the user
     superseded = Signal(int)  # job id that never ran
     status = Signal(object)  # a Notice worth telling the user (loading, captions off, …)
+    task_done = Signal(str, object)  # name, result of ``run_task``
+    task_failed = Signal(str, str)  # name, one sentence for the user
 
     def __init__(self, engine: Engine, settings: dict[str, Any]) -> None:
         super().__init__()
@@ -115,6 +130,8 @@ class Worker(QObject):
         self._runner.done.connect(self._relay_done)
         self._runner.error.connect(self._relay_error)
         self._runner.note.connect(self._relay_note)
+        self._runner.task_done.connect(self.task_done)
+        self._runner.task_failed.connect(self.task_failed)
 
     def start(self) -> None:
         self._thread.start()
@@ -144,6 +161,11 @@ class Worker(QObject):
     def preload(self) -> None:
         """Load the model now, on the worker thread."""
         self.submit(Job("file", Image.new("RGB", (1, 1)), label=PRELOAD))
+
+    def run_task(self, name: str, function: Callable[[], Any]) -> None:
+        """Run other model work (converting a download) here, between descriptions; never
+        superseded. Ends in ``task_done`` or ``task_failed``."""
+        self._runner.task.emit(name, function)
 
     def check_model(self) -> None:
         """Say now, without loading it, if the model cannot be used (status signal)."""

@@ -108,7 +108,7 @@ def describe_screen_through_the_remote(
                 [
                     sys.executable,
                     "-c",
-                    "import mss, sys; m = mss.mss(); m.shot(output=sys.argv[1])",
+                    "import mss, sys; m = mss.MSS(); m.shot(output=sys.argv[1])",
                     shot,
                 ],
                 env=env,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
@@ -9,36 +11,40 @@ from vocalens.core import VocaLensError
 
 
 class _Download(QThread):
+    """The network half on a thread of its own; the conversion runs on the model's worker."""
+
     progress = Signal(str, int, int)
     failed = Signal(str)
-    done = Signal(str)
+    fetched = Signal(object)  # Fetched
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
+        self.cancel = threading.Event()
 
     def run(self) -> None:
-        from vocalens.core import download_model
+        from vocalens.core import fetch_model
 
         try:
-            path = download_model(
+            parts = fetch_model(
                 self.name,
                 lambda what, n, total: self.progress.emit(
                     what, min(n, 2**31 - 1), min(total, 2**31 - 1)
                 ),
+                self.cancel,
             )
         except VocaLensError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # a download can fail in many ways; say so, keep running
             self.failed.emit(f"The download failed: {exc}")
         else:
-            self.done.emit(str(path))
+            self.fetched.emit(parts)
 
 
 class DownloadDialog(QDialog):
     """Shows what is being fetched and how far along it is; closes itself when done."""
 
-    finished_ok = Signal(str)  # the model folder
+    fetched = Signal(object)  # the parts, to be converted on the worker
 
     def __init__(self, name: str) -> None:
         super().__init__()
@@ -55,13 +61,19 @@ class DownloadDialog(QDialog):
         self.hide_button.setAccessibleName("Hide")
         self.hide_button.setAccessibleDescription("Hide this window; the download goes on.")
         self.hide_button.clicked.connect(self.hide)
+        self.cancel_button = QPushButton("&Stop download")
+        self.cancel_button.setAccessibleName("Stop download")
+        self.cancel_button.setAccessibleDescription(
+            "Stop downloading; files already fetched are kept for the next download."
+        )
+        self.cancel_button.clicked.connect(self.stop)
         layout = QVBoxLayout(self)
-        for w in (self.label, self.bar, self.hide_button):
+        for w in (self.label, self.bar, self.hide_button, self.cancel_button):
             layout.addWidget(w)
         self.job = _Download(name)
         self.job.progress.connect(self._on_progress)
         self.job.failed.connect(self._on_failed)
-        self.job.done.connect(self._on_done)
+        self.job.fetched.connect(self._on_fetched)
 
     def start(self) -> None:
         self.show()
@@ -81,8 +93,16 @@ class DownloadDialog(QDialog):
         self.bar.setValue(0)
         self.show()
 
-    def _on_done(self, path: str) -> None:
+    def stop(self) -> None:
+        self.job.cancel.set()
+
+    def _on_fetched(self, parts: object) -> None:
+        self.label.setText("Converting the model for VocaLens…")
+        self.bar.setRange(0, 0)
+        self.cancel_button.setEnabled(False)
+        self.fetched.emit(parts)
+
+    def converted(self) -> None:
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
         self.close()
-        self.finished_ok.emit(path)

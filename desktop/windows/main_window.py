@@ -65,10 +65,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(body)
 
     def show_notice(self, text: str) -> None:
-        """Add a notice (each distinct one once) above the buttons."""
+        """Add a notice (each distinct one once) above the buttons; announced when new."""
         lines = [line for line in self.notice.text().split("\n") if line]
         if text and text not in lines:
             lines.append(text)
+            announce(self, text)
         self.notice.setText("\n".join(lines))
         self.notice.setVisible(bool(lines))
         self._fit_notice()

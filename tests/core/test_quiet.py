@@ -48,6 +48,6 @@ def test_a_download_without_network_says_one_whole_sentence(tmp_path: Path) -> N
     assert out.stderr.splitlines() == [
         "vocalens: Could not download akhaliq/CLIP-prefix-captioning-COCO-weights/"
         "coco_weights.pt: the internet could not be reached.",
-        "  Check the connection (and any proxy), then run the download again; it resumes "
-        "where it stopped.",
+        "  Check the connection (and any proxy), then run the download again; the files "
+        "already fetched are kept.",
     ]

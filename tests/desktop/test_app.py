@@ -149,9 +149,11 @@ def test_caption_search_is_per_request_and_only_model_settings_reload(
 
 
 def test_what_is_said_is_also_shown(controller, speaker) -> None:
+    sentence = "This desktop has no system tray, so VocaLens lives in this window."
+    assert speaker.said == [sentence] and sentence in controller.main_window.notice.text()
     controller.run_action("repeat")
-    assert speaker.said[-1] == "This desktop has no system tray, so VocaLens lives in this window."
-    assert controller.main_window.statusBar().currentMessage() == speaker.said[-1]
+    assert speaker.said[-1] == sentence
+    assert controller.main_window.statusBar().currentMessage() == sentence
     controller.say("Cancelled.")
     assert controller.main_window.statusBar().currentMessage() == "Cancelled."
 
