@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.metadata
+import types
+import typing
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any, Literal, TypeVar
 
 from .errors import ConfigError
@@ -36,6 +39,13 @@ class ProjectorConfig:
     num_heads: int = 8  # transformer only
     mlp_ratio: float = 2.0  # transformer only
     weights: str = "projector.safetensors"
+
+    def validate(self) -> ProjectorConfig:
+        sizes = [self.input_dim, self.embed_dim, self.prefix_length, self.clip_length]
+        sizes += [self.num_layers, self.num_heads, self.hidden_dim or 1]
+        if not all(0 < n <= 1 << 16 for n in sizes) or not 0 < self.mlp_ratio <= 64:
+            raise ConfigError("The projector's sizes in config.json are out of range.")
+        return self
 
 
 @dataclass
@@ -106,7 +116,7 @@ class CaptionerConfig:
             projector=_build(ProjectorConfig, data.get("projector", {})),
             decoder=_build(DecoderConfig, data.get("decoder", {})),
             decoding=_build(DecodingConfig, data.get("decoding", {})),
-            name=data.get("name", ""),
+            name=str(data.get("name", "")),
             format_version=version,
             versions=dict(data.get("versions", {})),
         )
@@ -126,15 +136,59 @@ def library_versions() -> dict[str, str]:
 T = TypeVar("T")
 
 
-def _build(cls: type[T], data: dict[str, Any]) -> T:
-    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(data) - known)
+DAMAGED = "The file may be damaged or come from another program."
+FILE_FIELDS = ("weights", "tokenizer")  # names of files inside the model folder
+
+
+def _build(cls: type[T], data: Any) -> T:
+    """One schema for config.json: known fields, each of its declared type (and range, where a
+    ``validate`` says), and file names that stay inside the model folder."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{cls.__name__} in config.json is not an object.", DAMAGED)
+    hints = typing.get_type_hints(cls)
+    unknown = sorted(set(data) - set(hints))
     if unknown:
         raise ConfigError(
-            f"Unknown {cls.__name__} field(s) in config.json: {', '.join(unknown)}.",
-            "The file may be damaged or come from another program.",
+            f"Unknown {cls.__name__} field(s) in config.json: {', '.join(unknown)}.", DAMAGED
         )
-    return cls(**data)
+    for name, value in data.items():
+        if not _is_a(value, hints[name]):
+            raise ConfigError(f"{cls.__name__}.{name} in config.json is {value!r}.", DAMAGED)
+        if name in FILE_FIELDS and value is not None and not _inside(value):
+            raise ConfigError(
+                f"{cls.__name__}.{name} in config.json points outside the model folder.", DAMAGED
+            )
+    built = cls(**data)
+    validate = getattr(built, "validate", None)
+    return validate() if validate is not None else built
+
+
+def _is_a(value: Any, hint: Any) -> bool:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_a(value, a) for a in args)
+    if origin is Literal:
+        return value in args
+    if origin in (list, dict):
+        return isinstance(value, origin)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _inside(name: str) -> bool:
+    """A relative path with no way up: it cannot name a file outside the folder."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    return (
+        bool(name)
+        and not path.is_absolute()
+        and ".." not in path.parts
+        and not (PureWindowsPath(name).drive)
+    )
 
 
 def apply_overrides(config: DecodingConfig, **overrides: Any) -> DecodingConfig:

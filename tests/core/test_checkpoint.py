@@ -74,6 +74,30 @@ def test_damaged_folders_give_clear_errors(tiny_model_dir: Path, tmp_path: Path)
         load_captioner(bad)
 
 
+@pytest.mark.parametrize(
+    ("part", "field", "value", "said"),
+    [
+        ("projector", "weights", "../../outside.safetensors", "points outside the model folder"),
+        ("decoder", "tokenizer", "/etc", "points outside the model folder"),
+        ("projector", "prefix_length", "ten", "prefix_length in config.json is 'ten'"),
+        ("projector", "prefix_length", 10**9, "sizes in config.json are out of range"),
+        ("decoding", "num_beams", 0, "the beam width must be at least 1"),
+        ("encoder", "normalize", "yes", "normalize in config.json is 'yes'"),
+    ],
+)
+def test_one_schema_checks_config_json(
+    tiny_model_dir: Path, tmp_path: Path, part: str, field: str, value: object, said: str
+) -> None:
+    import shutil
+
+    bad = shutil.copytree(tiny_model_dir, tmp_path / "bad")
+    config = json.loads((bad / "config.json").read_text())
+    config[part][field] = value
+    (bad / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ConfigError, match=said):
+        load_captioner(bad)
+
+
 def test_names_and_files_resolve_with_a_way_forward(tmp_path: Path) -> None:
     with pytest.raises(ModelNotInstalledError, match="not downloaded yet") as info:
         load_captioner("clipcap-coco")

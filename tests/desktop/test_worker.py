@@ -3,7 +3,7 @@ import threading
 from PIL import Image
 from PySide6.QtCore import QTimer
 
-from vocalens.core.errors import ImageError
+from vocalens.core import ImageError
 from vocalens.desktop.worker import Job, Worker
 
 RED, BLUE = Image.new("RGB", (8, 8), "red"), Image.new("RGB", (8, 8), "blue")
@@ -81,4 +81,17 @@ def test_reconfigure_reloads_the_model_at_the_next_job(qtbot, engine) -> None:
     with qtbot.waitSignal(worker.finished, timeout=5000):
         worker.submit(Job("file", RED))
     assert engine.loads == 2
+    worker.stop()
+
+
+def test_other_model_work_runs_on_the_worker_and_is_never_superseded(qtbot, engine) -> None:
+    worker = make_worker(engine)
+    with qtbot.waitSignal(worker.task_done, timeout=5000) as blocker:
+        worker.run_task("convert", lambda: threading.current_thread().name)
+        worker.submit(Job("file", RED, label="after.png"))  # a description does not replace it
+    assert blocker.args[0] == "convert"
+    assert blocker.args[1] != threading.current_thread().name  # not the main thread
+    with qtbot.waitSignal(worker.task_failed, timeout=5000) as failed:
+        worker.run_task("convert", lambda: 1 / 0)
+    assert failed.args == ["convert", "Something went wrong: division by zero"]
     worker.stop()
