@@ -140,9 +140,10 @@ DAMAGED = "The file may be damaged or come from another program."
 FILE_FIELDS = ("weights", "tokenizer")  # names of files inside the model folder
 
 
-def _build(cls: type[T], data: Any) -> T:
+def _build(cls: type[T], data: Any, check_types: bool = True) -> T:
     """One schema for config.json: known fields, each of its declared type (and range, where a
-    ``validate`` says), and file names that stay inside the model folder."""
+    ``validate`` says), and file names that stay inside the model folder. ``check_types=False``
+    leaves the values to the class's own ``validate`` (training settings say it their way)."""
     if not isinstance(data, dict):
         raise ConfigError(f"{cls.__name__} in config.json is not an object.", DAMAGED)
     hints = typing.get_type_hints(cls)
@@ -152,7 +153,7 @@ def _build(cls: type[T], data: Any) -> T:
             f"Unknown {cls.__name__} field(s) in config.json: {', '.join(unknown)}.", DAMAGED
         )
     for name, value in data.items():
-        if not _is_a(value, hints[name]):
+        if check_types and not _is_a(value, hints[name]):
             raise ConfigError(f"{cls.__name__}.{name} in config.json is {value!r}.", DAMAGED)
         if name in FILE_FIELDS and value is not None and not _inside(value):
             raise ConfigError(

@@ -139,6 +139,12 @@ def open_describer(
             notices.append(Notice("captions_off", reason=exc.message, command=exc.command))
         except VocaLensError as exc:
             notices.append(Notice("captions_off", reason=str(exc)))
+        except Exception as exc:  # a damaged weight file, and the like: text goes on working
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+            reason = (
+                f"The model's files could not be read ({detail}). Download or convert it again."
+            )
+            notices.append(Notice("captions_off", reason=reason))
     reader = None
     if text:
         if TextReader.available():

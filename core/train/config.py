@@ -83,7 +83,7 @@ def load_train_config(path: str | Path | None, sets: list[str]) -> TrainConfig:
     for item in sets:
         key, value = parse_set(item)
         data[key] = value
-    return _build(TrainConfig, data).validate()
+    return _build(TrainConfig, data, check_types=False)
 
 
 def parse_set(item: str) -> tuple[str, Any]:

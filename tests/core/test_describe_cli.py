@@ -63,3 +63,28 @@ def test_screen_without_display_says_so(monkeypatch, capsys) -> None:
     assert code == 1
     err = capsys.readouterr().err
     assert "No screen to capture" in err and "Traceback" not in err
+
+
+def test_a_damaged_weight_file_turns_captions_off_and_text_is_still_read(
+    tiny_model_dir, tmp_path
+) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    model = shutil.copytree(tiny_model_dir, tmp_path / "model")
+    weights = model / "projector.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])  # truncated, as by a full disk
+    image = Image.new("RGB", (700, 160), "white")
+    font = ImageFont.load_default(size=36)
+    ImageDraw.Draw(image).text((30, 50), "Lost cat named Biscuit", fill="black", font=font)
+    image.save(tmp_path / "poster.png")
+    cmd = [sys.executable, "-m", "vocalens.core.cli.main", "describe", str(tmp_path / "poster.png")]
+    out = subprocess.run([*cmd, "--model", str(model)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "Lost cat named Biscuit" in out.stdout
+    (line,) = out.stderr.splitlines()  # one sentence, no traceback
+    assert line.startswith("vocalens: Captions are off: The model's files could not be read (")
+    assert line.endswith("Download or convert it again.")
