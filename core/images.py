@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .errors import ImageError
 
 MAX_PIXELS = 100_000_000  # ~10000×10000; larger images are refused as possible decompression bombs
+MAX_SIDE = 20_000  # pixels along either side
+MAX_ASPECT = 25  # a long scrolling screenshot, not a one-pixel strip that explodes at resize
+MAX_BYTES = 200 << 20  # 200 MB: larger files are not read at all
+WORK_SIDE = 4096  # JPEGs are decoded at about this size: enough for OCR and the captioner
+# What users really hand us. Anything else Pillow knows (PostScript through Ghostscript, game
+# textures, scientific formats…) is refused.
+FORMATS = ("PNG", "JPEG", "GIF", "BMP", "DIB", "TIFF", "WEBP", "PPM", "ICO", "TGA", "AVIF")
 SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
 IMAGE_SUFFIXES = frozenset(
     [
@@ -52,13 +60,13 @@ def load_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_PIXELS:
-                raise ImageError(
-                    f"{label}: the image is too large ({image.width}×{image.height} pixels).",
-                    "Scale it down below 100 megapixels.",
-                )
+            Image.init()  # every plugin registered, so that ``formats`` can name them
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
+            _check_size(image, label)
             image.seek(0)
+            if image.format == "JPEG":  # decode big photos small: a fraction of the memory
+                k = WORK_SIDE / max(image.size)
+                image.draft("RGB", (math.ceil(image.width * k), math.ceil(image.height * k)))
             image.load()
             return to_rgb(ImageOps.exif_transpose(image) or image)
     except ImageError:
@@ -71,6 +79,23 @@ def load_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
         raise ImageError(f"{label}: not an image, or a format VocaLens cannot read.") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageError(f"{label}: the image is truncated or corrupt ({exc}).") from None
+    except Exception as exc:  # a hostile file can break a decoder in any way: refuse it
+        raise ImageError(f"{label}: the image could not be read ({type(exc).__name__}).") from None
+
+
+def _check_size(image: Image.Image, label: str) -> None:
+    """Refuse, before anything is decoded, sizes that would exhaust memory."""
+    width, height = image.size
+    if min(width, height) < 1 or max(width, height) > MAX_ASPECT * min(width, height):
+        raise ImageError(
+            f"{label}: the image is too long and narrow to describe ({width}×{height} pixels).",
+            "Crop it into parts.",
+        )
+    if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+        raise ImageError(
+            f"{label}: the image is too large ({width}×{height} pixels).",
+            "Scale it down below 100 megapixels and 20000 pixels a side.",
+        )
 
 
 def _read(source: str | Path | bytes, label: str) -> bytes:
@@ -80,6 +105,8 @@ def _read(source: str | Path | bytes, label: str) -> bytes:
     if path.is_dir():
         raise ImageError(f"{label}: is a folder, not an image.")
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise ImageError(f"{label}: the file is too large (over 200 MB) to be an image.")
         return path.read_bytes()
     except FileNotFoundError:
         raise ImageError(f"{label}: no such file.") from None

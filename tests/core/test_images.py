@@ -95,3 +95,42 @@ def test_bytes_and_folders(tmp_path: Path) -> None:
     save(Image.new("RGB", (2, 2)), tmp_path / "a.jpg")
     (tmp_path / "notes.txt").write_text("x")
     assert [p.name for p in find_images(tmp_path)] == ["a.jpg", "b.PNG"]
+
+
+def test_a_one_pixel_strip_is_refused_before_it_is_decoded(tmp_path) -> None:
+    strip = tmp_path / "strip.png"
+    Image.new("L", (100_000, 1)).save(strip)  # a few hundred bytes, 21 GB once resized
+    assert strip.stat().st_size < 2000
+    with pytest.raises(ImageError, match="strip.png: the image is too long and narrow"):
+        load_image(strip)
+    wide = tmp_path / "wide.png"
+    Image.new("L", (25_000, 2_000)).save(wide)
+    with pytest.raises(ImageError, match="wide.png: the image is too large"):
+        load_image(wide)
+
+
+def test_only_image_formats_are_opened(tmp_path) -> None:
+    drawing = tmp_path / "drawing.png"  # PostScript that Pillow would hand to Ghostscript
+    drawing.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n")
+    with pytest.raises(ImageError, match="drawing.png: not an image"):
+        load_image(drawing)
+    texture = tmp_path / "texture.png"
+    Image.new("RGB", (8, 8), "red").save(texture, format="SGI")  # Pillow reads it; we do not
+    with pytest.raises(ImageError, match="texture.png: not an image"):
+        load_image(texture)
+
+
+def test_a_huge_file_is_not_read(tmp_path) -> None:
+    huge = tmp_path / "huge.jpg"
+    with huge.open("wb") as f:
+        f.write(b"\xff\xd8\xff")
+        f.truncate(201 << 20)  # sparse: 201 MB on paper
+    with pytest.raises(ImageError, match="huge.jpg: the file is too large"):
+        load_image(huge)
+
+
+def test_a_big_photo_is_decoded_small(tmp_path) -> None:
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (10_000, 7_500), (90, 120, 200)).save(photo, quality=50)
+    image = load_image(photo)
+    assert image.size == (5_000, 3_750)  # JPEG's own reduced decode: a quarter of the memory
