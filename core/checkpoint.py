@@ -115,7 +115,7 @@ def load_from_directory(
     cfg = read_config(directory)
     dev = resolve_device(device)
     dt = resolve_dtype(dtype, dev)
-    encoder = open_encoder(cfg.encoder, directory, hub_cache())
+    encoder = open_encoder(cfg.encoder, directory, hub_cache(), offline=True)
     decoder = open_decoder(cfg.decoder, directory, hub_cache())
     tokenizer = open_tokenizer(directory / cfg.decoder.tokenizer)
     weights = directory / cfg.projector.weights

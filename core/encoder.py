@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -13,6 +14,8 @@ from typing import Any
 
 import open_clip
 import torch
+from open_clip.constants import HF_SAFE_WEIGHTS_NAME as SAFE_WEIGHTS
+from open_clip.constants import HF_WEIGHTS_NAME as WEIGHTS
 from open_clip.model import _build_vision_tower
 from open_clip.transform import PreprocessCfg, image_transform_v2
 from PIL import Image
@@ -46,12 +49,45 @@ class ImageEncoder(nn.Module):
 
 
 def open_encoder(
-    cfg: EncoderConfig, directory: Path | None = None, cache_dir: Path | None = None
+    cfg: EncoderConfig,
+    directory: Path | None = None,
+    cache_dir: Path | None = None,
+    offline: bool = False,
 ) -> ImageEncoder:
-    """Rebuild the encoder from our checkpoint directory, or build it with open_clip."""
+    """Rebuild the encoder from our checkpoint directory, or build it with open_clip.
+    ``offline``: CLIP weights named by a tag come only from the local cache (loading a model
+    never touches the network; downloading is ``vocalens models download``'s job)."""
     if cfg.weights and directory is not None:
         return _from_checkpoint(cfg, directory)
+    if offline and cfg.pretrained and not os.path.isfile(cfg.pretrained):
+        cfg = dataclasses.replace(cfg, pretrained=_cached_weights(cfg, cache_dir))
     return _from_open_clip(cfg, cache_dir)
+
+
+def _cached_weights(cfg: EncoderConfig, cache_dir: Path | None) -> str:
+    """The local file of an open_clip tag's weights, never fetched."""
+    tag = open_clip.get_pretrained_cfg(cfg.model, cfg.pretrained or "")
+    candidates: list[Path | None] = []
+    hub = str(tag.get("hf_hub", "")).strip("/").split("/")
+    if len(hub) >= 2:
+        from huggingface_hub import try_to_load_from_cache
+
+        repo = "/".join(hub[:2])
+        names = ["/".join(hub[2:])] if len(hub) > 2 else [SAFE_WEIGHTS, WEIGHTS]
+        for name in names:
+            found = try_to_load_from_cache(repo, name, cache_dir=cache_dir)
+            candidates.append(Path(found) if isinstance(found, str) else None)
+    if tag.get("url") and cache_dir is not None:
+        candidates.append(cache_dir / os.path.basename(str(tag["url"])))
+    for path in candidates:
+        if path is not None and path.is_file():
+            return str(path)
+    raise ModelNotInstalledError(
+        f"The CLIP image encoder weights ({cfg.model}, {cfg.pretrained}) are not on this "
+        "machine, and loading a model never downloads.",
+        "Download or convert the model again while online.",
+        missing=[f"{cfg.model}:{cfg.pretrained}"],
+    )
 
 
 def _from_checkpoint(cfg: EncoderConfig, directory: Path) -> ImageEncoder:

@@ -88,3 +88,54 @@ def test_a_damaged_weight_file_turns_captions_off_and_text_is_still_read(
     (line,) = out.stderr.splitlines()  # one sentence, no traceback
     assert line.startswith("vocalens: Captions are off: The model's files could not be read (")
     assert line.endswith("Download or convert it again.")
+
+
+def test_loading_a_model_never_touches_the_network(tiny_model_dir, tmp_path) -> None:
+    """A folder without its encoder weights names CLIP weights by tag; loading must not fetch
+    them. Every connection would go through a local proxy that counts them."""
+    import json
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import threading
+
+    from PIL import Image
+
+    model = shutil.copytree(tiny_model_dir, tmp_path / "model")
+    config = json.loads((model / "config.json").read_text())
+    config["encoder"] |= {"model": "ViT-B-32", "pretrained": "openai", "weights": None}
+    config["encoder"]["model_cfg"] = None
+    (model / "config.json").write_text(json.dumps(config))
+    (model / "encoder.safetensors").unlink()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(tmp_path / "red.png")
+    connections = []
+    proxy = socket.create_server(("127.0.0.1", 0))
+
+    def count() -> None:
+        while True:
+            try:
+                conn, _ = proxy.accept()
+            except OSError:
+                return
+            connections.append(conn)
+            conn.close()
+
+    threading.Thread(target=count, daemon=True).start()
+    url = f"http://127.0.0.1:{proxy.getsockname()[1]}"
+    env = {**os.environ, "HF_HUB_OFFLINE": "0", "HTTPS_PROXY": url, "HTTP_PROXY": url}
+    env |= {"https_proxy": url, "http_proxy": url, "NO_PROXY": "", "no_proxy": ""}
+    cmd = [sys.executable, "-m", "vocalens.core.cli.main", "describe", str(tmp_path / "red.png")]
+    try:
+        out = subprocess.run(
+            [*cmd, "--model", str(model)], capture_output=True, text=True, timeout=300, env=env
+        )
+    finally:
+        proxy.close()
+    assert out.returncode == 0, out.stderr
+    assert connections == []
+    assert (
+        "Captions are off: The CLIP image encoder weights (ViT-B-32, openai) are not on this"
+        in (out.stderr)
+    )
