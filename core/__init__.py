@@ -19,6 +19,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
+    "write_atomic": "atomic",
+    "write_text_atomic": "atomic",
     "Caption": "captioner",
     "Captioner": "captioner",
     "CaptureError": "capture",
@@ -83,6 +85,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from .atomic import write_atomic, write_text_atomic
     from .captioner import Caption, Captioner
     from .capture import CaptureError, grab_screen, grab_window
     from .checkpoint import save_captioner

@@ -7,9 +7,9 @@ models trained on narrow data) can flip words; such a model keeps the fp32 weigh
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
-import os
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ import torch
 from PIL import Image, ImageDraw
 from torch import Tensor
 
+from .atomic import write_text_atomic
 from .captioner import Captioner
 from .fast import Cache, use_path
 from .precision import FASTEST_FIRST
@@ -174,10 +175,5 @@ def write_choice(folder: Path, fingerprint: str, choice: str, tried: dict[str, A
     """Best effort: a folder that cannot be written means choosing again at every load."""
     record = {"fingerprint": fingerprint, "choice": choice}
     record["agreement"] = {name: a.rounded() for name, a in tried.items()}  # type: ignore[assignment]
-    tmp = folder / f".{CHOICE}.tmp"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, folder / CHOICE)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        write_text_atomic(folder / CHOICE, json.dumps(record, indent=2) + "\n")

@@ -7,6 +7,7 @@ back on later loads, so the fp32 weights they replace are never even read from d
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import warnings
@@ -17,6 +18,8 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
 from torch import Tensor, nn
+
+from .atomic import write_atomic
 
 CACHE = "int8.safetensors"
 
@@ -110,17 +113,14 @@ def read_cache(folder: Path, key: str) -> dict[str, Tensor] | None:
             if (f.metadata() or {}).get("fingerprint") != key:
                 return None
             return {name: f.get_tensor(name) for name in f.keys()}  # noqa: SIM118
-    except (OSError, ValueError, RuntimeError):
-        return None  # damaged or foreign: quantize again
+    except Exception:  # damaged (a half-written file, a full disk): removed, made again
+        path.unlink(missing_ok=True)
+        return None
 
 
 def write_cache(folder: Path, key: str, tensors: dict[str, Tensor]) -> None:
     """Best effort: a folder that cannot be written just means quantizing at every load."""
-    path = folder / CACHE
-    tmp = path.with_suffix(".tmp")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        save_file(tensors, str(tmp), metadata={"fingerprint": key})
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        write_atomic(
+            folder / CACHE, lambda tmp: save_file(tensors, str(tmp), metadata={"fingerprint": key})
+        )

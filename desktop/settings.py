@@ -12,7 +12,7 @@ from typing import Any
 from platformdirs import user_config_path
 from PySide6.QtCore import QObject, Signal
 
-from vocalens.core import PRECISIONS
+from vocalens.core import PRECISIONS, write_text_atomic
 
 
 @dataclass(frozen=True)
@@ -219,14 +219,30 @@ class Settings(QObject):
 
     def set(self, name: str, value: Any) -> None:
         """Validate and store; raises ``ValueError`` with a sentence for the user."""
-        if name not in BY_NAME:
-            raise ValueError(f"There is no setting called {name}.")
-        value = BY_NAME[name].validate(value)
-        if self.values[name] == value:
+        self.update({name: value})
+
+    def update(self, values: dict[str, Any]) -> None:
+        """Validate and store several at once: all of them or, if any is refused or the file
+        cannot be written, none. Raises ``ValueError`` with a sentence for the user."""
+        for name in values:
+            if name not in BY_NAME:
+                raise ValueError(f"There is no setting called {name}.")
+        checked = {name: BY_NAME[name].validate(v) for name, v in values.items()}
+        changes = {n: v for n, v in checked.items() if self.values[n] != v}
+        if not changes:
             return
-        self.values[name] = value
-        self._save()
-        self.changed.emit(name, value)
+        old = dict(self.values)
+        self.values.update(changes)
+        try:
+            self._save()
+        except OSError as exc:  # a full disk, a read-only folder: nothing changes
+            self.values = old
+            raise ValueError(
+                f"The settings could not be saved ({exc.strerror or exc}), so nothing was "
+                f"changed. Check that {self.path.parent} can be written."
+            ) from None
+        for name, value in changes.items():
+            self.changed.emit(name, value)
 
     def _load(self) -> None:
         try:
@@ -234,8 +250,13 @@ class Settings(QObject):
         except FileNotFoundError:
             return
         except (OSError, ValueError):
+            aside = self.path.with_name(f"{self.path.name}.unreadable")
+            try:
+                os.replace(self.path, aside)  # kept, not overwritten by the next save
+            except OSError:
+                aside = self.path
             self.problems.append(
-                f"The settings file {self.path} was unreadable; defaults are used."
+                f"The settings file was unreadable; defaults are used and it was kept as {aside}."
             )
             return
         for name, value in stored.items() if isinstance(stored, dict) else ():
@@ -246,7 +267,4 @@ class Settings(QObject):
                     self.problems.append(f"{exc} The default is used.")
 
     def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.values, indent=2), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_text_atomic(self.path, json.dumps(self.values, indent=2))

@@ -111,14 +111,10 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         """Validate everything first; apply only when all values are acceptable."""
-        values = self.values()
-        by_name = {s.name: s for s in SETTINGS}
         try:
-            checked = {name: by_name[name].validate(v) for name, v in values.items()}
-        except ValueError as exc:
+            self.settings.update(self.values())
+        except ValueError as exc:  # refused, or not saved: the dialog stays open, nothing lost
             self.error.setText(str(exc))
             self.error.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        for name, value in checked.items():
-            self.settings.set(name, value)
         super().accept()

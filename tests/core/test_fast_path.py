@@ -120,3 +120,22 @@ def _only_shapes(init):
         init(self, model, vocab, int8=int8, shapes_only=shapes_only)
 
     return wrapped
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def test_a_damaged_int8_file_is_made_again(fresh_model_dir, damage: str) -> None:
+    from vocalens.core.runtime import int8_supported, open_captioner
+
+    if not int8_supported():
+        pytest.skip("this torch build has no int8 CPU engine")
+    want = [
+        c.text for c in open_captioner(fresh_model_dir, "cpu", precision="int8").caption(IMAGES)
+    ]
+    stored = fresh_model_dir / "int8.safetensors"
+    data = stored.read_bytes()
+    stored.write_bytes(
+        {"truncated": data[: len(data) // 2], "garbage": b"\x00" * 64, "empty": b""}[damage]
+    )
+    again = open_captioner(fresh_model_dir, "cpu", precision="int8")  # no error: made again
+    assert [c.text for c in again.caption(IMAGES)] == want
+    assert stored.read_bytes() == data  # rewritten whole

@@ -50,3 +50,28 @@ def test_damaged_or_invalid_stored_settings_fall_back_to_defaults() -> None:
     assert any("at most" in p for p in settings.problems)
     path.write_text("{broken")
     assert "unreadable" in Settings().problems[0]
+
+
+def test_a_settings_file_that_cannot_be_written_changes_nothing(tmp_path) -> None:
+    path = tmp_path / "config" / "settings.json"
+    settings = Settings(path)
+    settings.set("verbosity", "brief")
+    moved = path.parent.rename(tmp_path / "moved")
+    path.parent.write_text("")  # the folder is now a file: no write can succeed, even as root
+    with pytest.raises(ValueError, match="could not be saved"):
+        settings.update({"verbosity": "full", "rate": 150})
+    assert settings["verbosity"] == "brief" and settings["rate"] != 150  # all or nothing
+    path.parent.unlink()
+    moved.rename(path.parent)
+    assert Settings(path)["verbosity"] == "brief"
+
+
+def test_an_unreadable_settings_file_is_kept_aside() -> None:
+    path = config_dir() / "settings.json"
+    path.parent.mkdir(parents=True)
+    path.write_text("{broken")
+    settings = Settings()
+    aside = path.with_name("settings.json.unreadable")
+    assert aside.read_text() == "{broken" and str(aside) in settings.problems[0]
+    settings.set("verbosity", "brief")
+    assert aside.read_text() == "{broken"  # the next save does not overwrite it
