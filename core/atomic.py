@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def write_atomic(path: Path, write: Callable[[Path], None], private: bool = False) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object], private: bool = False) -> None:
     """Call ``write(tmp)`` to fill a temporary file, then put it in place of ``path``. Raises
     ``OSError`` (a full disk, a read-only folder) with ``path`` untouched. ``private``: only
     the user may read it (0600)."""
