@@ -217,7 +217,14 @@ class Controller(QObject):
             self.describe_files([Path(n) for n in names])
 
     def describe_files(self, paths: list[Path]) -> None:
-        found = image_files(paths)
+        """Describe image files one after another; folders are searched on the worker, so a
+        huge folder never freezes the app."""
+        if any(p.is_dir() for p in paths):
+            self.worker.run_task("find images", lambda: image_files(paths))
+        else:
+            self._describe_found(paths)
+
+    def _describe_found(self, found: list[Path]) -> None:
         if not found:
             self._tell_error("No image files were found there.")
             return
@@ -265,7 +272,9 @@ class Controller(QObject):
         dialog.start()
 
     def _on_task_done(self, name: str, result: Any) -> None:
-        if name == "convert":
+        if name == "find images":
+            self._describe_found(result)
+        elif name == "convert":
             if self._download_dialog is not None:
                 self._download_dialog.converted()
             self.worker.reconfigure(self.settings.values)

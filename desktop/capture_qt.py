@@ -23,14 +23,26 @@ def local_files(mime: QMimeData) -> list[Path]:
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
 
 
+MAX_FOUND = 1000  # images from one drop or command: enough to listen to, and a search ends
+
+
 def image_files(paths: list[Path]) -> list[Path]:
-    """The files among ``paths`` that look like images, with folders expanded (sorted)."""
+    """The files among ``paths`` that look like images, with folders expanded (sorted), at
+    most ``MAX_FOUND``."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+            inside = []
+            for p in path.rglob("*"):
+                if p.suffix.lower() in IMAGE_SUFFIXES:
+                    inside.append(p)
+                    if len(found) + len(inside) >= MAX_FOUND:
+                        break
+            found += sorted(inside)
         else:
             found.append(path)  # let the loader say what is wrong with a bad file
+        if len(found) >= MAX_FOUND:
+            return found[:MAX_FOUND]
     return found
 
 

@@ -1,18 +1,64 @@
 """Single instance and command-line remote: a second launch hands its action to the first.
 
-Messages are one JSON object per connection: {"action": "describe", "target": "screen"},
-{"action": "repeat"}, {"action": "stop"}, {"action": "quit"}, {"action": "show"}.
+Messages are one JSON object per line: {"action": "screen"}, {"action": "files", "target":
+["/path/a.png"]}, {"action": "repeat"}, {"action": "stop"}, {"action": "quit"}, {"action":
+"show"}. The socket and the lock live in the user's private runtime folder ($XDG_RUNTIME_DIR on
+Linux), where no other user can take or read them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
+import logging
+import os
+import sys
+import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDir, QLockFile, QObject, Signal
+from platformdirs import user_runtime_path
+from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+log = logging.getLogger(__name__)
+ACTIONS = {"screen", "window", "region", "clipboard", "files", "repeat", "stop", "quit", "show"}
+ACTIONS |= {"ping", "open", "history", "settings", "download"}
+MAX_LINE = 256 << 10  # bytes: a longer message is refused and its connection closed
+MAX_FILES = 10_000
+
+
+def runtime_dir() -> Path:
+    """The user's private folder for the socket and the lock (0700, owned by the user)."""
+    with warnings.catch_warnings():  # no XDG_RUNTIME_DIR: platformdirs warns, then falls back
+        warnings.simplefilter("ignore")
+        folder = user_runtime_path("vocalens", appauthor=False)
+    if not _private(folder):
+        uid = os.getuid() if hasattr(os, "getuid") else 0
+        folder = Path(tempfile.gettempdir()) / f"vocalens-{uid}"
+        if not _private(folder):
+            raise OSError(f"{folder} belongs to another user or is open to others.")
+    return folder
+
+
+def _private(folder: Path) -> bool:
+    """Make ``folder`` (0700) if needed; True when it is ours alone."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return False
+    if sys.platform == "win32":
+        return True  # the per-user profile folder: private already
+    if folder.is_symlink() or info.st_uid != os.getuid():
+        return False
+    if info.st_mode & 0o077:
+        with contextlib.suppress(OSError):
+            folder.chmod(0o700)
+        return not folder.lstat().st_mode & 0o077
+    return True
 
 
 def server_name() -> str:
@@ -23,10 +69,31 @@ def server_name() -> str:
     return f"vocalens-{''.join(ch for ch in user if ch.isalnum())}"
 
 
+def address(name: str) -> str:
+    """Where the server listens: a socket file in the private folder (a named pipe, which is
+    per session, on Windows)."""
+    return name if sys.platform == "win32" else str(runtime_dir() / name)
+
+
+def valid(message: Any) -> str:
+    """Why ``message`` is refused ("" when it is a command this app takes)."""
+    if not isinstance(message, dict) or message.get("action") not in ACTIONS:
+        return "the message is not a VocaLens command"
+    target = message.get("target")
+    if message["action"] == "files":
+        if not isinstance(target, list) or not all(isinstance(t, str) for t in target):
+            return "the files are not a list of paths"
+        if len(target) > MAX_FILES:
+            return f"more than {MAX_FILES} files at once"
+    elif target is not None:
+        return "only files take a target"
+    return ""
+
+
 def send(message: dict[str, Any], name: str | None = None, timeout_ms: int = 1500) -> bool:
     """Deliver ``message`` to a running instance; False when none answers."""
     sock = QLocalSocket()
-    sock.connectToServer(name or server_name())
+    sock.connectToServer(address(name or server_name()))
     if not sock.waitForConnected(timeout_ms):
         return False
     sock.write(json.dumps(message).encode("utf-8") + b"\n")
@@ -46,7 +113,7 @@ class RemoteServer(QObject):
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self.server.newConnection.connect(self._accept)
-        self.lock = QLockFile(str(Path(QDir.tempPath()) / f"{self.name}.lock"))
+        self.lock = QLockFile(address(self.name) + ".lock")
 
     def listen(self) -> bool:
         """Become the single instance and listen; False if another instance runs.
@@ -55,8 +122,8 @@ class RemoteServer(QObject):
         cleared, since a crash can leave it behind, and taken."""
         if not self.lock.tryLock(200):
             return False
-        QLocalServer.removeServer(self.name)
-        return self.server.listen(self.name)
+        QLocalServer.removeServer(address(self.name))
+        return self.server.listen(address(self.name))
 
     def close(self) -> None:
         self.server.close()
@@ -75,10 +142,16 @@ class RemoteServer(QObject):
         if not isinstance(source, QLocalSocket):
             return
         while source.canReadLine():
-            raw = bytes(source.readLine().data()).strip()
+            raw = bytes(source.readLine(MAX_LINE + 1).data()).strip()
             try:
                 message = json.loads(raw)
             except ValueError:
-                continue
-            if isinstance(message, dict) and message.get("action") != "ping":
+                message = None
+            problem = valid(message)
+            if problem:
+                log.warning("A remote command was refused: %s.", problem)
+            elif message["action"] != "ping":
                 self.command.emit(message)
+        if source.bytesAvailable() > MAX_LINE:  # no end of line in sight: not our client
+            log.warning("A remote command was refused: it is too long.")
+            source.abort()

@@ -65,7 +65,7 @@ def describe_screen_through_the_remote(
         XDG_CONFIG_HOME=str(tmp_path / "xdg"),
         XDG_STATE_HOME=str(tmp_path / "state"),  # the app's log
     )
-    (tmp_path / "run").mkdir(mode=0o700)
+    (tmp_path / "run").mkdir(mode=0o700, exist_ok=True)
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "settings.json").write_text(
         json.dumps({"model": str(model_dir), "decoding": "greedy", "speech_engine": "pyttsx3"})

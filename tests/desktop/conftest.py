@@ -21,6 +21,8 @@ def _desktop_dirs(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("VOCALENS_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("VOCALENS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    (tmp_path / "run").mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
 
 
 class FakeEngine(Engine):

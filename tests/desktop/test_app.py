@@ -212,3 +212,31 @@ def test_the_real_engine_describes_with_a_real_model(
         assert not any(s.startswith("Something went wrong") for s in speaker.said)
     finally:
         c.shutdown()
+
+
+def test_a_dropped_folder_is_searched_off_the_screen_thread(controller, qtbot, tmp_path) -> None:
+    import threading
+
+    from vocalens.desktop import app as app_module
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    image_file(folder, "a.png", "red")
+    image_file(folder / "..", "outside.png", "blue")
+    searched_on: list[str] = []
+    real = app_module.image_files
+
+    def watched(paths):
+        searched_on.append(threading.current_thread().name)
+        return real(paths)
+
+    app_module.image_files = watched
+    try:
+        seen = []
+        controller.described.connect(seen.append)
+        controller.describe_files([folder])
+        qtbot.waitUntil(lambda: len(seen) == 1, timeout=5000)
+    finally:
+        app_module.image_files = real
+    assert seen[0].label == str(folder / "a.png")
+    assert searched_on and searched_on[0] != threading.main_thread().name

@@ -1,13 +1,14 @@
+import contextlib
 import socket
 import sys
-import tempfile
+import threading
 import uuid
 from pathlib import Path
 
 import pytest
 
 from vocalens.desktop.main import parse
-from vocalens.desktop.remote import RemoteServer, send
+from vocalens.desktop.remote import MAX_LINE, RemoteServer, address, runtime_dir, send
 
 
 @pytest.fixture()
@@ -19,8 +20,48 @@ def test_a_message_reaches_the_running_instance(qtbot, name) -> None:
     server = RemoteServer(name)
     assert server.listen()
     with qtbot.waitSignal(server.command, timeout=3000) as blocker:
-        assert send({"action": "describe", "target": "screen"}, name)
-    assert blocker.args == [{"action": "describe", "target": "screen"}]
+        assert send({"action": "files", "target": ["/a.png"]}, name)
+    assert blocker.args == [{"action": "files", "target": ["/a.png"]}]
+    server.close()
+
+
+def test_the_socket_is_private_to_the_user(name) -> None:
+    import os
+
+    folder = runtime_dir()
+    assert str(folder).startswith(os.environ["XDG_RUNTIME_DIR"])
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert Path(address(name)).parent == folder
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix socket files only")
+def test_bad_messages_are_refused_and_the_server_goes_on(qtbot, name) -> None:
+    server = RemoteServer(name)
+    assert server.listen()
+    seen: list[dict] = []
+    server.command.connect(seen.append)
+    bad = [
+        b'{"action": "files", "target": "abc"}\n',  # a string, not a list of paths
+        b'{"action": "rm -rf"}\n',
+        b'["screen"]\n',
+        b"not json\n",
+        b'{"action": "repeat", "target": 1}\n',
+        b"x" * (MAX_LINE + 10),  # no end of line: refused, connection closed
+    ]
+
+    def deliver(raw: bytes) -> None:  # from a thread: the server reads in the event loop
+        with socket.socket(socket.AF_UNIX) as client:
+            client.connect(address(name))
+            with contextlib.suppress(OSError):  # the too-long one is cut off
+                client.sendall(raw)
+
+    senders = [threading.Thread(target=deliver, args=(raw,)) for raw in bad]
+    for sender in senders:
+        sender.start()
+    qtbot.waitUntil(lambda: not any(t.is_alive() for t in senders), timeout=5000)
+    with qtbot.waitSignal(server.command, timeout=3000):
+        assert send({"action": "stop"}, name)
+    assert seen == [{"action": "stop"}]
     server.close()
 
 
@@ -37,7 +78,7 @@ def test_second_instance_cannot_take_the_name(qtbot, name) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="Unix socket files only")
 def test_a_name_left_by_a_crash_is_reclaimed(qtbot, name) -> None:
-    path = Path(tempfile.gettempdir()) / name
+    path = Path(address(name))
     stale = socket.socket(socket.AF_UNIX)
     stale.bind(str(path))  # bound, never listening, never removed: what a crash leaves
     stale.close()
