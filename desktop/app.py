@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from PySide6.QtCore import QObject, QRect, Signal
+from PySide6.QtCore import QObject, QRect, QTimer, Signal
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QIcon
 from PySide6.QtWidgets import QFileDialog, QMenu, QSystemTrayIcon
 
@@ -125,6 +125,12 @@ class Controller(QObject):
             self.main_window.show()
             self.say_once("This desktop has no system tray, so VocaLens lives in this window.")
         self._start_hotkeys()
+        self._prune()
+        self._prune_timer = QTimer(self)  # an app that runs for weeks forgets on time too
+        self._prune_timer.timeout.connect(self._prune)
+        self._prune_timer.start(3_600_000)
+
+    def _prune(self) -> None:
         self.history.prune(self.settings["history_days"])
 
     def shutdown(self) -> None:

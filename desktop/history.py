@@ -1,7 +1,10 @@
 """History of descriptions in SQLite: every result with time, source, caption and a thumbnail.
 
 Each description is committed on its own (WAL, synchronous=FULL), so a crash loses at most the
-one in flight. A damaged database is moved aside and a fresh one started; the user is told.
+one in flight. It holds what was on the user's screen, so it is private (0600 in a 0700 folder)
+and deleted rows are overwritten. Only a corrupt or foreign file counts as damage: it is moved
+aside and a fresh one started. Any other trouble (a read-only folder, a database in use) keeps
+this session's history in memory. Either way the user is told once.
 """
 
 from __future__ import annotations
@@ -34,6 +37,14 @@ CREATE INDEX IF NOT EXISTS by_time ON descriptions (created);
 THUMB = 160
 
 
+def _damaged(exc: sqlite3.DatabaseError) -> bool:
+    """A corrupt or foreign file, as opposed to one that cannot be opened or written now."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "integrity" in text
+
+
 @dataclass
 class Entry:
     id: int
@@ -59,22 +70,32 @@ class History:
         self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._make_private()
             db = self._connect(self.path)
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("integrity check failed")
+            self._make_private()  # the files SQLite just made (-wal, -shm) too
             return db
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc):
+        except sqlite3.DatabaseError as exc:
+            if _damaged(exc):
                 return self._replace_damaged()
-            self.notice = (
-                "The history is in use by another program; this session's history "
-                "is kept in memory only."
-            )
-            return self._connect(Path(":memory:"))
-        except sqlite3.DatabaseError:
-            return self._replace_damaged()
+            why = "it is in use by another program" if "locked" in str(exc) else str(exc)
+        except OSError as exc:
+            why = f"{self.path.parent} cannot be written ({exc.strerror or exc})"
+        self.notice = f"The history cannot be saved ({why}); this session's is kept in memory."
+        return self._connect(Path(":memory:"))
+
+    def _make_private(self) -> None:
+        """Only the user may read the history: it holds what was on their screen."""
+        if os.name != "posix":
+            return  # Windows and macOS keep the per-user data folder private already
+        self.path.parent.chmod(0o700)
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{self.path}{suffix}")
+            if part.exists():
+                part.chmod(0o600)
 
     def _replace_damaged(self) -> sqlite3.Connection:
         aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -87,8 +108,13 @@ class History:
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(str(path), timeout=3.0, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
+        old = os.umask(0o077)  # files SQLite creates are the user's alone
+        try:
+            db = sqlite3.connect(str(path), timeout=3.0, check_same_thread=False)
+            db.execute("PRAGMA secure_delete=ON")  # deleted descriptions are overwritten
+            db.execute("PRAGMA journal_mode=WAL")
+        finally:
+            os.umask(old)
         db.execute("PRAGMA synchronous=FULL")
         db.executescript(SCHEMA)
         return db

@@ -99,3 +99,34 @@ def test_locked_database_keeps_history_in_memory() -> None:
     assert len(second.search()) == 1
     blocker.rollback()
     blocker.close()
+
+
+def test_the_history_is_private_to_the_user(tmp_path) -> None:
+    import stat
+
+    history = History(tmp_path / "data" / "history.db")
+    history.add("screen", "Inbox", "", "secret text", "secret text", "")
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    for part in (tmp_path / "data").iterdir():
+        assert stat.S_IMODE(part.stat().st_mode) == 0o600, part
+    assert history.db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+def test_a_folder_that_cannot_be_written_keeps_history_in_memory(tmp_path) -> None:
+    (tmp_path / "data").write_text("")  # the data folder is a file: nothing can be written
+    history = History(tmp_path / "data" / "history.db")
+    assert history.notice.startswith("The history cannot be saved (")
+    assert history.notice.endswith("this session's is kept in memory.")
+    history.add("file", "a.png", "a cat", "", "A cat.", "")
+    assert [e.label for e in history.search()] == ["a.png"]
+    assert (tmp_path / "data").read_text() == ""  # nothing was moved or replaced
+
+
+def test_a_database_that_cannot_be_opened_is_not_called_damaged(tmp_path) -> None:
+    path = tmp_path / "data" / "history.db"
+    path.mkdir(parents=True)  # cannot be opened, yet nothing in it is corrupt
+    (path / "keep.txt").write_text("mine")
+    history = History(path)
+    assert "kept in memory" in history.notice and "damaged" not in history.notice
+    assert (path / "keep.txt").read_text() == "mine"
+    assert not list((tmp_path / "data").glob("*damaged*"))
