@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from .history import History
 from .hotkeys import Hotkeys
 from .region import RegionSelector, screen_pixmap
 from .settings import Settings
-from .speech.base import Speaker
+from .speech.base import Speaker, WaitingSpeaker
 from .speech.choose import make_speaker
 from .windows.download import DownloadDialog
 from .windows.history_view import HistoryWindow
@@ -44,6 +45,7 @@ from .windows.settings_view import SettingsDialog
 from .worker import Engine, Job, Worker
 
 log = logging.getLogger(__name__)
+SPEECH_STARTS = 3  # failures of one speech engine within a minute before it is given up
 MODEL_SETTINGS = {"model", "device", "precision"}  # these reload the model; the rest do not
 SPEECH_SETTINGS = {"speech_engine", "screen_reader", "rate", "volume", "voice"}
 
@@ -79,6 +81,8 @@ class Controller(QObject):
         self.worker.task_failed.connect(lambda name, message: self._tell_error(message))
         self._download_dialog: DownloadDialog | None = None
         self._speech_note = ""
+        self._speech_failures: dict[str, list[float]] = {}  # engine -> times it failed
+        self._broken_speech: set[str] = set()
         self.speaker = speaker or self._make_speaker()
         self.result_window = ResultWindow()
         self.result_window.full_button.clicked.connect(
@@ -383,17 +387,41 @@ class Controller(QObject):
         self.say(message, "Problem")
 
     def _make_speaker(self) -> Speaker:
-        speaker, note = make_speaker(self.settings["speech_engine"], self.settings["screen_reader"])
+        choice, reader = self.settings["speech_engine"], self.settings["screen_reader"]
+        speaker, note = make_speaker(choice, reader, frozenset(self._broken_speech))
         speaker.configure(self.settings["rate"], self.settings["volume"], self.settings["voice"])
         speaker.died.connect(self._on_speech_died)
         self._speech_note = note
         return speaker
 
     def _on_speech_died(self, message: str) -> None:
+        """Start the engine again after a pause that doubles each time; after
+        ``SPEECH_STARTS`` failures in a minute it is broken for this session and the next engine
+        takes over, saying so once. What was being said is said again, not lost."""
         log.warning(message)
-        self.speaker.shutdown()
+        failed, lost = self.speaker, self.speaker.lost
+        failed.shutdown()
+        now = time.monotonic()
+        times = [t for t in self._speech_failures.get(failed.name, []) if now - t < 60] + [now]
+        self._speech_failures[failed.name] = times
+        self.speaker = WaitingSpeaker(lost)  # shown only, kept to be said when a voice is back
+        if len(times) < SPEECH_STARTS:
+            QTimer.singleShot(1000 * 2 ** (len(times) - 1), lambda: self._speech_back(""))
+            return
+        self._broken_speech.add(failed.name)
+        self._speech_back(message)
+
+    def _speech_back(self, broke: str) -> None:
+        lost = self.speaker.lost
         self.speaker = self._make_speaker()
-        self.main_window.show_notice(self._speech_note or message)
+        if broke:
+            notice = f"{broke.rstrip('.')}. VocaLens now speaks with {self.speaker.title}."
+            self._said_once.add(notice)
+            self.main_window.show_notice(notice)
+            self.result_window.show_result("Speech", notice, notice, 0)
+            lost = f"{notice} {lost}".strip()
+        if lost:
+            self.speaker.speak(lost)
 
     def _on_setting(self, name: str, value: Any) -> None:
         if name in MODEL_SETTINGS:

@@ -9,9 +9,14 @@ class Speaker(QObject):
     """One speech engine. ``speak`` returns at once; ``stop`` silences it mid-sentence."""
 
     name = "base"
+    title = "its own voice"  # how the user hears of it: "VocaLens now speaks with …"
     started = Signal(str)  # the text now being spoken
     finished = Signal()
-    died = Signal(str)  # the engine broke; one sentence why
+    died = Signal(str)  # the engine broke; one sentence why (``lost`` holds what it was saying)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lost = ""  # the utterance a failure cut off, to be said again by whoever takes over
 
     @classmethod
     def available(cls) -> bool:
@@ -34,6 +39,7 @@ class SilentSpeaker(Speaker):
     """Speaks nothing: the text is still shown, so nothing else needs a special case."""
 
     name = "none"
+    title = "no voice: descriptions are shown as text"
 
     def speak(self, text: str) -> None:
         self.started.emit(text)
@@ -41,3 +47,19 @@ class SilentSpeaker(Speaker):
 
     def stop(self) -> None:
         pass
+
+
+class WaitingSpeaker(SilentSpeaker):
+    """Stands in while an engine restarts: says nothing, keeps the last thing it was asked to
+    say (in ``lost``) for the engine that comes back."""
+
+    def __init__(self, lost: str = "") -> None:
+        super().__init__()
+        self.lost = lost
+
+    def speak(self, text: str) -> None:
+        self.lost = text
+        super().speak(text)
+
+    def stop(self) -> None:
+        self.lost = ""

@@ -12,8 +12,11 @@ from .qt_speaker import QtSpeaker
 ORDER = ("pyttsx3", "qt", "none")
 
 
-def make_speaker(choice: str = "auto", screen_reader: bool = False) -> tuple[Speaker, str]:
+def make_speaker(
+    choice: str = "auto", screen_reader: bool = False, broken: frozenset[str] = frozenset()
+) -> tuple[Speaker, str]:
     """The speaker and, when the wished-for engine could not start, one sentence saying so.
+    Engines in ``broken`` (failed again and again this session) are passed over.
 
     ``VOCALENS_SPEECH_RECORD_DIR`` makes the pyttsx3 engine write WAV files instead of playing.
     """
@@ -21,6 +24,7 @@ def make_speaker(choice: str = "auto", screen_reader: bool = False) -> tuple[Spe
     wanted: tuple[str, ...] = ("qt", *ORDER) if screen_reader else ORDER
     if choice != "auto":
         wanted = (choice, *[e for e in ORDER if e != choice])
+    wanted = tuple(name for name in wanted if name not in broken or name == "none")
     note = ""
     for name in wanted:
         try:

@@ -25,6 +25,7 @@ def host_arguments() -> list[str]:
 
 class Pyttsx3Speaker(Speaker):
     name = "pyttsx3"
+    title = "its own voice"
 
     def __init__(self, record_dir: Path | None = None) -> None:
         """``record_dir``: write each utterance to a numbered WAV file there instead of
@@ -35,6 +36,7 @@ class Pyttsx3Speaker(Speaker):
         self._proc: QProcess | None = None
         self._count = 0
         self._speaking: int | None = None
+        self._text = ""
         self._spawn()
 
     @classmethod
@@ -65,6 +67,7 @@ class Pyttsx3Speaker(Speaker):
             self.record_dir.mkdir(parents=True, exist_ok=True)
             msg["path"] = str(self.record_dir / f"utterance-{self._count:04d}.wav")
         self._speaking = self._count
+        self._text = text
         self._proc.write((json.dumps(msg) + "\n").encode("utf-8"))
         self.started.emit(text)
 
@@ -106,16 +109,19 @@ class Pyttsx3Speaker(Speaker):
             except ValueError:
                 continue
             if "error" in msg:
-                self._speaking = None
-                self.died.emit(f"The speech engine failed: {msg['error']}")
+                self._die(f"The speech engine failed: {msg['error']}")
             elif msg.get("done") is not None and msg["done"] == self._speaking:
                 self._speaking = None
                 self.finished.emit()
 
     def _ended(self) -> None:
         if self.sender() is self._proc and self._speaking is not None:
-            self._speaking = None
-            self.died.emit("The speech engine stopped unexpectedly.")
+            self._die("The speech engine stopped unexpectedly.")
+
+    def _die(self, why: str) -> None:
+        self.lost = self._text if self._speaking is not None else ""
+        self._speaking = None
+        self.died.emit(why)
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None

@@ -9,6 +9,7 @@ from .base import Speaker
 
 class QtSpeaker(Speaker):
     name = "qt"
+    title = "the system's speech service"
 
     def __init__(self, engine: str = "") -> None:
         super().__init__()
