@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeVar
 from .errors import ConfigError
 
 FORMAT_VERSION = 1
+MAX_INPUT = 1024  # pixels a side the image encoder may ask for (CLIP towers use 224 to 448)
 ProjectorKind = Literal["mlp", "clipcap-mlp", "transformer"]
 Strategy = Literal["greedy", "beam", "sample"]
 
@@ -25,6 +26,16 @@ class EncoderConfig:
     preprocess: dict[str, Any] | None = None  # size, mean, std, interpolation, resize_mode
     normalize: bool = False  # L2-normalise the embedding (ClipCap's released weights: no)
     weights: str | None = None  # visual tower weights inside the checkpoint directory
+
+    def validate(self) -> EncoderConfig:
+        size = (self.preprocess or {}).get("size", 224)
+        sides = size if isinstance(size, list | tuple) else [size]
+        if not sides or not all(isinstance(n, int) and 16 <= n <= MAX_INPUT for n in sides):
+            raise ConfigError(
+                f"The encoder's input size in config.json is out of range ({size!r}).",
+                f"It must be between 16 and {MAX_INPUT} pixels.",
+            )
+        return self
 
 
 @dataclass

@@ -83,6 +83,7 @@ def test_damaged_folders_give_clear_errors(tiny_model_dir: Path, tmp_path: Path)
         ("projector", "prefix_length", 10**9, "sizes in config.json are out of range"),
         ("decoding", "num_beams", 0, "the beam width must be at least 1"),
         ("encoder", "normalize", "yes", "normalize in config.json is 'yes'"),
+        ("encoder", "preprocess", {"size": [3000, 3000]}, "input size in config.json is out"),
     ],
 )
 def test_one_schema_checks_config_json(
