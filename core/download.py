@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import shutil
 import threading
 from collections.abc import Callable
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_text_atomic
 from .errors import ModelError, VocaLensError
 from .paths import bundled_models_dir, hub_cache, models_dir
 from .registry import REGISTRY, HubFile, lookup
@@ -125,10 +128,31 @@ def _reporting_tqdm(progress: Progress | None, cancel: threading.Event | None = 
 
 
 def fetch_file(source: HubFile, bar: Any = None) -> Path:
+    """Download (or find in the cache) and verify one file. Its sha256 is the registry's when
+    known; otherwise the one recorded at its first download is kept and checked from then on.
+    A file that fails is deleted, cached copy included, and fetched once more."""
+    for _ in range(2):
+        path = _download(source, bar)
+        expected = source.sha256 or recorded_sha256(source)
+        actual = sha256sum(path)
+        if expected is None:
+            record_sha256(source, actual)
+            return path
+        if actual == expected:
+            return path
+        _delete_cached(path)
+    raise ModelError(
+        f"{source.filename} does not match the copy first downloaded (or the registry's "
+        "checksum), and was deleted.",
+        "Try again later; if it keeps failing, the file has changed at its source: report it.",
+    )
+
+
+def _download(source: HubFile, bar: Any) -> Path:
     from huggingface_hub import hf_hub_download
 
     try:
-        path = Path(
+        return Path(
             hf_hub_download(
                 source.repo,
                 source.filename,
@@ -141,13 +165,38 @@ def fetch_file(source: HubFile, bar: Any = None) -> Path:
         raise
     except Exception as exc:  # the hub raises many kinds of network and HTTP errors
         raise _network_error(f"{source.repo}/{source.filename}", exc) from None
-    if source.sha256 and sha256sum(path) != source.sha256:
-        path.unlink(missing_ok=True)
-        raise ModelError(
-            f"{source.filename} failed its checksum and was deleted.",
-            "Run the download again; if it keeps failing, report it.",
-        )
-    return path
+
+
+def _delete_cached(path: Path) -> None:
+    """The cache's link and the stored file it points to: otherwise it is linked again."""
+    blob = path.resolve()
+    path.unlink(missing_ok=True)
+    blob.unlink(missing_ok=True)
+
+
+PINS = "sha256.json"  # the hashes recorded at first download, for files the registry cannot pin
+
+
+def _pins() -> dict[str, str]:
+    try:
+        pins = json.loads((hub_cache() / PINS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in pins.items() if isinstance(v, str)} if isinstance(pins, dict) else {}
+
+
+def _pin_key(source: HubFile) -> str:
+    return f"{source.repo}/{source.revision}/{source.filename}"
+
+
+def recorded_sha256(source: HubFile) -> str | None:
+    return _pins().get(_pin_key(source))
+
+
+def record_sha256(source: HubFile, digest: str) -> None:
+    pins = {**_pins(), _pin_key(source): digest}
+    with contextlib.suppress(OSError):  # not recorded: checked against nothing next time
+        write_text_atomic(hub_cache() / PINS, json.dumps(pins, indent=2, sort_keys=True) + "\n")
 
 
 def fetch_snapshot(repo: str, patterns: list[str], bar: Any = None) -> Path:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 DATA = os.urandom(24 << 20)  # a 24 MiB "checkpoint": the hub reports every 10 MB
+SERVED = {"data": DATA}  # what the stand-in serves now
 FILE = "/someone/weights/resolve/main/coco_weights.pt"
 
 
@@ -32,21 +33,22 @@ class Hub(BaseHTTPRequestHandler):
             self.send_header("X-Error-Code", "EntryNotFound")
             self.end_headers()
             return
+        data = SERVED["data"]
         start = 0
         asked = self.headers.get("Range")
         if body and asked:
             start = int(re.match(r"bytes=(\d+)-", asked).group(1))  # type: ignore[union-attr]
         self.send_response(206 if start else 200)
-        self.send_header("Content-Length", str(len(DATA) - start))
-        self.send_header("ETag", f'"{hashlib.sha256(DATA).hexdigest()}"')
-        self.send_header("X-Repo-Commit", "0" * 40)
+        self.send_header("Content-Length", str(len(data) - start))
+        self.send_header("ETag", f'"{hashlib.sha256(data).hexdigest()}"')
+        self.send_header("X-Repo-Commit", hashlib.sha1(data).hexdigest())  # a new commit
         self.send_header("Accept-Ranges", "bytes")
         if start:
-            self.send_header("Content-Range", f"bytes {start}-{len(DATA) - 1}/{len(DATA)}")
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         self.end_headers()
         if body:
-            for at in range(start, len(DATA), 64 << 10):  # slowly, as over a real network
-                self.wfile.write(DATA[at : at + (64 << 10)])
+            for at in range(start, len(data), 64 << 10):  # slowly, as over a real network
+                self.wfile.write(data[at : at + (64 << 10)])
                 time.sleep(0.002)
 
     def log_message(self, *args: object) -> None:
@@ -58,6 +60,7 @@ def hub() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    SERVED["data"] = DATA
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
@@ -66,7 +69,7 @@ def hub() -> Iterator[str]:
 SCRIPT = """
 import sys, threading
 from pathlib import Path
-from vocalens.core import DownloadCancelled
+from vocalens.core import DownloadCancelled, ModelError
 from vocalens.core.download import _reporting_tqdm, fetch_file
 from vocalens.core.registry import HubFile
 
@@ -77,7 +80,7 @@ def progress(what, done, total):
 try:
     source = HubFile("someone/weights", "coco_weights.pt")
     path = fetch_file(source, _reporting_tqdm(progress, cancel))
-except DownloadCancelled as exc:
+except (DownloadCancelled, ModelError) as exc:
     print("stopped:", exc)
 else:
     print("done:", path)
@@ -104,3 +107,23 @@ def test_a_stopped_download_leaves_nothing_half_done_and_can_start_again(hub, tm
     assert said.startswith("done: ")
     assert Path(said.removeprefix("done: ")).read_bytes() == DATA
     assert fetch(hub, "again", tmp_path) == said  # kept: not fetched a second time
+
+
+def test_a_damaged_cached_copy_is_deleted_and_fetched_again(hub, tmp_path) -> None:
+    said = fetch(hub, "go", tmp_path)
+    path = Path(said.removeprefix("done: "))
+    blob = path.resolve()
+    blob.write_bytes(b"damaged on disk" + DATA[15:])  # same size, other bytes
+    assert fetch(hub, "go", tmp_path) == said
+    assert path.read_bytes() == DATA
+
+
+def test_a_file_that_changed_at_its_source_is_refused(hub, tmp_path) -> None:
+    fetch(hub, "go", tmp_path)  # the first download records its sha256
+    SERVED["data"] = os.urandom(len(DATA))  # the mirror now serves something else
+    said = fetch(hub, "go", tmp_path.parent / f"{tmp_path.name}-other-cache")
+    assert said.startswith("done: ")  # another cache: nothing recorded there, so taken
+    said = fetch(hub, "go", tmp_path)
+    assert said.startswith("stopped: coco_weights.pt does not match the copy first downloaded")
+    kept = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and not p.is_symlink()]
+    assert SERVED["data"] not in kept and DATA in kept  # the changed file is gone, ours stays
