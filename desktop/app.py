@@ -300,16 +300,15 @@ class Controller(QObject):
         otherwise it goes to the main window's status line, or the tray's message."""
         self.last_spoken = text
         self.speaker.speak(text)
-        if lasting:
-            self.main_window.show_notice(text)
-            if self.tray is not None and not self.main_window.isVisible():
-                self.tray.showMessage("VocaLens", text, app_icon(), 8000)
-        elif heading:
+        if heading:
             seconds = self.settings["popup_seconds"] if heading != "Problem" else 0
             self.result_window.show_result(heading, text, full or text, seconds)
-        elif self.tray is not None and not self.main_window.isVisible():
+            return
+        if lasting:
+            self.main_window.show_notice(text)
+        if self.tray is not None and not self.main_window.isVisible():
             self.tray.showMessage("VocaLens", text, app_icon(), 8000)
-        else:
+        elif not lasting:
             self.main_window.show_message(text)
 
     def say_once(self, text: str) -> None:
@@ -418,9 +417,8 @@ class Controller(QObject):
             notice = f"{broke.rstrip('.')}. VocaLens now speaks with {self.speaker.title}."
             self._said_once.add(notice)
             self.main_window.show_notice(notice)
-            self.result_window.show_result("Speech", notice, notice, 0)
-            lost = f"{notice} {lost}".strip()
-        if lost:
+            self.say(f"{notice} {lost}".strip(), "Speech")
+        elif lost:
             self.speaker.speak(lost)
 
     def _on_setting(self, name: str, value: Any) -> None:
