@@ -13,11 +13,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ImageError
 
-MAX_PIXELS = 100_000_000  # ~10000×10000; larger images are refused as possible decompression bombs
+MAX_PIXELS = 89_000_000  # JPEG photos (decoded small, below); Pillow's own bomb limit
+MAX_DECODED_PIXELS = 34_000_000  # other formats decode whole (4 bytes a pixel); 8K screens fit
 MAX_SIDE = 20_000  # pixels along either side
 MAX_ASPECT = 25  # a long scrolling screenshot, not a one-pixel strip that explodes at resize
 MAX_BYTES = 200 << 20  # 200 MB: larger files are not read at all
-WORK_SIDE = 4096  # JPEGs are decoded at about this size: enough for OCR and the captioner
+WORK_SIDE = 2048  # larger images are reduced to about this: what OCR reads, more than CLIP needs
+WIDE_MODES = ("I;16", "I;16B", "I;16L", "I", "F")  # more than 8 bits a channel
 # What users really hand us. Anything else Pillow knows (PostScript through Ghostscript, game
 # textures, scientific formats…) is refused.
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "DIB", "TIFF", "WEBP", "PPM", "ICO", "TGA", "AVIF")
@@ -54,33 +56,64 @@ def load_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
     first frame of an animation, 16-bit and CMYK converted. Raises ``ImageError`` with one
     sentence naming the input and the reason."""
     label = name or (str(source) if not isinstance(source, bytes) else "<bytes>")
-    data = _read(source, label)
-    if not data:
+    data = _read(source, label)  # bytes, or the file (read as it decodes, not held whole)
+    head = data[:16] if isinstance(data, bytes) else _head(data)
+    if not head:
         raise ImageError(f"{label}: the file is empty.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             Image.init()  # every plugin registered, so that ``formats`` can name them
-            image = Image.open(io.BytesIO(data), formats=FORMATS)
-            _check_size(image, label)
-            image.seek(0)
-            if image.format == "JPEG":  # decode big photos small: a fraction of the memory
-                k = WORK_SIDE / max(image.size)
-                image.draft("RGB", (math.ceil(image.width * k), math.ceil(image.height * k)))
-            image.load()
-            return to_rgb(ImageOps.exif_transpose(image) or image)
+            opened = io.BytesIO(data) if isinstance(data, bytes) else data
+            with Image.open(opened, formats=FORMATS) as image:
+                return _decode(image, label)
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(f"{label}: the image is too large to open safely.") from None
     except UnidentifiedImageError:
-        if data.startswith(SIGNATURES):
+        if head.startswith(SIGNATURES):
             raise ImageError(f"{label}: the image is truncated or corrupt.") from None
         raise ImageError(f"{label}: not an image, or a format VocaLens cannot read.") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageError(f"{label}: the image is truncated or corrupt ({exc}).") from None
     except Exception as exc:  # a hostile file can break a decoder in any way: refuse it
         raise ImageError(f"{label}: the image could not be read ({type(exc).__name__}).") from None
+
+
+def _decode(image: Image.Image, label: str) -> Image.Image:
+    """The first frame, no larger than ``WORK_SIDE`` (enough for OCR and the captioner), in
+    RGB, upright. Memory stays near one decoded frame: JPEGs decode small, others are reduced
+    before any conversion copies them."""
+    _check_size(image, label)
+    image.seek(0)
+    if image.format == "JPEG":
+        k = WORK_SIDE / max(image.size)
+        image.draft("RGB", (math.ceil(image.width * k), math.ceil(image.height * k)))
+    image.load()
+    longest = max(image.size)  # a JPEG's draft stays at or above the work size: not halved again
+    factor = longest // WORK_SIDE if image.format == "JPEG" else math.ceil(longest / WORK_SIDE)
+    if factor > 1:
+        image = _reduce(image, factor)
+    return to_rgb(ImageOps.exif_transpose(image) or image)
+
+
+def _reduce(image: Image.Image, factor: int) -> Image.Image:
+    """``factor`` times smaller with no full-size copy on the way: box-averaged band by band
+    (Pillow would premultiply a whole RGBA copy first), 16-bit and float kept as every
+    ``factor``-th pixel."""
+    if image.mode in WIDE_MODES:
+        size = (max(1, image.width // factor), max(1, image.height // factor))
+        return image.resize(size, Image.Resampling.NEAREST)
+    if "A" in image.getbands():
+        bands = [image.getchannel(i).reduce(factor) for i in range(len(image.getbands()))]
+        return Image.merge(image.mode, bands)
+    return image.reduce(factor)
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return f.read(16)
 
 
 def _check_size(image: Image.Image, label: str) -> None:
@@ -91,14 +124,15 @@ def _check_size(image: Image.Image, label: str) -> None:
             f"{label}: the image is too long and narrow to describe ({width}×{height} pixels).",
             "Crop it into parts.",
         )
-    if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+    limit = MAX_PIXELS if image.format == "JPEG" else MAX_DECODED_PIXELS
+    if width * height > limit or max(width, height) > MAX_SIDE:
         raise ImageError(
             f"{label}: the image is too large ({width}×{height} pixels).",
-            "Scale it down below 100 megapixels and 20000 pixels a side.",
+            f"Scale it down below {limit // 1_000_000} megapixels and {MAX_SIDE} pixels a side.",
         )
 
 
-def _read(source: str | Path | bytes, label: str) -> bytes:
+def _read(source: str | Path | bytes, label: str) -> bytes | Path:
     if isinstance(source, bytes):
         return source
     path = Path(source)
@@ -107,7 +141,8 @@ def _read(source: str | Path | bytes, label: str) -> bytes:
     try:
         if path.stat().st_size > MAX_BYTES:
             raise ImageError(f"{label}: the file is too large (over 200 MB) to be an image.")
-        return path.read_bytes()
+        _head(path)  # readable at all?
+        return path
     except FileNotFoundError:
         raise ImageError(f"{label}: no such file.") from None
     except PermissionError:
@@ -118,7 +153,7 @@ def _read(source: str | Path | bytes, label: str) -> bytes:
 
 def to_rgb(image: Image.Image) -> Image.Image:
     """Any PIL mode to 8-bit RGB; transparency is composited on white."""
-    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+    if image.mode in WIDE_MODES:
         array = np.asarray(image, dtype=np.float64)
         top = 65535.0 if image.mode.startswith("I;16") or array.max() > 255 else 255.0
         image = Image.fromarray(np.clip(array / top * 255.0, 0, 255).astype(np.uint8), "L")

@@ -133,4 +133,22 @@ def test_a_big_photo_is_decoded_small(tmp_path) -> None:
     photo = tmp_path / "photo.jpg"
     Image.new("RGB", (10_000, 7_500), (90, 120, 200)).save(photo, quality=50)
     image = load_image(photo)
-    assert image.size == (5_000, 3_750)  # JPEG's own reduced decode: a quarter of the memory
+    assert image.size == (2_500, 1_875)  # decoded at a quarter of the size by the JPEG decoder
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "I;16", "RGB"])
+def test_big_images_of_every_depth_are_reduced_while_read(tmp_path, mode: str) -> None:
+    path = tmp_path / f"big-{mode.replace(';', '')}.png"
+    light = {"RGBA": (255, 255, 255, 255), "I;16": 65535, "RGB": (255, 255, 255)}[mode]
+    big = Image.new(mode, (6000, 3000), light)
+    big.paste(0, (0, 0, 3000, 3000))  # left half dark, right half light
+    if mode == "RGBA":
+        big.putalpha(Image.new("L", big.size, 0).crop((0, 0, 6000, 3000)))  # all transparent
+    big.save(path)
+    image = load_image(path)
+    assert image.mode == "RGB" and 1500 <= max(image.size) <= 2048
+    left, right = image.getpixel((10, 10)), image.getpixel((image.width - 10, 10))
+    if mode == "RGBA":
+        assert left == right == (255, 255, 255)  # transparent: composited on white
+    else:
+        assert left == (0, 0, 0) and right == (255, 255, 255)
