@@ -199,17 +199,10 @@ def record_sha256(source: HubFile, digest: str) -> None:
         write_text_atomic(hub_cache() / PINS, json.dumps(pins, indent=2, sort_keys=True) + "\n")
 
 
-def fetch_snapshot(repo: str, patterns: list[str], bar: Any = None) -> Path:
-    from huggingface_hub import snapshot_download
-
-    try:
-        return Path(
-            snapshot_download(repo, cache_dir=hub_cache(), allow_patterns=patterns, tqdm_class=bar)
-        )
-    except DownloadCancelled:
-        raise
-    except Exception as exc:
-        raise _network_error(repo, exc) from None
+def fetch_snapshot(repo: str, names: list[str], bar: Any = None) -> Path:
+    """The folder holding ``names`` from ``repo``, each fetched and verified like any file."""
+    paths = [fetch_file(HubFile(repo, name), bar) for name in names]
+    return paths[0].parent
 
 
 def sha256sum(path: Path) -> str:
