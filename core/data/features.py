@@ -20,6 +20,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
+from ..atomic import write_text_atomic
 from ..encoder import ImageEncoder
 from ..errors import VocaLensError
 from ..images import load_image
@@ -210,8 +211,6 @@ def _batches(items: list[Sample], size: int) -> Iterator[list[Sample]]:
 
 
 def _write_index(folder: Path, index: CacheIndex) -> None:
-    tmp = folder / f".{INDEX}.tmp"
-    tmp.write_text(json.dumps(asdict(index), indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, folder / INDEX)
+    write_text_atomic(folder / INDEX, json.dumps(asdict(index), indent=1) + "\n")
     report = "".join(f"{key}\t{why}\n" for key, why in sorted(index.unreadable.items()))
     (folder / REPORT).write_text(report, encoding="utf-8")
