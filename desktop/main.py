@@ -65,11 +65,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from PySide6.QtWidgets import QApplication
 
-    from .remote import RemoteServer, send
+    from .remote import Refused, RemoteServer, send
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    if send(message or {"action": "show" if not args.background else "ping"}):
-        return 0  # the running instance took it
+    try:
+        if send(message or {"action": "show" if not args.background else "ping"}):
+            return 0  # the running instance took it
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if message is not None and message["action"] in ("quit", "stop", "repeat"):
         print("VocaLens is not running.", file=sys.stderr)
         return 0

@@ -90,8 +90,13 @@ def valid(message: Any) -> str:
     return ""
 
 
+class Refused(Exception):
+    """The running instance would not take the command; ``str()`` says why, in a sentence."""
+
+
 def send(message: dict[str, Any], name: str | None = None, timeout_ms: int = 1500) -> bool:
-    """Deliver ``message`` to a running instance; False when none answers."""
+    """Deliver ``message`` to a running instance; False when none answers. Raises ``Refused``
+    when it answers no."""
     sock = QLocalSocket()
     sock.connectToServer(address(name or server_name()))
     if not sock.waitForConnected(timeout_ms):
@@ -100,7 +105,16 @@ def send(message: dict[str, Any], name: str | None = None, timeout_ms: int = 150
     while sock.bytesToWrite() > 0:
         if not sock.waitForBytesWritten(timeout_ms):
             return False
+    answer = b""
+    while b"\n" not in answer and sock.waitForReadyRead(timeout_ms):
+        answer += bytes(sock.readAll().data())
     sock.disconnectFromServer()
+    try:
+        why = json.loads(answer).get("refused") if answer else None
+    except (ValueError, AttributeError):
+        why = None
+    if why:
+        raise Refused(f"VocaLens did not take the command: {why}.")
     return True
 
 
@@ -148,6 +162,8 @@ class RemoteServer(QObject):
             except ValueError:
                 message = None
             problem = valid(message)
+            reply = {"refused": problem} if problem else {"ok": True}
+            source.write(json.dumps(reply).encode("utf-8") + b"\n")
             if problem:
                 log.warning("A remote command was refused: %s.", problem)
             elif message["action"] != "ping":

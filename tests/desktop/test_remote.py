@@ -110,3 +110,42 @@ def test_no_display_is_one_clear_sentence(monkeypatch, capsys) -> None:
         pytest.skip("only Linux sessions are told apart by these variables")
     assert main([]) == 2
     assert "needs a graphical desktop" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix socket files only")
+def test_a_refused_command_is_answered_with_a_sentence(qtbot, name) -> None:
+    import json
+    import os
+    import subprocess
+
+    from vocalens.desktop.remote import MAX_FILES
+
+    server = RemoteServer(name)
+    assert server.listen()
+    too_many = {"action": "files", "target": [f"/p/{i}.png" for i in range(MAX_FILES + 1)]}
+    script = (
+        "import json, sys\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from vocalens.desktop.remote import Refused, send\n"
+        "app = QCoreApplication([])\n"
+        "try:\n"
+        "    send(json.loads(sys.stdin.read()), sys.argv[1], timeout_ms=5000)\n"
+        "except Refused as exc:\n"
+        "    print(exc)\n"
+    )
+    client = subprocess.Popen(  # the command line, in a process of its own
+        [sys.executable, "-c", script, name],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ,
+    )
+    assert client.stdin is not None
+    client.stdin.write(json.dumps(too_many))
+    client.stdin.close()
+    qtbot.waitUntil(lambda: client.poll() is not None, timeout=20000)
+    assert client.stdout is not None
+    with client.stdout:
+        said = client.stdout.read().strip()
+    assert said == "VocaLens did not take the command: more than 10000 files at once."
+    server.close()
