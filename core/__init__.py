@@ -35,6 +35,7 @@ _EXPORTS = {
     "WindowInfo": "context",
     "active_window": "context",
     "Describer": "describe",
+    "captions_off": "describe",
     "Opened": "describe",
     "open_describer": "describe",
     "DownloadCancelled": "download",
@@ -92,7 +93,7 @@ if TYPE_CHECKING:
     from .clipcap_import import import_clipcap
     from .config import CaptionerConfig, DecodingConfig, EncoderConfig, ProjectorConfig
     from .context import WindowInfo, active_window
-    from .describe import Describer, Opened, open_describer
+    from .describe import Describer, Opened, captions_off, open_describer
     from .download import (
         DownloadCancelled,
         Fetched,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image, ImageStat
 
 from .context import WindowInfo
-from .errors import ModelNotInstalledError, VocaLensError
+from .errors import ModelNotInstalledError, VocaLensError, first_line
 from .parts import CaptionPart, Context, Description, Kind, KindPart, Notice, Source, TextPart
 
 if TYPE_CHECKING:
@@ -99,6 +99,16 @@ class Describer:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def captions_off(exc: Exception) -> Notice:
+    """Why captions are off, as a notice, for whatever stopped the model from loading."""
+    if isinstance(exc, ModelNotInstalledError):
+        return Notice("captions_off", reason=exc.message, command=exc.command)
+    if isinstance(exc, VocaLensError):
+        return Notice("captions_off", reason=str(exc))
+    reason = f"The model's files could not be read ({first_line(exc)[:160]})."
+    return Notice("captions_off", reason=f"{reason} Download or convert it again.")
 
 
 @dataclass

@@ -22,7 +22,7 @@ from PIL import Image
 from torch import nn
 
 from .config import EncoderConfig
-from .errors import ModelError, ModelNotInstalledError
+from .errors import ModelError, ModelNotInstalledError, first_line
 from .weights import load_into_skeleton
 
 Preprocess = Callable[[Image.Image], torch.Tensor]
@@ -135,7 +135,7 @@ def _from_open_clip(cfg: EncoderConfig, cache_dir: Path | None) -> ImageEncoder:
             )
     except (RuntimeError, OSError, ValueError) as exc:
         raise ModelError(
-            f"Could not load the CLIP model {cfg.model} ({pretrained}): {_first_line(exc)}",
+            f"Could not load the CLIP model {cfg.model} ({pretrained}): {first_line(exc)}",
             "Check the name and tag, or give a local checkpoint file with --clip-weights.",
         ) from exc
     model_cfg = open_clip.get_model_config(cfg.model) or {}
@@ -168,7 +168,3 @@ def _random_weights_expected(expected: bool) -> Iterator[None]:
         yield
     finally:
         root.setLevel(level)
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -37,3 +37,8 @@ class ModelNotInstalledError(ModelError):
 
 class ConfigError(VocaLensError):
     """A configuration value is missing, unknown or out of range."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type when it has none): for sentences."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -56,8 +56,7 @@ def load_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
     first frame of an animation, 16-bit and CMYK converted. Raises ``ImageError`` with one
     sentence naming the input and the reason."""
     label = name or (str(source) if not isinstance(source, bytes) else "<bytes>")
-    data = _read(source, label)  # bytes, or the file (read as it decodes, not held whole)
-    head = data[:16] if isinstance(data, bytes) else _head(data)
+    data, head = _read(source, label)  # bytes, or the file (read as it decodes, not held whole)
     if not head:
         raise ImageError(f"{label}: the file is empty.")
     try:
@@ -111,11 +110,6 @@ def _reduce(image: Image.Image, factor: int) -> Image.Image:
     return image.reduce(factor)
 
 
-def _head(path: Path) -> bytes:
-    with path.open("rb") as f:
-        return f.read(16)
-
-
 def _check_size(image: Image.Image, label: str) -> None:
     """Refuse, before anything is decoded, sizes that would exhaust memory."""
     width, height = image.size
@@ -132,17 +126,18 @@ def _check_size(image: Image.Image, label: str) -> None:
         )
 
 
-def _read(source: str | Path | bytes, label: str) -> bytes | Path:
+def _read(source: str | Path | bytes, label: str) -> tuple[bytes | Path, bytes]:
+    """The source to decode (a file is read as it decodes), and its first bytes."""
     if isinstance(source, bytes):
-        return source
+        return source, source[:16]
     path = Path(source)
     if path.is_dir():
         raise ImageError(f"{label}: is a folder, not an image.")
     try:
         if path.stat().st_size > MAX_BYTES:
             raise ImageError(f"{label}: the file is too large (over 200 MB) to be an image.")
-        _head(path)  # readable at all?
-        return path
+        with path.open("rb") as f:
+            return path, f.read(16)
     except FileNotFoundError:
         raise ImageError(f"{label}: no such file.") from None
     except PermissionError:

@@ -23,6 +23,7 @@ FASTEST_FIRST: tuple[DecodingPath, ...] = ("int8", "int8-decoder", "lean")  # au
 def check_precision(precision: str) -> Precision:
     if precision not in PRECISIONS:
         raise ConfigError(
-            f"Unknown precision '{precision}'.", f"Use {', '.join(PRECISIONS[:-1])} or int8."
+            f"Unknown precision '{precision}'.",
+            f"Use {', '.join(PRECISIONS[:-1])} or {PRECISIONS[-1]}.",
         )
     return precision

@@ -8,7 +8,14 @@ from typing import Any
 
 from PIL import Image
 
-from vocalens.core import Describer, Description, Notice, VocaLensError, open_describer
+from vocalens.core import (
+    Describer,
+    Description,
+    Notice,
+    VocaLensError,
+    captions_off,
+    open_describer,
+)
 
 from .worker import Engine, Job
 
@@ -34,14 +41,12 @@ class DescribeEngine(Engine):
     def check(self, settings: dict[str, Any]) -> Notice | None:
         """Why captions would be off with these settings (None when the model is there),
         without loading anything."""
-        from vocalens.core import ModelNotInstalledError, resolve_model
+        from vocalens.core import resolve_model
 
         try:
             resolve_model(settings["model"])
-        except ModelNotInstalledError as exc:
-            return Notice("captions_off", reason=exc.message, command=exc.command)
         except VocaLensError as exc:
-            return Notice("captions_off", reason=str(exc))
+            return captions_off(exc)
         return None
 
     def describe(self, job: Job, image: Image.Image) -> Description:
