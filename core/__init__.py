@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "write_atomic": "atomic",
     "write_text_atomic": "atomic",
-    "Caption": "captioner",
+    "Caption": "text",
     "Captioner": "captioner",
     "CaptureError": "capture",
     "grab_screen": "capture",
@@ -87,7 +87,7 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from .atomic import write_atomic, write_text_atomic
-    from .captioner import Caption, Captioner
+    from .captioner import Captioner
     from .capture import CaptureError, grab_screen, grab_window
     from .checkpoint import save_captioner
     from .clipcap_import import import_clipcap
@@ -121,3 +121,4 @@ if TYPE_CHECKING:
     from .quiet import quiet_libraries
     from .registry import DEFAULT_MODEL, REGISTRY
     from .render import Verbosity, full_text, notice_text, spoken
+    from .text import Caption

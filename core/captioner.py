@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 from PIL import Image
 from torch import nn
@@ -14,16 +14,9 @@ from transformers import GPT2LMHeadModel, GPT2Tokenizer
 
 from .config import CaptionerConfig, DecodingConfig, apply_overrides
 from .encoder import ImageEncoder
-from .generate import LeanStepper, generate
+from .generate import generate
 from .lean import LeanGPT2
-from .text import clean_caption, stop_token_mask
-
-
-@dataclass
-class Caption:
-    text: str
-    tokens: list[int]
-    timings: dict[str, float] = field(default_factory=dict)  # milliseconds, shared by a batch
+from .text import Caption, clean_caption, stop_token_mask
 
 
 class Captioner(nn.Module):
@@ -40,7 +33,7 @@ class Captioner(nn.Module):
         super().__init__()
         self.encoder, self.projector, self.decoder = encoder, projector, decoder
         self.tokenizer, self.config = tokenizer, config
-        self._stops: tuple[tuple[str, ...], torch.Tensor] | None = None
+        self._stops: tuple[tuple[str, ...], np.ndarray] | None = None
         # The decoding path (``precision.use_path`` sets these): the lean decoder when one is
         # chosen, its name, and whether transformers' GPT-2 blocks are still loaded.
         self.lean: LeanGPT2 | None = None
@@ -104,13 +97,9 @@ class Captioner(nn.Module):
         lean = self.lean
         if lean is not None and use_cache:
             vocab = lean.token_ids()
-            outputs = stops if vocab is None else stops[vocab]
-            ids = generate(
-                lambda rows, room: LeanStepper(lean, rows, room), prefix, opts, outputs, 0
-            )
+            ids = generate(lean, prefix, opts, stops if vocab is None else stops[vocab.cpu().numpy()])
         else:
-            pad = self.tokenizer.eos_token_id or 0
-            ids = generate(self.decoder, prefix, opts, stops, pad, use_cache)
+            ids = generate(self.decoder, prefix, opts, stops, use_cache)
         results = []
         for seq in ids:
             stopped = bool(seq) and bool(stops[seq[-1]])
@@ -118,11 +107,10 @@ class Captioner(nn.Module):
             results.append(Caption(clean_caption(text, opts.stop_strings, stopped), seq))
         return results
 
-    def stop_mask(self, stop_strings: list[str]) -> torch.Tensor:
+    def stop_mask(self, stop_strings: list[str]) -> np.ndarray:
         key = tuple(stop_strings)
         if self._stops is None or self._stops[0] != key:
-            mask = stop_token_mask(self.tokenizer, stop_strings)
             vocab = self.decoder.config.vocab_size
-            mask = torch.nn.functional.pad(mask, (0, max(0, vocab - len(mask))))[:vocab]
-            self._stops = (key, mask.to(self.device))
+            mask = stop_token_mask(self.tokenizer, stop_strings, vocab)[:vocab]
+            self._stops = (key, mask)
         return self._stops[1]

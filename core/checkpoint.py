@@ -15,16 +15,15 @@ from safetensors.torch import save_file, save_model
 from transformers import GPT2LMHeadModel, GPT2Tokenizer
 
 from .captioner import Captioner
-from .config import CaptionerConfig, library_versions
+from .config import CONFIG, CaptionerConfig, library_versions, read_config
 from .decoder import gpt2_config_dict, open_decoder, open_tokenizer
 from .device import resolve_device, resolve_dtype
 from .encoder import ImageEncoder, open_encoder
-from .errors import ConfigError, ModelError, ModelNotInstalledError
+from .errors import ConfigError, ModelNotInstalledError
 from .paths import hub_cache
 from .projector import build_projector
 from .weights import load_into_skeleton
 
-CONFIG = "config.json"
 ENCODER_WEIGHTS = "encoder.safetensors"
 DECODER_WEIGHTS = "decoder.safetensors"
 
@@ -85,25 +84,6 @@ def _write_parts(
 
 def _cpu_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu").contiguous() for k, v in module.state_dict().items()}
-
-
-def read_config(directory: Path) -> CaptionerConfig:
-    path = directory / CONFIG
-    if not path.is_file():
-        raise ModelNotInstalledError(
-            f"{directory} is not a VocaLens model folder (no {CONFIG}).",
-            "Give a folder made by `vocalens models download` or `vocalens train`.",
-            missing=[str(path)],
-        )
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(
-            f"{path} is not valid JSON ({exc}).", "Download or save the model again."
-        ) from None
-    if not isinstance(data, dict):
-        raise ModelError(f"{path} does not hold a model configuration.")
-    return CaptionerConfig.from_dict(data)
 
 
 def load_from_directory(

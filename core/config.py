@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.metadata
+import json
 import types
 import typing
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal, TypeVar
 
-from .errors import ConfigError
+from .errors import ConfigError, ModelError, ModelNotInstalledError
 
 FORMAT_VERSION = 1
+CONFIG = "config.json"  # a model folder's description, beside its weights
 MAX_INPUT = 1024  # pixels a side the image encoder may ask for (CLIP towers use 224 to 448)
 ProjectorKind = Literal["mlp", "clipcap-mlp", "transformer"]
 Strategy = Literal["greedy", "beam", "sample"]
@@ -207,3 +209,22 @@ def apply_overrides(config: DecodingConfig, **overrides: Any) -> DecodingConfig:
     """A copy of ``config`` with the given fields replaced (``None`` keeps the stored value)."""
     changes = {k: v for k, v in overrides.items() if v is not None}
     return dataclasses.replace(config, **changes).validate()
+
+
+def read_config(directory: Path) -> CaptionerConfig:
+    path = directory / CONFIG
+    if not path.is_file():
+        raise ModelNotInstalledError(
+            f"{directory} is not a VocaLens model folder (no {CONFIG}).",
+            "Give a folder made by `vocalens models download` or `vocalens train`.",
+            missing=[str(path)],
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(
+            f"{path} is not valid JSON ({exc}).", "Download or save the model again."
+        ) from None
+    if not isinstance(data, dict):
+        raise ModelError(f"{path} does not hold a model configuration.")
+    return CaptionerConfig.from_dict(data)

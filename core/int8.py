@@ -8,7 +8,6 @@ back on later loads, so the fp32 weights they replace are never even read from d
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -93,15 +92,6 @@ def _qlinear(child: nn.Linear, key: str, tensors: dict[str, Tensor]) -> nn.Modul
         q.in_features = child.in_features  # type: ignore[assignment]
         q.out_features = child.out_features  # type: ignore[assignment]
     return q
-
-
-def fingerprint(folder: Path, files: list[str], extra: str = "") -> str:
-    """Changes whenever a weight file in ``folder`` (or ``extra``) changes."""
-    parts = [extra]
-    for name in files:
-        stat = (folder / name).stat()
-        parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def read_cache(folder: Path, key: str) -> dict[str, Tensor] | None:

@@ -44,3 +44,12 @@ def derived_dir(model_folder: Path) -> Path:
         return model_folder
     digest = hashlib.sha256(str(folder).encode()).hexdigest()[:16]
     return cache_dir() / "derived" / f"{folder.name}-{digest}"
+
+
+def fingerprint(folder: Path, files: list[str], extra: str = "") -> str:
+    """Changes whenever a weight file in ``folder`` (or ``extra``) changes."""
+    parts = [extra]
+    for name in files:
+        stat = (folder / name).stat()
+        parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()

@@ -14,13 +14,12 @@ import torch
 
 from .agreement import choose, read_choice, write_choice
 from .captioner import Captioner
-from .checkpoint import CONFIG, load_from_directory, read_config
-from .config import CaptionerConfig
+from .checkpoint import load_from_directory
+from .config import CONFIG, CaptionerConfig, read_config
 from .device import resolve_device
 from .errors import ModelError
 from .fast import Cache, release_exact, use_path
-from .int8 import fingerprint
-from .paths import derived_dir
+from .paths import derived_dir, fingerprint
 from .precision import check_precision
 from .weights import release_freed_memory
 

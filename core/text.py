@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
+from typing import Protocol
 
-import torch
-from transformers import GPT2Tokenizer
+import numpy as np
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
+
+@dataclass
+class Caption:
+    text: str
+    tokens: list[int]
+    timings: dict[str, float] = field(default_factory=dict)  # milliseconds, shared by a batch
 
 
 def bytes_to_unicode() -> dict[int, str]:
@@ -28,11 +36,21 @@ def bytes_to_unicode() -> dict[int, str]:
     return dict(zip(printable, map(chr, chars), strict=True))
 
 
-def stop_token_mask(tokenizer: GPT2Tokenizer, stop_strings: list[str]) -> torch.Tensor:
-    """Boolean mask over the vocabulary: EOS and every token whose text contains a stop string."""
+class Vocabulary(Protocol):
+    """What a stop mask needs of a tokenizer (transformers' or ``ort.tokenizer``'s)."""
+
+    @property
+    def eos_token_id(self) -> int | None: ...
+    def get_vocab(self) -> dict[str, int]: ...
+    def __len__(self) -> int: ...
+
+
+def stop_token_mask(tokenizer: Vocabulary, stop_strings: list[str], size: int = 0) -> np.ndarray:
+    """Boolean mask over the vocabulary (at least ``size`` long): EOS and every token whose text
+    contains a stop string."""
     byte_chars = bytes_to_unicode()
     encoded = ["".join(byte_chars[b] for b in s.encode("utf-8")) for s in stop_strings if s]
-    mask = torch.zeros(len(tokenizer), dtype=torch.bool)
+    mask = np.zeros(max(len(tokenizer), size), dtype=bool)
     for token, index in tokenizer.get_vocab().items():
         if any(s in token for s in encoded):
             mask[index] = True

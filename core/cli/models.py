@@ -81,7 +81,7 @@ def import_clipcap(args: argparse.Namespace) -> int:
 
 
 def info(args: argparse.Namespace) -> int:
-    from ..checkpoint import read_config
+    from ..config import read_config
     from ..loading import resolve_model
 
     folder = resolve_model(args.model)

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -118,11 +119,11 @@ def test_invalid_decoding_settings_are_refused(tiny) -> None:
 def test_no_caption_ends_before_the_minimum_length(tiny) -> None:
     from vocalens.core.generate import generate
 
-    almost_all_stop = torch.ones(tiny.decoder.config.vocab_size, dtype=torch.bool)
+    almost_all_stop = np.ones(tiny.decoder.config.vocab_size, dtype=bool)
     almost_all_stop[[5, 6]] = False
     prefix = tiny.prefix(tiny.embed(tiny.pixels(IMAGES)))
     for strategy in ("greedy", "beam", "sample"):
         opts = tiny.decoding(strategy=strategy, min_new_tokens=2, seed=0)
         with torch.inference_mode():
-            seqs = generate(tiny.decoder, prefix, opts, almost_all_stop, 0)
+            seqs = generate(tiny.decoder, prefix, opts, almost_all_stop)
         assert all(set(s[:2]) <= {5, 6} and len(s) >= 3 for s in seqs)  # no stop before 3rd

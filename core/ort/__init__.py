@@ -1,0 +1,1 @@
+"""The captioner on onnxruntime: graphs built from a model folder's weights, run without torch."""
