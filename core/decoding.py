@@ -132,8 +132,11 @@ def _beam_search(
         logp = _log_softmax(logits.astype(np.float64))  # (B*n, V)
         vocab = logp.shape[-1]
         cand = (scores.reshape(-1, 1) + logp).reshape(b, n * vocab)
-        top_idx = np.argsort(-cand, axis=-1, kind="stable")[:, : 2 * n]  # (B, 2n)
+        top_idx = np.argpartition(-cand, 2 * n - 1, axis=-1)[:, : 2 * n]  # (B, 2n), unordered
         top_scores = np.take_along_axis(cand, top_idx, axis=-1)
+        order = np.argsort(-top_scores, axis=-1, kind="stable")
+        top_idx = np.take_along_axis(top_idx, order, axis=-1)
+        top_scores = np.take_along_axis(top_scores, order, axis=-1)
         rows = tokens.tolist()
         keep_rows, keep_tokens, keep_scores = [], [], []
         for bi, (s_row, i_row) in enumerate(

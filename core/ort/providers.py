@@ -39,13 +39,34 @@ def choose_providers(device: str, available: Sequence[str] | None = None) -> lis
 
 
 def session_options() -> object:
-    """Quiet sessions that use the physical cores, with every graph optimisation."""
+    """Quiet sessions that use the physical cores, with every graph optimisation and no
+    busy-waiting between runs."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3  # errors only: nothing of onnxruntime's reaches the user
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    threads = os.environ.get("VOCALENS_THREADS")
-    if threads and threads.isdigit():
-        options.intra_op_num_threads = int(threads)
+    # The parts run one after another on one shared pool of threads: with a pool per session,
+    # the idle threads of one spin on the cores the next one needs (the first decoding steps
+    # took twice their time).
+    options.use_per_session_threads = not _share_threads()
     return options
+
+
+_SHARED: list[bool] = []
+
+
+def _share_threads() -> bool:
+    """Create onnxruntime's global thread pool once, if this process has not started
+    onnxruntime without it; ``VOCALENS_THREADS`` sets its size (default: one per core)."""
+    if not _SHARED:
+        from onnxruntime.capi import _pybind_state
+
+        threads = os.environ.get("VOCALENS_THREADS", "")
+        size = int(threads) if threads.isdigit() else 0  # 0: onnxruntime's default
+        try:
+            _pybind_state.set_global_thread_pool_sizes(size, 1)
+            _SHARED.append(True)
+        except RuntimeError:  # the environment exists already: sessions keep their own pools
+            _SHARED.append(False)
+    return _SHARED[0]
