@@ -15,7 +15,6 @@ from transformers import GPT2LMHeadModel, GPT2Tokenizer
 from .config import CaptionerConfig, DecodingConfig, apply_overrides
 from .encoder import ImageEncoder
 from .generate import generate
-from .lean import LeanGPT2
 from .text import Caption, clean_caption, stop_token_mask
 
 
@@ -34,11 +33,8 @@ class Captioner(nn.Module):
         self.encoder, self.projector, self.decoder = encoder, projector, decoder
         self.tokenizer, self.config = tokenizer, config
         self._stops: tuple[tuple[str, ...], np.ndarray] | None = None
-        # The decoding path (``precision.use_path`` sets these): the lean decoder when one is
-        # chosen, its name, and whether transformers' GPT-2 blocks are still loaded.
-        self.lean: LeanGPT2 | None = None
         self.precision = "fp32"
-        self.exact_available = True
+        self.runtime = "torch"
 
     @property
     def device(self) -> torch.device:
@@ -94,12 +90,7 @@ class Captioner(nn.Module):
         opts = self.decoding(**overrides)
         stops = self.stop_mask(opts.stop_strings)
         prefix = self.prefix(embeddings)
-        lean = self.lean
-        if lean is not None and use_cache:
-            vocab = lean.token_ids()
-            ids = generate(lean, prefix, opts, stops if vocab is None else stops[vocab.cpu().numpy()])
-        else:
-            ids = generate(self.decoder, prefix, opts, stops, use_cache)
+        ids = generate(self.decoder, prefix, opts, stops, use_cache)
         results = []
         for seq in ids:
             stopped = bool(seq) and bool(stops[seq[-1]])

@@ -17,8 +17,9 @@ from .errors import ModelNotInstalledError, VocaLensError, first_line
 from .parts import CaptionPart, Context, Description, Kind, KindPart, Notice, Source, TextPart
 
 if TYPE_CHECKING:
-    from .captioner import Captioner
     from .ocr import TextReader
+    from .ort.convert import Progress
+    from .runtime import CaptionModel
 
 TEXT_HEAVY_WORDS = 25  # this many words of text: a screen of text, not a picture
 TEXT_HEAVY_COVER = 0.12  # or text boxes cover this share of the image
@@ -29,7 +30,7 @@ class Describer:
 
     def __init__(
         self,
-        captioner: Captioner | None,
+        captioner: CaptionModel | None,
         reader: TextReader | None,
         parallel: bool | None = None,
         **decoding: Any,
@@ -126,14 +127,18 @@ def open_describer(
     device: str = "auto",
     dtype: str = "auto",
     precision: str = "auto",
+    runtime: str = "auto",
     progress: Callable[[Notice], None] | None = None,
+    converting: Progress | None = None,
     **decoding: Any,
 ) -> Opened:
     """Open the caption model (``None``: none) and the text reader. A model that cannot be
-    used turns captions off, said once as a notice; text and context go on working."""
+    used turns captions off, said once as a notice; text and context go on working.
+    ``progress`` hears what happens (preparing, ready); ``converting`` how far a first
+    conversion is."""
     from .loading import load_captioner, resolve_model
     from .ocr import TextReader
-    from .runtime import first_fast_load
+    from .runtime import needs_preparing
 
     tell = progress or (lambda notice: None)
     notices: list[Notice] = []
@@ -141,20 +146,12 @@ def open_describer(
     if model is not None:
         try:
             folder = resolve_model(model)
-            first = first_fast_load(folder, device, precision)
+            first = needs_preparing(folder, device, precision, runtime)
             tell(Notice("model_preparing" if first else "model_loading"))
-            captioner = load_captioner(folder, device=device, dtype=dtype, precision=precision)
+            captioner = load_captioner(folder, device, dtype, precision, runtime, converting)
             tell(Notice("model_ready"))
-        except ModelNotInstalledError as exc:
-            notices.append(Notice("captions_off", reason=exc.message, command=exc.command))
-        except VocaLensError as exc:
-            notices.append(Notice("captions_off", reason=str(exc)))
         except Exception as exc:  # a damaged weight file, and the like: text goes on working
-            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
-            reason = (
-                f"The model's files could not be read ({detail}). Download or convert it again."
-            )
-            notices.append(Notice("captions_off", reason=reason))
+            notices.append(captions_off(exc))
     reader = None
     if text:
         if TextReader.available():

@@ -1,4 +1,4 @@
-"""torch decoders as ``decoding.Stepper``s: transformers' GPT-2 and the lean CPU decoder.
+"""transformers' GPT-2 as a ``decoding.Stepper``: the torch runtime's decoder.
 
 ``use_cache=False`` recomputes the whole sequence each step (ClipCap's way) and exists for
 tests and benchmarks.
@@ -15,7 +15,6 @@ from transformers import DynamicCache, GPT2LMHeadModel
 
 from .config import DecodingConfig
 from .decoding import Stepper, decode
-from .lean import LeanGPT2
 
 # transformers 5.24 renamed GPT-2's ``past_key_values`` argument to ``cache`` (the old name goes in
 # 5.40); pass the cache under whichever name this release takes.
@@ -58,32 +57,8 @@ class HFStepper:
         return out.logits[:, -1].float().cpu().numpy()  # (B, V)
 
 
-class LeanStepper:
-    """``LeanGPT2`` with its preallocated cache and optional cut-down head."""
-
-    def __init__(self, lean: LeanGPT2, prefix: Tensor, room: int) -> None:
-        self.lean, self.prefix, self.room = lean, prefix, room
-        self.vocab = lean.token_ids()
-
-    def first(self) -> np.ndarray:
-        return self.lean.start(self.prefix, self.room).float().cpu().numpy()
-
-    def next(self, tokens: np.ndarray) -> np.ndarray:
-        new = torch.from_numpy(tokens).to(self.prefix.device)
-        return self.lean.step(new if self.vocab is None else self.vocab[new]).float().cpu().numpy()
-
-    def reorder(self, index: np.ndarray) -> None:
-        self.lean.reorder(torch.from_numpy(index).to(self.prefix.device))
-
-    def ids(self, rows: list[list[int]]) -> list[list[int]]:
-        if self.vocab is None:
-            return rows
-        table = self.vocab.tolist()
-        return [[table[i] for i in row] for row in rows]
-
-
 def generate(
-    decoder: GPT2LMHeadModel | LeanGPT2,
+    decoder: GPT2LMHeadModel,
     prefix: Tensor,
     opts: DecodingConfig,
     stops: Tensor | np.ndarray,
@@ -94,8 +69,6 @@ def generate(
 
     def make(copies: int, room: int) -> Stepper:
         rows = prefix.repeat_interleave(copies, dim=0) if copies > 1 else prefix
-        if isinstance(decoder, LeanGPT2):
-            return LeanStepper(decoder, rows, room)
         return HFStepper(decoder, rows, use_cache)
 
     mask = stops.cpu().numpy() if isinstance(stops, Tensor) else stops

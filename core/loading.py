@@ -10,7 +10,8 @@ from .errors import ModelError, ModelNotInstalledError
 from .registry import DEFAULT_MODEL, REGISTRY
 
 if TYPE_CHECKING:
-    from .captioner import Captioner
+    from .ort.convert import Progress
+    from .runtime import CaptionModel
 
 
 def resolve_model(model: str | Path = DEFAULT_MODEL) -> Path:
@@ -45,10 +46,12 @@ def load_captioner(
     model: str | Path = DEFAULT_MODEL,
     device: str = "auto",
     dtype: str = "auto",
-    precision: str = "fp32",
-) -> Captioner:
-    """Load by registered name or folder. ``precision``: fp32 (exact), int8 (the fast CPU
-    path) or auto (int8 on the CPU, fp32 elsewhere)."""
-    from .runtime import open_captioner  # torch: only when a model is loaded
+    precision: str = "auto",
+    runtime: str = "auto",
+    converting: Progress | None = None,
+) -> CaptionModel:
+    """Load by registered name or folder (see ``runtime.open_captioner``)."""
+    from .runtime import open_captioner
 
-    return open_captioner(resolve_model(model), device=device, dtype=dtype, precision=precision)
+    folder = resolve_model(model)
+    return open_captioner(folder, device, dtype, precision, runtime, converting)

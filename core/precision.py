@@ -1,10 +1,10 @@
-"""The one precision vocabulary (no torch here: the command line reads it at start).
+"""The precision and runtime vocabulary (no torch or onnxruntime here: the command line reads
+it at start).
 
-What a user chooses (``PRECISIONS``): ``auto`` (on the CPU, the fastest path that decides like
-fp32 for this model, checked once), ``fp32`` (exact) or ``int8``. What runs (``PATHS``, fastest
-first after fp32): transformers' GPT-2 (``fp32``), the lean decoder in the model's own precision
-(``lean``), the lean decoder with int8 weights (``int8-decoder``), and that with the CLIP tower's
-Linear layers in int8 too (``int8``).
+What a user chooses (``PRECISIONS``): ``auto`` (on the CPU, the fastest precision that decides
+like fp32 for this model, checked once), ``fp32`` (exact) or ``int8``. What runs on onnxruntime
+(``PATHS``): everything in fp32, GPT-2 and the projector in int8 with the CLIP tower in fp32
+(``int8-decoder``), or every part in int8 (``int8``). The torch runtime runs fp32 only.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from .errors import ConfigError
 
 Precision = Literal["auto", "fp32", "int8"]
 PRECISIONS: tuple[Precision, ...] = ("auto", "fp32", "int8")
-DecodingPath = Literal["fp32", "lean", "int8-decoder", "int8"]
-PATHS: tuple[DecodingPath, ...] = ("fp32", "lean", "int8-decoder", "int8")
-FASTEST_FIRST: tuple[DecodingPath, ...] = ("int8", "int8-decoder", "lean")  # auto's candidates
+Path_ = Literal["fp32", "int8-decoder", "int8"]
+PATHS: tuple[Path_, ...] = ("fp32", "int8-decoder", "int8")
+FASTEST_FIRST: tuple[Path_, ...] = ("int8", "int8-decoder")  # auto's candidates
+Runtime = Literal["auto", "onnx", "torch"]
+RUNTIMES: tuple[Runtime, ...] = ("auto", "onnx", "torch")
 
 
 def check_precision(precision: str) -> Precision:
@@ -27,3 +29,9 @@ def check_precision(precision: str) -> Precision:
             f"Use {', '.join(PRECISIONS[:-1])} or {PRECISIONS[-1]}.",
         )
     return precision
+
+
+def check_runtime(runtime: str) -> Runtime:
+    if runtime not in RUNTIMES:
+        raise ConfigError(f"Unknown runtime '{runtime}'.", "Use auto, onnx or torch.")
+    return runtime

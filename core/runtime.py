@@ -1,84 +1,93 @@
-"""How a model folder runs here: the device, the precision policy and the derived files.
+"""How a model folder runs here: onnxruntime (the default) or torch, on which device, at
+which precision.
 
-The model format (``checkpoint``) loads exact weights; this layer decides how to run them —
-today torch's fp32 and lean/int8 CPU paths — and keeps what it derives from a folder (int8
-weights, the precision choice) beside it, keyed to the weights they came from. Nothing in the
-format imports this module.
+The model format (``config``, ``checkpoint``) describes and loads exact weights; this layer
+picks the runtime. onnxruntime runs ONNX files made from the folder once (``ort.convert``)
+at the precision chosen once (``ort.load``); torch runs the exact model (GPUs that onnxruntime
+has no provider for, debugging, and the reference that tests compare with).
 """
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-import torch
+from .config import CaptionerConfig, DecodingConfig
+from .errors import ConfigError, ModelError
+from .precision import check_precision, check_runtime
+from .text import Caption
 
-from .agreement import choose, read_choice, write_choice
-from .captioner import Captioner
-from .checkpoint import load_from_directory
-from .config import CONFIG, CaptionerConfig, read_config
-from .device import resolve_device
-from .errors import ModelError
-from .fast import Cache, release_exact, use_path
-from .paths import derived_dir, fingerprint
-from .precision import check_precision
-from .weights import release_freed_memory
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .ort.convert import Progress
+
+
+class CaptionModel(Protocol):
+    """What the describer and the command line use of a captioner, whichever runtime."""
+
+    config: CaptionerConfig
+    precision: str
+    runtime: str
+
+    def decoding(self, **overrides: Any) -> DecodingConfig: ...
+    def caption(self, images: list[Image.Image], **overrides: Any) -> list[Caption]: ...
+
+
+def resolve_runtime(runtime: str = "auto") -> str:
+    """onnx when onnxruntime is installed (auto), else torch; an explicit choice must be there."""
+    runtime = check_runtime(runtime)
+    have_onnx = importlib.util.find_spec("onnxruntime") is not None
+    have_torch = importlib.util.find_spec("torch") is not None
+    if runtime == "auto":
+        runtime = "onnx" if have_onnx or not have_torch else "torch"
+    missing = {"onnx": not have_onnx, "torch": not have_torch}[runtime]
+    if missing:
+        extra = "vocalens[train]" if runtime == "torch" else "vocalens"
+        raise ConfigError(
+            f"The {runtime} runtime is not installed here.",
+            f"Install it with `pip install {extra}`.",
+        )
+    return runtime
 
 
 def open_captioner(
-    directory: str | Path, device: str = "auto", dtype: str = "auto", precision: str = "auto"
-) -> Captioner:
-    """Load a model folder and run it at ``precision``: fp32 (exact), int8 (the lean int8
-    path, CPU only; the exact blocks are freed), or auto (on the CPU the fastest path whose
-    decisions agree with fp32's for this model, chosen once at its first load; else fp32)."""
+    directory: str | Path,
+    device: str = "auto",
+    dtype: str = "auto",
+    precision: str = "auto",
+    runtime: str = "auto",
+    converting: Progress | None = None,
+) -> CaptionModel:
+    """Load a model folder. ``precision``: fp32 (exact), int8, or auto (on the CPU, the fastest
+    precision whose decisions agree with fp32's for this model, chosen once at its first load).
+    ``converting`` hears of a first conversion (fraction done, stage)."""
     directory = Path(directory)
-    captioner = load_from_directory(directory, device=device, dtype=dtype)
-    chosen = resolve_precision(precision, captioner.device)
-    if chosen != "fp32":
-        cache = derived_cache(directory, captioner.config)
-        if chosen == "auto":
-            chosen = read_choice(*cache) or ""
-        if chosen:
-            use_path(captioner, chosen, cache=cache)
-        else:
-            chosen, tried = choose(captioner, cache)
-            write_choice(*cache, chosen, tried)
-        release_exact(captioner)
-    release_freed_memory()
-    return captioner
+    check_precision(precision)
+    if resolve_runtime(runtime) == "torch":
+        if precision == "int8":
+            raise ConfigError(
+                "int8 runs on onnxruntime only.", "Use --runtime onnx, or --precision fp32."
+            )
+        from .checkpoint import load_from_directory
+
+        return load_from_directory(directory, device=device, dtype=dtype)
+    from .ort.load import open_ort
+
+    return open_ort(directory, device, precision, converting)
 
 
-def derived_cache(directory: Path, cfg: CaptionerConfig) -> Cache:
-    """Where the int8 weights and the precision choice of this model folder are kept, and
-    the fingerprint of the weights they were made from."""
-    files = [
-        CONFIG,
-        cfg.projector.weights,
-        *filter(None, [cfg.encoder.weights, cfg.decoder.weights]),
-    ]
-    return derived_dir(directory), fingerprint(directory, files)
-
-
-def first_fast_load(directory: str | Path, device: str = "auto", precision: str = "auto") -> bool:
-    """Whether loading this folder will first choose and prepare its fast CPU path (some
-    seconds, once), so that the user can be told."""
-    directory = Path(directory)
-    if resolve_precision(precision, resolve_device(device)) != "auto":
-        return False
+def needs_preparing(
+    directory: str | Path, device: str = "auto", precision: str = "auto", runtime: str = "auto"
+) -> bool:
+    """Whether loading this folder will first convert it or choose its precision (seconds,
+    once), so that the user can be told."""
     try:
-        return read_choice(*derived_cache(directory, read_config(directory))) is None
-    except (OSError, ModelError):
+        if resolve_runtime(runtime) != "onnx":
+            return False
+        from .ort.load import needs_preparing as ort_needs
+
+        return ort_needs(Path(directory), device, precision)
+    except (OSError, ModelError, ConfigError):
         return False
-
-
-def resolve_precision(precision: str, device: torch.device) -> str:
-    """fp32, int8, or auto: on the CPU, the fastest path that agrees with fp32 for this
-    model (chosen at its first load), and fp32 elsewhere."""
-    if check_precision(precision) == "auto":
-        return "auto" if device.type == "cpu" and int8_supported() else "fp32"
-    return precision
-
-
-def int8_supported() -> bool:
-    """Whether this torch build has a CPU engine for int8 Linear layers."""
-    engines = torch.backends.quantized.supported_engines
-    return any(e in engines for e in ("fbgemm", "x86", "qnnpack"))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,11 +41,3 @@ def load_into_skeleton(
             "The folder may be damaged; download or convert the model again.",
         )
     return module
-
-
-def release_freed_memory() -> None:
-    """Hand memory freed while loading (fp32 weights replaced by int8 ones, temporary
-    copies) back to the system; glibc keeps it otherwise. No-op elsewhere."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):  # not glibc
-            ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImageError
-from .decoding_args import add_model_args, decoding_overrides
+from .decoding_args import add_model_args, decoding_overrides, model_options
 
 
 @dataclass
@@ -62,9 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         raise ImageError("--batch-size must be at least 1.")
     items = list(expand(args.inputs))
-    captioner = load_captioner(
-        args.model, device=args.device, dtype=args.dtype, precision=args.precision
-    )
+    captioner = load_captioner(args.model, **model_options(args))
     overrides = decoding_overrides(args)
     captioner.decoding(**overrides)  # validate before any work
     failed = 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from typing import Any
 
-from ..precision import PRECISIONS
+from ..precision import PRECISIONS, RUNTIMES
 from ..registry import DEFAULT_MODEL
 
 
@@ -15,14 +17,25 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_MODEL,
         help=f"registered model name or model folder (default: {DEFAULT_MODEL})",
     )
-    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
-    parser.add_argument("--dtype", default="auto", help="auto, fp32, fp16 or bf16")
+    parser.add_argument(
+        "--device",
+        default="auto",
+        help="auto, cpu, cuda, dml (DirectML) or coreml; with --runtime torch: cuda:N or mps",
+    )
+    parser.add_argument("--dtype", default="auto", help="--runtime torch: auto, fp32, fp16 or bf16")
     parser.add_argument(
         "--precision",
         default="auto",
         choices=PRECISIONS,
         help="fp32: exact; int8: about 3x faster on the CPU; auto (default): on the CPU, the "
-        "fastest path that decides like fp32 for this model, checked at its first load",
+        "fastest precision that decides like fp32 for this model, checked at its first load",
+    )
+    parser.add_argument(
+        "--runtime",
+        default="auto",
+        choices=RUNTIMES,
+        help="onnx (auto's choice when installed): light and fast; torch: the reference, "
+        "for GPUs onnxruntime cannot use and for debugging",
     )
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--beam", type=int, metavar="N", help="beam search with N beams")
@@ -33,6 +46,36 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="sampling: random seed (repeatable output)")
     parser.add_argument("--max-tokens", type=int, help="most tokens per caption")
     parser.add_argument("--repetition-penalty", type=float, help="> 1 discourages repeats")
+
+
+def model_options(args: argparse.Namespace) -> dict[str, Any]:
+    """How to load the model (device, precision, runtime), with a progress bar on a terminal
+    for the first conversion of a model (stderr, not into logs)."""
+    return {
+        "device": args.device,
+        "dtype": args.dtype,
+        "precision": args.precision,
+        "runtime": args.runtime,
+        "converting": conversion_progress(),
+    }
+
+
+def conversion_progress() -> Callable[[float, str], None]:
+    from tqdm import tqdm
+
+    bar: list[tqdm] = []  # made at the first report: a converted model shows nothing
+
+    def report(fraction: float, stage: str) -> None:
+        if not bar:
+            print("vocalens: preparing the model for this machine (once)…", file=sys.stderr)
+            disable = not sys.stderr.isatty()
+            bar.append(tqdm(total=100, unit="%", file=sys.stderr, disable=disable, leave=False))
+        bar[0].set_description(stage)
+        bar[0].update(round(fraction * 100) - bar[0].n)
+        if fraction >= 1.0:
+            bar[0].close()
+
+    return report
 
 
 def decoding_overrides(args: argparse.Namespace) -> dict[str, Any]:

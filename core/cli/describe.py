@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import ImageError, VocaLensError
 from .caption import expand
-from .decoding_args import add_model_args, decoding_overrides
+from .decoding_args import add_model_args, decoding_overrides, model_options
 
 
 def register(sub: Any) -> None:
@@ -39,9 +39,7 @@ def run(args: argparse.Namespace) -> int:
     opened = open_describer(
         None if args.no_caption else args.model,
         text=not args.no_text,
-        device=args.device,
-        dtype=args.dtype,
-        precision=args.precision,
+        **model_options(args),
         **decoding_overrides(args),
     )
     for notice in opened.notices:  # said once, before the descriptions

@@ -27,19 +27,20 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..checkpoint import load_from_directory
     from ..config import EncoderConfig
     from ..data.features import encode_with_bar
     from ..data.readers import read_dataset
     from ..device import resolve_device
     from ..encoder import open_encoder
-    from ..loading import load_captioner
+    from ..loading import resolve_model
     from ..paths import hub_cache
 
     dataset = read_dataset(args.data, args.format, args.images)
     for note in dataset.notes:
         print(note)
     if args.model:
-        encoder = load_captioner(args.model, device=args.device, precision="fp32").encoder
+        encoder = load_from_directory(resolve_model(args.model), device=args.device).encoder
     else:
         cfg = EncoderConfig(args.encoder, args.pretrained)
         encoder = open_encoder(cfg, None, hub_cache()).to(resolve_device(args.device))

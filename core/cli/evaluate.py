@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from .data_args import add_data_args
-from .decoding_args import add_model_args, decoding_overrides
+from .decoding_args import add_model_args, decoding_overrides, model_options
 
 
 def register(sub: Any) -> None:
@@ -43,13 +43,14 @@ def run(args: argparse.Namespace) -> int:
     split_samples(dataset, args.split)  # before the slow parts: is there anything to do?
     if args.fetch_spice:
         fetch_spice_models()
-    captioner = load_captioner(args.model, args.device, args.dtype, args.precision)
+    captioner = load_captioner(args.model, **model_options(args))
     clip = None
     if not args.no_clipscore:
         enc = captioner.config.encoder
         model = args.clip_model or enc.model
         pretrained = args.clip_pretrained if args.clip_model else enc.pretrained
-        clip = ClipScorer(model, args.clip_pretrained or pretrained, captioner.device)
+        device = getattr(captioner, "device", "cpu") if captioner.runtime == "torch" else "cpu"
+        clip = ClipScorer(model, args.clip_pretrained or pretrained, device)
     report = evaluate(
         captioner,
         dataset,

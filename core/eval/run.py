@@ -10,10 +10,10 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
-from ..captioner import Captioner
 from ..data.samples import DataError, Dataset, Sample
 from ..errors import VocaLensError
 from ..images import load_image
+from ..runtime import CaptionModel
 from .clipscore import ClipScorer
 from .coco import coco_scores
 
@@ -31,7 +31,7 @@ class EvalReport:
 
 
 def evaluate(
-    captioner: Captioner,
+    captioner: CaptionModel,
     dataset: Dataset,
     out: str | Path,
     split: str = "test",

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..config import CONFIG, CaptionerConfig, read_config
-from ..errors import ModelError, ModelNotInstalledError
+from ..errors import ModelError, ModelNotInstalledError, first_line
 from ..paths import derived_dir, fingerprint, hub_cache
 
 FOLDER = "onnx"
@@ -189,7 +189,7 @@ def _read(path: Path) -> dict[str, np.ndarray]:
         tensors = load_file(str(path))
     except Exception as exc:  # damaged, truncated, or not safetensors at all
         raise ModelError(
-            f"{path} cannot be read ({str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__}).",
+            f"{path} cannot be read ({first_line(exc)[:120]}).",
             "The file may be damaged; download or convert the model again.",
         ) from None
     return {k: v.astype(np.float32, copy=False) for k, v in tensors.items()}

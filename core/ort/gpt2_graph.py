@@ -66,7 +66,8 @@ def gpt2_graph(
         [g.op("Unsqueeze", [keys, g.const([0])]), g.op("Unsqueeze", [positions, g.const([1])])],
     )
     mask = g.op(
-        "Where", [later, g.const(np.finfo(np.float32).min, np.float32), g.const(0.0, np.float32)]
+        "Where",
+        [later, g.const(float(np.finfo(np.float32).min), np.float32), g.const(0.0, np.float32)],
     )
 
     for i, (past_k, past_v) in enumerate(pasts):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import onnx
@@ -52,13 +53,13 @@ class Graph:
     def const(
         self, values: Sequence[int] | Sequence[float] | float | int, dtype: type = np.int64
     ) -> str:
-        array = np.asarray(values, dtype=dtype)
+        array: np.ndarray = np.asarray(values, dtype=dtype)
         key = (str(array.dtype) + str(array.shape), array.tobytes())
         if key not in self._consts:
             self._consts[key] = self.weight(self.fresh("const"), array)
         return self._consts[key]
 
-    def op(self, kind: str, inputs: Sequence[str], name: str | None = None, **attrs: object) -> str:
+    def op(self, kind: str, inputs: Sequence[str], name: str | None = None, **attrs: Any) -> str:
         out = name or self.fresh(kind.lower())
         domain = attrs.pop("domain", "")
         self.nodes.append(helper.make_node(kind, list(inputs), [out], domain=str(domain), **attrs))
@@ -88,7 +89,7 @@ class Graph:
         )
 
     def gelu(self, x: str, kind: str) -> str:
-        """``erf`` (torch's default GELU), ``tanh`` (GPT-2's gelu_new) or ``quick`` (x·σ(1.702x))."""
+        """``erf`` (torch's GELU), ``tanh`` (GPT-2's gelu_new) or ``quick`` (x·σ(1.702x))."""
         if kind == "quick":
             return self.op(
                 "Mul", [x, self.op("Sigmoid", [self.op("Mul", [x, self.const(1.702, np.float32)])])]

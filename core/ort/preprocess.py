@@ -57,8 +57,8 @@ class Preprocess:
             target = (s, new_long) if w <= h else (new_long, s)
             if target != (w, h):
                 image = image.resize(target, self.resample)
-            left = int(round((image.width - s) / 2.0))
-            top = int(round((image.height - s) / 2.0))
+            left = round((image.width - s) / 2.0)
+            top = round((image.height - s) / 2.0)
             image = image.crop((left, top, left + s, top + s))
         pixels = np.asarray(image.convert("RGB"), dtype=np.float32) / np.float32(255.0)
         return (pixels.transpose(2, 0, 1) - self.mean) / self.std  # (3, S, S)
