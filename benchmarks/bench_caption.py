@@ -1,14 +1,19 @@
-"""Captioner speed and memory at real-size shapes (ViT-B-32 + GPT-2 124M, random weights).
+"""Captioner speed, memory and start-up at real size (ViT-B-32 + GPT-2 124M, random weights),
+onnxruntime and torch side by side, with transformers' ``generate()`` as the baseline.
 
-Fixed 16 new tokens per caption. Compares our KV-cached decoding with ClipCap's way
-(recompute the whole sequence each step) and with transformers' ``generate()``.
+Fixed 16 new tokens per caption. The model folder is converted once (timed), then each runtime
+captions the same images. Memory and the command line's start are measured in fresh processes
+(a process that has imported torch says nothing about one that has not).
 
-    python benchmarks/bench_caption.py [--device cpu] [--out results.json]
+    python benchmarks/bench_caption.py [--repeats 5] [--out results.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -16,83 +21,112 @@ from pathlib import Path
 import torch
 from PIL import Image
 
-from vocalens.core import load_captioner, save_captioner
+from vocalens.core.checkpoint import load_from_directory, save_captioner
+from vocalens.core.ort.convert import convert
+from vocalens.core.runtime import open_captioner
 from vocalens.core.testing import real_size_captioner
 
-from common import gpt2_vocab, machine, peak_rss_mb, report, timed
+from common import gpt2_vocab, machine, report, timed
 
 TOKENS = 16
 FIXED = {"max_new_tokens": TOKENS, "min_new_tokens": TOKENS, "stop_strings": []}
+MEMORY = """
+import resource, sys
+from PIL import Image
+from vocalens.core.runtime import open_captioner
+model = open_captioner(sys.argv[1], device="cpu", precision=sys.argv[2])
+model.caption([Image.effect_noise((640, 480), 50).convert("RGB")], strategy="greedy")
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "torch" in sys.modules)
+"""
 
 
-def hf_generate(captioner, prefix: torch.Tensor, beams: int) -> torch.Tensor:
-    return captioner.decoder.generate(
+def hf_generate(model, prefix: torch.Tensor, beams: int) -> torch.Tensor:
+    return model.decoder.generate(
         inputs_embeds=prefix,
         max_new_tokens=TOKENS,
         min_new_tokens=TOKENS,
         num_beams=beams,
         do_sample=False,
-        pad_token_id=captioner.tokenizer.eos_token_id,
-        attention_mask=torch.ones(prefix.shape[:2], dtype=torch.long, device=prefix.device),
+        pad_token_id=model.tokenizer.eos_token_id,
+        attention_mask=torch.ones(prefix.shape[:2], dtype=torch.long),
     )
+
+
+def speeds(model, image: Image.Image, batch: list[Image.Image], r: int) -> dict[str, float]:
+    batch_ms = timed(lambda: model.caption(batch, strategy="greedy", **FIXED), max(1, r // 2))
+    return {
+        "greedy_ms": timed(lambda: model.caption([image], strategy="greedy", **FIXED), r),
+        "beam3_ms": timed(lambda: model.caption([image], strategy="beam", num_beams=3, **FIXED), r),
+        f"batch{len(batch)}_images_per_s": round(len(batch) / (batch_ms / 1e3), 1),
+    }
+
+
+def in_fresh_process(folder: Path, precision: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY, str(folder), precision], capture_output=True, text=True
+    )
+    rss, torch_loaded = out.stdout.split()
+    return {"peak_rss_mb": round(float(rss), 1), "imports_torch": torch_loaded == "True"}
+
+
+def cli_start(folder: Path, image: Path) -> float:
+    """Wall time of ``vocalens caption IMAGE`` from the shell, model already converted."""
+    cli = [sys.executable, "-m", "vocalens.core.cli.main", "caption", str(image)]
+    start = time.perf_counter()
+    subprocess.run([*cli, "--model", str(folder)], check=True, capture_output=True)
+    return round((time.perf_counter() - start) * 1e3, 1)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--device", default="cpu")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    vocab = gpt2_vocab()
-
-    with tempfile.TemporaryDirectory() as tmp:
-        save_captioner(real_size_captioner(vocab), Path(tmp) / "m", include_decoder=True)
-        start = time.perf_counter()
-        model = load_captioner(Path(tmp) / "m", device=args.device)
-        image = Image.new("RGB", (1280, 720), "gray")
-        model.caption([image], strategy="greedy", **FIXED)
-        load_ms = (time.perf_counter() - start) * 1e3
     r = args.repeats
-    images8 = [Image.effect_noise((640, 480), 40 + i).convert("RGB") for i in range(8)]
-    pixels = model.pixels([image])
-    with torch.inference_mode():
-        emb = model.embed(pixels)
-        prefix = model.prefix(emb)
-        results = {
-            "machine": machine(),
-            "device": str(model.device),
-            "new_tokens": TOKENS,
-            "load_to_first_caption_ms": round(load_ms, 1),
-            "preprocess_ms": timed(lambda: model.pixels([image]), r),
-            "encode_ms": timed(lambda: model.embed(pixels), r),
-            "decode_greedy_ms": timed(
-                lambda: model.caption_embeddings(emb, strategy="greedy", **FIXED), r
-            ),
-            "decode_beam3_ms": timed(
-                lambda: model.caption_embeddings(emb, strategy="beam", num_beams=3, **FIXED), r
-            ),
-            "baseline_recompute_greedy_ms": timed(
-                lambda: model.caption_embeddings(emb, strategy="greedy", use_cache=False, **FIXED),
-                max(1, r // 2),
-            ),
-            "baseline_recompute_beam3_ms": timed(
-                lambda: model.caption_embeddings(
-                    emb, strategy="beam", num_beams=3, use_cache=False, **FIXED
-                ),
-                max(1, r // 2),
-            ),
-            "baseline_generate_greedy_ms": timed(lambda: hf_generate(model, prefix, 1), r),
-            "baseline_generate_beam3_ms": timed(lambda: hf_generate(model, prefix, 3), r),
-            "end_to_end_greedy_ms": timed(
-                lambda: model.caption([image], strategy="greedy", **FIXED), r
-            ),
-            "end_to_end_beam3_ms": timed(
-                lambda: model.caption([image], strategy="beam", num_beams=3, **FIXED), r
-            ),
-        }
-        batch_ms = timed(lambda: model.caption(images8, strategy="greedy", **FIXED), max(1, r // 2))
-    results["batch8_greedy_images_per_s"] = round(8 / (batch_ms / 1e3), 2)
-    results["peak_rss_mb"] = peak_rss_mb()
+    image = Image.effect_noise((1280, 720), 60).convert("RGB")
+    batch = [Image.effect_noise((640, 480), 40 + i).convert("RGB") for i in range(16)]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = save_captioner(
+            real_size_captioner(gpt2_vocab()), Path(tmp) / "m", include_decoder=True
+        )
+        start = time.perf_counter()
+        done = convert(folder)
+        convert_s = time.perf_counter() - start
+        sizes = {p.name: round(p.stat().st_size / 1e6, 1) for p in done.folder.glob("*.onnx")}
+        results: dict[str, object] = {"machine": machine(), "new_tokens": TOKENS}
+        results["convert_s"] = round(convert_s, 1)
+        results["onnx_files_mb"] = sizes
+        for precision in ("int8", "fp32"):
+            start = time.perf_counter()
+            model = open_captioner(folder, device="cpu", precision=precision)
+            model.caption([image], strategy="greedy", **FIXED)
+            results[f"onnx_{precision}_load_to_first_caption_ms"] = round(
+                (time.perf_counter() - start) * 1e3, 1
+            )
+            for key, value in speeds(model, image, batch, r).items():
+                results[f"onnx_{precision}_{key}"] = value
+            del model
+        reference = load_from_directory(folder, device="cpu")
+        for key, value in speeds(reference, image, batch, r).items():
+            results[f"torch_fp32_{key}"] = value
+        with torch.inference_mode():
+            prefix = reference.prefix(reference.embed(reference.pixels([image])))
+            results["transformers_generate_greedy_decode_ms"] = timed(
+                lambda: hf_generate(reference, prefix, 1), r
+            )
+            results["transformers_generate_beam3_decode_ms"] = timed(
+                lambda: hf_generate(reference, prefix, 3), r
+            )
+        open_captioner(
+            folder, device="cpu", precision="auto"
+        )  # choose once, as a user's first load
+        results["auto_chose"] = json.loads((done.folder / "manifest.json").read_text())["precision"]
+        for precision in ("int8", "fp32"):
+            results[f"onnx_{precision}_process"] = in_fresh_process(folder, precision)
+        shot = Path(tmp) / "one.png"
+        image.save(shot)
+        cli_start(folder, shot)  # the first run fills the file cache
+        results["cli_caption_one_image_ms"] = cli_start(folder, shot)
     report(results, args.out)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pickle
 import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel
 
@@ -17,6 +17,7 @@ from .encoder import ImageEncoder, open_encoder
 from .errors import ModelError, ModelNotInstalledError
 from .paths import hub_cache
 from .projector import build_projector
+from .ptfile import read_pt
 
 LEGACY_BUFFERS = (".attn.bias", ".attn.masked_bias")  # saved by old transformers, rejected now
 GPT2_HEADS = {768: 12, 1024: 16, 1280: 20, 1600: 25}
@@ -24,23 +25,14 @@ CLIPCAP_HEADS = 8
 
 
 def read_clipcap(path: Path) -> dict[str, torch.Tensor]:
-    """The tensors of a ClipCap checkpoint, loaded with ``weights_only=True``."""
-    try:
-        state: Any = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise ModelNotInstalledError(f"{path}: no such file.", missing=[str(path)]) from None
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as exc:
-        raise ModelError(
-            f"{path} is not a ClipCap checkpoint that can be read safely "
-            f"({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}).",
-            "Use the coco_weights.pt or conceptual_weights.pt files released with ClipCap.",
-        ) from None
+    """The tensors of a ClipCap checkpoint, read by ``ptfile`` (nothing in the file runs)."""
+    state: Any = read_pt(path)
     for key in ("state_dict", "model"):
         if isinstance(state, dict) and isinstance(state.get(key), dict):
             state = state[key]
     if not isinstance(state, dict) or not any(str(k).startswith("clip_project.") for k in state):
         raise ModelError(f"{path} holds no ClipCap projector (no 'clip_project.*' weights).")
-    return {k: v for k, v in state.items() if isinstance(v, torch.Tensor)}
+    return {k: torch.from_numpy(v) for k, v in state.items() if isinstance(v, np.ndarray)}
 
 
 def projector_config(state: dict[str, torch.Tensor], embed_dim: int) -> ProjectorConfig:

@@ -42,3 +42,7 @@ class ConfigError(VocaLensError):
 def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (its type when it has none): for sentences."""
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+class TorchOnly(ModelError):
+    """A model (or a part of it) that onnxruntime cannot run here; the torch runtime can."""

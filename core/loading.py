@@ -46,7 +46,7 @@ def load_captioner(
     model: str | Path = DEFAULT_MODEL,
     device: str = "auto",
     dtype: str = "auto",
-    precision: str = "auto",
+    precision: str = "fp32",
     runtime: str = "auto",
     converting: Progress | None = None,
 ) -> CaptionModel:

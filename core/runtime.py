@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .config import CaptionerConfig, DecodingConfig
-from .errors import ConfigError, ModelError
+from .errors import ConfigError, ModelError, TorchOnly
 from .precision import check_precision, check_runtime
 from .text import Caption
 
@@ -65,17 +65,21 @@ def open_captioner(
     ``converting`` hears of a first conversion (fraction done, stage)."""
     directory = Path(directory)
     check_precision(precision)
-    if resolve_runtime(runtime) == "torch":
-        if precision == "int8":
-            raise ConfigError(
-                "int8 runs on onnxruntime only.", "Use --runtime onnx, or --precision fp32."
-            )
-        from .checkpoint import load_from_directory
+    if resolve_runtime(runtime) == "onnx":
+        from .ort.load import open_ort
 
-        return load_from_directory(directory, device=device, dtype=dtype)
-    from .ort.load import open_ort
+        try:
+            return open_ort(directory, device, precision, converting)
+        except TorchOnly:  # a model onnxruntime cannot run here: torch can, when installed
+            if runtime != "auto" or importlib.util.find_spec("torch") is None:
+                raise
+    if precision == "int8":
+        raise ConfigError(
+            "int8 runs on onnxruntime only.", "Use --runtime onnx, or --precision fp32."
+        )
+    from .checkpoint import load_from_directory
 
-    return open_ort(directory, device, precision, converting)
+    return load_from_directory(directory, device=device, dtype=dtype)
 
 
 def needs_preparing(

@@ -55,7 +55,10 @@ class DescribeEngine(Engine):
         try:
             return self.describer.describe(image, **args)
         except RuntimeError as exc:
-            if "out of memory" not in str(exc).lower() or self.describer.captioner is None:
+            captioner = self.describer.captioner
+            if "out of memory" not in str(exc).lower() or captioner is None:
+                raise
+            if captioner.runtime != "torch":
                 raise
             self._fall_back_to_cpu()
             desc = self.describer.describe(image, **args)

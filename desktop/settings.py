@@ -53,9 +53,10 @@ SETTINGS: tuple[Setting, ...] = (
         "device",
         "auto",
         "Device",
-        "Where the model runs: auto uses a GPU when there is one.",
+        "Where the model runs: auto uses a GPU when onnxruntime can (CUDA, DirectML, "
+        "Core ML), else the processor.",
         "Model",
-        ("auto", "cpu", "cuda", "mps"),
+        ("auto", "cpu", "cuda", "dml", "coreml"),
     ),
     Setting(
         "precision",

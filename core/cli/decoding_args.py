@@ -66,10 +66,11 @@ def conversion_progress() -> Callable[[float, str], None]:
     bar: list[tqdm] = []  # made at the first report: a converted model shows nothing
 
     def report(fraction: float, stage: str) -> None:
+        if not sys.stderr.isatty():  # piped: only results and errors
+            return
         if not bar:
             print("vocalens: preparing the model for this machine (once)…", file=sys.stderr)
-            disable = not sys.stderr.isatty()
-            bar.append(tqdm(total=100, unit="%", file=sys.stderr, disable=disable, leave=False))
+            bar.append(tqdm(total=100, unit="%", file=sys.stderr, leave=False))
         bar[0].set_description(stage)
         bar[0].update(round(fraction * 100) - bar[0].n)
         if fraction >= 1.0:

@@ -35,9 +35,10 @@ class OrtCaptioner:
 
         self.config, self.tokenizer, self.precision = config, tokenizer, precision
         self.providers = choose_providers(device)
-        options = session_options()
         self.sessions = {
-            part: onnxruntime.InferenceSession(str(path), options, providers=self.providers)
+            part: onnxruntime.InferenceSession(
+                str(path), session_options(spin=part == "decoder"), providers=self.providers
+            )
             for part, path in files.items()
         }
         self.device = "cpu" if self.providers[0] == "CPUExecutionProvider" else self.providers[0]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..config import CONFIG, CaptionerConfig, read_config
-from ..errors import ModelError, ModelNotInstalledError, first_line
+from ..errors import ModelError, ModelNotInstalledError, TorchOnly, first_line
 from ..paths import derived_dir, fingerprint, hub_cache
 
 FOLDER = "onnx"
@@ -72,6 +72,7 @@ def convert(directory: Path, progress: Progress | None = None) -> Converted:
     """Make (or remake) the ONNX files of a model folder; returns them."""
     tell = progress or (lambda fraction, stage: None)
     cfg = read_config(directory)
+    _require_files(directory, cfg)
     key = onnx_key(directory, cfg)
     target = derived_dir(directory) / FOLDER
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -92,6 +93,27 @@ def convert(directory: Path, progress: Progress | None = None) -> Converted:
         raise
     tell(1.0, "done")
     return Converted(target, {"key": key, "format": FORMAT})
+
+
+def _require_files(directory: Path, cfg: CaptionerConfig) -> None:
+    parts = {
+        "projector": cfg.projector.weights,
+        "image encoder": cfg.encoder.weights,
+        "GPT-2": cfg.decoder.weights,
+    }
+    for part, name in parts.items():
+        if name and not (directory / name).is_file():
+            raise ModelNotInstalledError(
+                f"The {part} weights are missing: {directory / name}.",
+                "Download or convert the model again.",
+                missing=[str(directory / name)],
+            )
+    if not cfg.encoder.weights:
+        raise TorchOnly(
+            f"{directory} keeps no image encoder weights of its own, so it cannot run on "
+            "onnxruntime.",
+            "Save or import the model again with VocaLens, or run it with --runtime torch.",
+        )
 
 
 def _make(directory: Path, cfg: CaptionerConfig, out: Path, tell: Progress) -> None:
@@ -189,19 +211,14 @@ def _read(path: Path) -> dict[str, np.ndarray]:
         tensors = load_file(str(path))
     except Exception as exc:  # damaged, truncated, or not safetensors at all
         raise ModelError(
-            f"{path} cannot be read ({first_line(exc)[:120]}).",
-            "The file may be damaged; download or convert the model again.",
+            f"The model's files could not be read ({path.name}: {first_line(exc)[:120]}).",
+            "Download or convert it again.",
         ) from None
     return {k: v.astype(np.float32, copy=False) for k, v in tensors.items()}
 
 
 def _encoder_weights(directory: Path, cfg: CaptionerConfig) -> dict[str, np.ndarray]:
-    if cfg.encoder.weights:
-        return _read(directory / cfg.encoder.weights)
-    raise ModelNotInstalledError(
-        f"{directory} keeps no image encoder weights of its own, so it cannot run on onnxruntime.",
-        "Save or import the model again with VocaLens, or run it with --runtime torch.",
-    )
+    return _read(directory / str(cfg.encoder.weights))
 
 
 def _decoder_weights(

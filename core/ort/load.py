@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..agreement import compare, probe_images, reference
 from ..atomic import write_text_atomic
-from ..config import read_config
+from ..config import CONFIG, read_config
 from ..errors import ConfigError
 from ..memory import release_freed_memory
 from ..precision import Path_, check_precision
@@ -48,7 +48,7 @@ def needs_preparing(directory: Path, device: str = "auto", precision: str = "aut
     once), so that the user can be told."""
     done = converted(directory)
     if done is None:
-        return True
+        return (directory / CONFIG).is_file()  # a folder that is not a model fails at once
     try:
         on_cpu = choose_providers(device)[0] == CPU
     except ConfigError:

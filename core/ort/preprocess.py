@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ..errors import ModelError
+from ..errors import TorchOnly
 
 OPENAI_MEAN = (0.48145466, 0.4578275, 0.40821073)
 OPENAI_STD = (0.26862954, 0.26130258, 0.27577711)
@@ -30,7 +30,7 @@ class Preprocess:
         sides = list(size) if isinstance(size, list | tuple) else [size, size]
         self.mode = str(cfg.get("resize_mode", "shortest"))
         if sides[0] != sides[1] or self.mode not in ("shortest", "squash"):
-            raise ModelError(
+            raise TorchOnly(
                 f"This image encoder's preprocessing ({self.mode}, {size}) cannot run on "
                 "onnxruntime yet.",
                 "Run it with --runtime torch.",
@@ -38,7 +38,7 @@ class Preprocess:
         self.size = int(sides[0])
         interpolation = str(cfg.get("interpolation", "bicubic"))
         if interpolation not in RESAMPLE:
-            raise ModelError(f"Unknown image interpolation '{interpolation}' in config.json.")
+            raise TorchOnly(f"Unknown image interpolation '{interpolation}' in config.json.")
         self.resample = RESAMPLE[interpolation]
         self.mean = np.asarray(cfg.get("mean", OPENAI_MEAN), np.float32).reshape(3, 1, 1)
         self.std = np.asarray(cfg.get("std", OPENAI_STD), np.float32).reshape(3, 1, 1)

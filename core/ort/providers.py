@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
 from ..errors import ConfigError
 
@@ -38,35 +39,20 @@ def choose_providers(device: str, available: Sequence[str] | None = None) -> lis
     return [wanted, CPU]
 
 
-def session_options() -> object:
-    """Quiet sessions that use the physical cores, with every graph optimisation and no
-    busy-waiting between runs."""
+def session_options(spin: bool = True) -> Any:
+    """Quiet sessions that use the physical cores, with every graph optimisation.
+    ``spin=False``: the session's threads sleep as soon as a run ends. The parts run one after
+    another, and the idle threads of the image encoder would otherwise spin on the cores the
+    decoder needs next (its first steps took twice their time). A process-wide thread pool
+    would be neater, but onnxruntime then refuses every session made without it (the OCR's)."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3  # errors only: nothing of onnxruntime's reaches the user
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    # The parts run one after another on one shared pool of threads: with a pool per session,
-    # the idle threads of one spin on the cores the next one needs (the first decoding steps
-    # took twice their time).
-    options.use_per_session_threads = not _share_threads()
+    if not spin:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    threads = os.environ.get("VOCALENS_THREADS", "")
+    if threads.isdigit() and int(threads) > 0:
+        options.intra_op_num_threads = int(threads)
     return options
-
-
-_SHARED: list[bool] = []
-
-
-def _share_threads() -> bool:
-    """Create onnxruntime's global thread pool once, if this process has not started
-    onnxruntime without it; ``VOCALENS_THREADS`` sets its size (default: one per core)."""
-    if not _SHARED:
-        from onnxruntime.capi import _pybind_state
-
-        threads = os.environ.get("VOCALENS_THREADS", "")
-        size = int(threads) if threads.isdigit() else 0  # 0: onnxruntime's default
-        try:
-            _pybind_state.set_global_thread_pool_sizes(size, 1)
-            _SHARED.append(True)
-        except RuntimeError:  # the environment exists already: sessions keep their own pools
-            _SHARED.append(False)
-    return _SHARED[0]

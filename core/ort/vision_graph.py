@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import onnx
 
-from ..errors import ModelError
+from ..errors import TorchOnly
 from .graph import FLOAT, Graph, Weights
 
 UNSUPPORTED = (
@@ -30,10 +30,10 @@ def vision_graph(
 ) -> onnx.ModelProto:
     vision = dict(model_cfg["vision_cfg"])
     if isinstance(vision.get("layers"), list | tuple) or any(vision.get(k) for k in UNSUPPORTED):
-        raise ModelError("This CLIP image tower cannot run on onnxruntime yet.", TORCH_ONLY)
+        raise TorchOnly("This CLIP image tower cannot run on onnxruntime yet.", TORCH_ONLY)
     pool = vision.get("pool_type", "tok")
     if pool not in ("tok", "avg"):
-        raise ModelError(f"CLIP pooling '{pool}' cannot run on onnxruntime yet.", TORCH_ONLY)
+        raise TorchOnly(f"CLIP pooling '{pool}' cannot run on onnxruntime yet.", TORCH_ONLY)
     if any(k.startswith("visual.") for k in weights):
         weights = {k[7:]: v for k, v in weights.items() if k.startswith("visual.")}
     w = Weights(weights)

@@ -21,7 +21,7 @@ def test_a_shipped_model_is_found_and_left_untouched(fresh_model_dir, tmp_path, 
     model = open_captioner(shipped, device="cpu", precision="auto")
     assert model.caption([Image.new("RGB", (32, 32), "red")])[0].tokens
     assert sorted(p.name for p in shipped.iterdir()) == before  # nothing written inside
-    derived = list((cache_dir() / "derived").glob("clipcap-coco-*/precision.json"))
-    assert len(derived) == 1  # the choice went to the cache instead
+    derived = list((cache_dir() / "derived").glob("clipcap-coco-*/onnx/manifest.json"))
+    assert len(derived) == 1  # the conversion and the choice went to the cache instead
     own = shutil.copytree(fresh_model_dir, models_dir() / "clipcap-coco")
     assert resolve_model("clipcap-coco") == own  # the user's own copy comes first

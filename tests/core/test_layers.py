@@ -1,5 +1,5 @@
 """The model format knows nothing of how it is run: no format module imports the runtime layer
-(precision policy, int8 and lean paths, agreement checks)."""
+(precision policy, onnxruntime, agreement checks)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 CORE = Path(__file__).resolve().parents[2] / "core"
 FORMAT = ["config", "checkpoint", "encoder", "decoder", "projector", "weights", "clipcap_import"]
-RUNTIME = {"runtime", "precision", "agreement", "fast", "int8", "lean", "clip_attention"}
+RUNTIME = {"runtime", "precision", "agreement", "ort"}
 
 
 def relative_imports(module: str) -> set[str]:

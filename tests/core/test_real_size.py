@@ -56,7 +56,7 @@ def test_clipcap_checkpoint_with_real_shapes_imports(gpt2_vocab, tmp_path) -> No
     out = import_clipcap(
         pt, tmp_path / "coco", tokenizer=gpt2_vocab, encoder=encoder, gpt2="nobody/no-gpt2"
     )
-    model = load_captioner(out)
+    model = load_captioner(out, runtime="torch")  # the imported weights, as torch holds them
     cfg = model.config
     assert (cfg.projector.kind, cfg.projector.prefix_length, cfg.projector.hidden_dim) == (
         "clipcap-mlp",
@@ -67,4 +67,9 @@ def test_clipcap_checkpoint_with_real_shapes_imports(gpt2_vocab, tmp_path) -> No
     assert torch.equal(
         model.decoder.transformer.h[3].attn.c_attn.weight, gpt.transformer.h[3].attn.c_attn.weight
     )
-    assert model.caption([Image.new("RGB", (320, 240), "green")], max_new_tokens=5)[0].tokens
+    green = [Image.new("RGB", (320, 240), "green")]
+    want = model.caption(green, max_new_tokens=5, strategy="greedy")[0].tokens
+    assert want
+    onnx = load_captioner(out)  # and the same captions through onnxruntime
+    assert onnx.runtime == "onnx"
+    assert onnx.caption(green, max_new_tokens=5, strategy="greedy")[0].tokens == want

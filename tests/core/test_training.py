@@ -18,7 +18,6 @@ from vocalens.core.data.readers import read_dataset
 from vocalens.core.data.samples import DataError
 from vocalens.core.errors import ConfigError
 from vocalens.core.eval.coco import coco_scores
-from vocalens.core.fast import use_path
 from vocalens.core.runtime import open_captioner
 from vocalens.core.synthetic import write_shapes_dataset
 from vocalens.core.testing import register_tiny_clip, tiny_captioner
@@ -50,10 +49,10 @@ def trained(shapes: Path, start: Path, tmp_path_factory: pytest.TempPathFactory)
     return out
 
 
-def held_out(model: Path, shapes: Path, precision: str = "fp32") -> tuple[dict, dict]:
-    captioner = open_captioner(model, precision="fp32" if precision == "lean" else precision)
-    if precision == "lean":
-        use_path(captioner, "lean")
+def held_out(
+    model: Path, shapes: Path, precision: str = "fp32", runtime: str = "onnx"
+) -> tuple[dict, dict]:
+    captioner = open_captioner(model, device="cpu", precision=precision, runtime=runtime)
     test = read_dataset(shapes).split("test")
     from vocalens.core.images import load_image
 
@@ -77,12 +76,12 @@ def test_training_learns_the_task(trained: Path, start: Path, shapes: Path) -> N
     assert cider > 2.0, hyps  # ten times the untrained model's, and more
 
 
-def test_the_fast_paths_caption_the_trained_model_alike(trained: Path, shapes: Path) -> None:
-    exact, _ = held_out(trained / "best", shapes, "fp32")
-    lean, _ = held_out(trained / "best", shapes, "lean")
+def test_every_runtime_and_precision_captions_the_trained_model_alike(trained, shapes) -> None:
+    exact, _ = held_out(trained / "best", shapes, "fp32", runtime="torch")
+    onnx, _ = held_out(trained / "best", shapes, "fp32")
     auto, _ = held_out(trained / "best", shapes, "auto")
     int8, _ = held_out(trained / "best", shapes, "int8")
-    assert lean == exact  # the lean decoder in fp32: the same captions
+    assert onnx == exact  # fp32 on onnxruntime: the same captions
     assert auto == exact  # the default chose a path that decides like fp32
     # forced int8 on a 32-wide model (activations quantized on the fly) may flip its
     # closest calls, e.g. two colours it can hardly tell apart; most captions stay the same

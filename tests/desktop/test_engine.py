@@ -2,16 +2,11 @@
 
 import weakref
 
-import pytest
-
 from vocalens.core import Notice, notice_text
-from vocalens.core.runtime import int8_supported
 from vocalens.desktop.engine import DescribeEngine
 
 
 def test_the_first_load_says_it_prepares_the_model_once(fresh_model_dir) -> None:
-    if not int8_supported():
-        pytest.skip("this torch build has no int8 CPU engine: nothing to prepare")
     settings = {"model": str(fresh_model_dir), "device": "cpu", "precision": "auto"}
     said: list[Notice] = []
     for _ in range(2):

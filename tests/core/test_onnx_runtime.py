@@ -1,0 +1,151 @@
+"""The onnxruntime captioner against the torch reference it is converted from."""
+
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+import torch
+from open_clip.transform import PreprocessCfg, image_transform_v2
+from PIL import Image
+
+from vocalens.core.agreement import probe_images
+from vocalens.core.checkpoint import load_from_directory, save_captioner
+from vocalens.core.errors import ConfigError, ModelError
+from vocalens.core.ort.convert import converted
+from vocalens.core.ort.preprocess import Preprocess
+from vocalens.core.ort.providers import CPU, choose_providers
+from vocalens.core.runtime import open_captioner, resolve_runtime
+from vocalens.core.testing import tiny_captioner
+
+IMAGES = probe_images()[:8]
+STRATEGIES = [
+    {"strategy": "greedy"},
+    {"strategy": "beam", "num_beams": 3},
+    {"strategy": "sample", "seed": 7, "temperature": 1.5},
+    {"strategy": "greedy", "repetition_penalty": 1.3, "min_new_tokens": 3},
+]
+
+
+@pytest.fixture(scope="module", params=["mlp", "clipcap-mlp", "transformer"])
+def pair(request, tmp_path_factory):
+    """A tiny model of each projector kind: the torch reference and its fp32 ONNX run."""
+    folder = tmp_path_factory.mktemp(request.param)
+    model = save_captioner(
+        tiny_captioner(folder, kind=request.param, seed=5), folder / "model", include_decoder=True
+    )
+    torch_model = load_from_directory(model, device="cpu")
+    return torch_model, open_captioner(model, device="cpu", precision="fp32", runtime="onnx")
+
+
+@pytest.mark.parametrize("options", STRATEGIES, ids=lambda o: "-".join(map(str, o.values())))
+def test_fp32_onnx_gives_the_torch_captions_exactly(pair, options) -> None:
+    reference, onnx = pair
+    want = reference.caption(IMAGES, **options)
+    got = onnx.caption(IMAGES, **options)
+    assert [c.tokens for c in got] == [c.tokens for c in want]
+    assert [c.text for c in got] == [c.text for c in want]
+    assert any(c.tokens for c in got)
+
+
+def test_every_part_matches_torch_within_rounding(pair) -> None:
+    from vocalens.core.generate import HFStepper
+
+    reference, onnx = pair
+    pixels = onnx.pixels(IMAGES)
+    with torch.inference_mode():
+        assert np.abs(pixels - reference.pixels(IMAGES).numpy()).max() < 1e-5
+        embeddings = reference.embed(torch.from_numpy(pixels))
+        prefix = reference.prefix(embeddings)
+        want = HFStepper(reference.decoder, prefix)
+        first = want.first()
+        second = want.next(np.arange(len(IMAGES)))
+    assert np.abs(onnx.embed(pixels) - embeddings.numpy()).max() < 1e-4
+    assert np.abs(onnx.prefix(embeddings.numpy()) - prefix.numpy()).max() < 1e-4
+    step = onnx.stepper(prefix.numpy())
+    assert np.abs(step.first() - first).max() < 1e-4
+    assert np.abs(step.next(np.arange(len(IMAGES))) - second).max() < 1e-4
+
+
+def test_a_batch_gives_the_captions_of_one_by_one(pair) -> None:
+    _, onnx = pair
+    batch = [c.tokens for c in onnx.caption(IMAGES[:4], strategy="beam", num_beams=2)]
+    alone = [onnx.caption([i], strategy="beam", num_beams=2)[0].tokens for i in IMAGES[:4]]
+    assert batch == alone
+
+
+@pytest.mark.parametrize("mode", ["shortest", "squash"])
+def test_preprocessing_equals_open_clip(mode) -> None:
+    rng = np.random.default_rng(0)
+    cfg = asdict(PreprocessCfg(size=224, resize_mode=mode))
+    theirs, ours = image_transform_v2(PreprocessCfg(**cfg), is_train=False), Preprocess(cfg)
+    for w, h in [(640, 480), (480, 640), (224, 224), (33, 1000), (7, 9)]:
+        image = Image.fromarray(rng.integers(0, 255, (h, w, 3), dtype=np.uint8))
+        assert np.abs(theirs(image).numpy() - ours.one(image)).max() < 1e-6
+
+
+def test_the_openai_tower_with_quick_gelu_converts_exactly() -> None:
+    import onnxruntime
+
+    from vocalens.core.encoder import build_visual
+    from vocalens.core.ort.graph import Graph  # noqa: F401  (the builder's own module loads)
+    from vocalens.core.ort.vision_graph import vision_graph
+    from vocalens.core.testing import TINY_CLIP_CONFIG
+
+    torch.manual_seed(0)
+    cfg = {**TINY_CLIP_CONFIG, "quick_gelu": True}
+    visual = build_visual(cfg).eval()
+    weights = {k: v.numpy() for k, v in visual.state_dict().items()}
+    graph = vision_graph(cfg, weights).SerializeToString()
+    session = onnxruntime.InferenceSession(graph, providers=[CPU])
+    pixels = torch.randn(2, 3, 32, 32)
+    with torch.inference_mode():
+        want = visual(pixels).numpy()
+    assert np.abs(session.run(None, {"pixels": pixels.numpy()})[0] - want).max() < 1e-5
+
+
+def test_gpu_providers_are_chosen_when_installed() -> None:
+    cpu_only = [CPU]
+    assert choose_providers("auto", cpu_only) == [CPU]
+    assert choose_providers("cpu", ["CUDAExecutionProvider", CPU]) == [CPU]
+    both = ["DmlExecutionProvider", "CUDAExecutionProvider", CPU]
+    assert choose_providers("auto", both) == ["CUDAExecutionProvider", CPU]
+    assert choose_providers("auto", ["CoreMLExecutionProvider", CPU])[0] == "CoreMLExecutionProvider"
+    assert choose_providers("dml", both) == ["DmlExecutionProvider", CPU]
+    with pytest.raises(ConfigError, match="no cuda support.*onnxruntime-gpu"):
+        choose_providers("cuda", cpu_only)
+    with pytest.raises(ConfigError, match="Unknown device"):
+        choose_providers("toaster", cpu_only)
+
+
+def test_the_runtime_is_onnx_unless_asked(fresh_model_dir) -> None:
+    assert resolve_runtime("auto") == "onnx"
+    with pytest.raises(ConfigError, match="Unknown runtime"):
+        resolve_runtime("tensorflow")
+    assert open_captioner(fresh_model_dir, device="cpu", runtime="torch").runtime == "torch"
+    with pytest.raises(ConfigError, match="int8 runs on onnxruntime"):
+        open_captioner(fresh_model_dir, precision="int8", runtime="torch")
+
+
+def test_a_damaged_weight_file_is_one_sentence_and_nothing_half_made_is_kept(fresh_model_dir):
+    weights = fresh_model_dir / "projector.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])  # truncated
+    with pytest.raises(ModelError, match=r"could not be read \(projector\.safetensors: "):
+        open_captioner(fresh_model_dir, device="cpu", precision="fp32")
+    assert converted(fresh_model_dir) is None
+    assert not any(p.name.startswith(".onnx-") for p in fresh_model_dir.iterdir())
+
+
+def test_an_interrupted_conversion_is_never_loaded(fresh_model_dir, monkeypatch) -> None:
+    import vocalens.core.ort.convert as convert
+
+    def full_disk(source, target) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(convert, "_quantize", full_disk)
+    with pytest.raises(OSError):
+        open_captioner(fresh_model_dir, device="cpu", precision="fp32")
+    assert converted(fresh_model_dir) is None
+    assert sorted(p.name for p in fresh_model_dir.iterdir() if p.name.startswith(".")) == []
+    monkeypatch.undo()
+    model = open_captioner(fresh_model_dir, device="cpu", precision="int8")
+    assert model.caption(IMAGES[:1])[0].tokens
