@@ -31,12 +31,13 @@ from common import gpt2_vocab, machine, report, timed
 TOKENS = 16
 FIXED = {"max_new_tokens": TOKENS, "min_new_tokens": TOKENS, "stop_strings": []}
 MEMORY = """
-import resource, sys
+import sys
 from PIL import Image
 from vocalens.core.runtime import open_captioner
 model = open_captioner(sys.argv[1], device="cpu", precision=sys.argv[2])
 model.caption([Image.effect_noise((640, 480), 50).convert("RGB")], strategy="greedy")
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "torch" in sys.modules)
+peak = next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]
+print(int(peak) / 1024, "torch" in sys.modules)
 """
 
 

@@ -45,7 +45,8 @@ def test_auto_chooses_once_and_keeps_the_choice(model_dir, monkeypatch) -> None:
         raise AssertionError("chose again although the kept choice matches")
 
     monkeypatch.setattr("vocalens.core.ort.load._choose", no_choosing)
-    assert open_captioner(model_dir, device="cpu", precision="auto").precision == record["precision"]
+    again = open_captioner(model_dir, device="cpu", precision="auto")
+    assert again.precision == record["precision"]
     (model_dir / "projector.safetensors").touch()  # the weights changed: convert and choose again
     with pytest.raises(AssertionError, match="chose again"):
         open_captioner(model_dir, device="cpu", precision="auto")
