@@ -72,11 +72,11 @@ class DescribeEngine(Engine):
             gc.collect()  # the old model's memory goes before a new one is loaded
 
     def _fall_back_to_cpu(self) -> None:
+        """A GPU out of memory under the torch runtime: go on with the CPU."""
         import torch
 
         assert self.describer is not None and self.describer.captioner is not None
-        captioner = self.describer.captioner
+        captioner: Any = self.describer.captioner  # the torch runtime's Captioner
         captioner.to(torch.device("cpu"), torch.float32)
-        captioner._stops = None  # the stop-token mask lived on the GPU
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
