@@ -73,8 +73,8 @@ def test_it_captions_as_the_source_does(bundle, tiny_model_dir, tmp_path) -> Non
         assert want.startswith(f"{image}\t") and want.strip() != str(image)  # a caption
         assert run([bundle / "vocalens", *args], user_env(tmp_path)).stdout == want
     run([bundle / "vocalens", "caption", image, "--model", model], user_env(tmp_path))
-    choice = json.loads((model / "precision.json").read_text())["choice"]  # auto, frozen
-    assert choice in ("int8", "int8-decoder", "lean")
+    manifest = json.loads((model / "onnx" / "manifest.json").read_text())  # auto, frozen
+    assert manifest["precision"] in ("int8", "int8-decoder", "fp32")
 
 
 def test_it_reads_text_with_the_ocr_models_inside(bundle, tiny_model_dir, tmp_path) -> None:
