@@ -70,14 +70,6 @@ def in_fresh_process(folder: Path, precision: str) -> dict[str, object]:
     return {"peak_rss_mb": round(float(rss), 1), "imports_torch": torch_loaded == "True"}
 
 
-def cli_start(folder: Path, image: Path) -> float:
-    """Wall time of ``vocalens caption IMAGE`` from the shell, model already converted."""
-    cli = [sys.executable, "-m", "vocalens.core.cli.main", "caption", str(image)]
-    start = time.perf_counter()
-    subprocess.run([*cli, "--model", str(folder)], check=True, capture_output=True)
-    return round((time.perf_counter() - start) * 1e3, 1)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
@@ -124,10 +116,6 @@ def main() -> None:
         results["auto_chose"] = json.loads((done.folder / "manifest.json").read_text())["precision"]
         for precision in ("int8", "fp32"):
             results[f"onnx_{precision}_process"] = in_fresh_process(folder, precision)
-        shot = Path(tmp) / "one.png"
-        image.save(shot)
-        cli_start(folder, shot)  # the first run fills the file cache
-        results["cli_caption_one_image_ms"] = cli_start(folder, shot)
     report(results, args.out)
 
 

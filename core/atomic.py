@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -38,3 +39,25 @@ def write_atomic(path: Path, write: Callable[[Path], object], private: bool = Fa
 
 def write_text_atomic(path: Path, text: str, private: bool = False) -> None:
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), private)
+
+
+def write_folder_atomic(directory: Path, fill: Callable[[Path], object]) -> Path:
+    """Call ``fill(tmp)`` to fill a temporary folder beside ``directory``, then put it in
+    place of ``directory`` (an old one is removed only once the new one is whole). A failure
+    leaves ``directory`` as it was."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    try:
+        fill(tmp)
+        if directory.exists():
+            old = directory.with_name(f".{directory.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(directory, old)
+            os.replace(tmp, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return directory

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +14,7 @@ from transformers import GPT2LMHeadModel, GPT2Tokenizer
 from .config import CaptionerConfig, DecodingConfig, apply_overrides
 from .encoder import ImageEncoder
 from .generate import generate
-from .text import Caption, clean_caption, stop_token_mask
+from .text import Caption, caption_in_stages, clean_caption, stop_token_mask
 
 
 class Captioner(nn.Module):
@@ -67,21 +66,11 @@ class Captioner(nn.Module):
         """Caption RGB images (see ``core.images.load_image``) in one batch."""
         if not images:
             return []
-        t0 = time.perf_counter()
-        pixels = self.pixels(images)
-        t1 = time.perf_counter()
-        embeddings = self.embed(pixels)
-        t2 = time.perf_counter()
-        captions = self.caption_embeddings(embeddings, use_cache=use_cache, **overrides)
-        t3 = time.perf_counter()
-        timings = {
-            "preprocess_ms": (t1 - t0) * 1e3,
-            "encode_ms": (t2 - t1) * 1e3,
-            "decode_ms": (t3 - t2) * 1e3,
-        }
-        for c in captions:
-            c.timings = dict(timings)
-        return captions
+        return caption_in_stages(
+            lambda: self.pixels(images),
+            self.embed,
+            lambda e: self.caption_embeddings(e, use_cache=use_cache, **overrides),
+        )
 
     @torch.inference_mode()
     def caption_embeddings(

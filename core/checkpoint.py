@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +11,7 @@ import torch
 from safetensors.torch import save_file, save_model
 from transformers import GPT2LMHeadModel, GPT2Tokenizer
 
+from .atomic import write_folder_atomic
 from .captioner import Captioner
 from .config import CONFIG, CaptionerConfig, library_versions, read_config
 from .decoder import gpt2_config_dict, open_decoder, open_tokenizer
@@ -41,26 +39,14 @@ def save_captioner(
     ``include_decoder``: store GPT-2's weights (fine-tuned); otherwise the config names the base.
     ``extra`` writes further files into the folder before it replaces the old one.
     """
-    directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
-    try:
+
+    def fill(tmp: Path) -> None:
         cfg = _write_parts(captioner, tmp, include_decoder, include_encoder)
         (tmp / CONFIG).write_text(json.dumps(cfg.to_dict(), indent=2) + "\n", encoding="utf-8")
         if extra is not None:
             extra(tmp)
-        if directory.exists():
-            old = directory.with_name(f".{directory.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(directory, old)
-            os.replace(tmp, directory)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, directory)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return directory
+
+    return write_folder_atomic(Path(directory), fill)
 
 
 def _write_parts(

@@ -1,55 +1,70 @@
-"""Importing ClipCap's released ``.pt`` checkpoints into our format, running no pickled code."""
+"""Importing ClipCap's released ``.pt`` checkpoints into a model folder with numpy alone: no
+torch, and nothing in the file runs (``ptfile`` reads it)."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
-from transformers import GPT2Config, GPT2LMHeadModel
 
-from .checkpoint import assemble, save_captioner
-from .config import CaptionerConfig, DecoderConfig, DecodingConfig, EncoderConfig, ProjectorConfig
-from .decoder import open_decoder, open_tokenizer
-from .encoder import ImageEncoder, open_encoder
-from .errors import ModelError, ModelNotInstalledError
+from .atomic import write_folder_atomic
+from .clip_towers import ClipTower, visual_weights
+from .config import (
+    CONFIG,
+    CaptionerConfig,
+    DecoderConfig,
+    DecodingConfig,
+    EncoderConfig,
+    ProjectorConfig,
+    library_versions,
+)
+from .errors import ModelError, ModelNotInstalledError, require_files
 from .paths import hub_cache
-from .projector import build_projector
 from .ptfile import read_pt
 
-LEGACY_BUFFERS = (".attn.bias", ".attn.masked_bias")  # saved by old transformers, rejected now
+LEGACY_BUFFERS = (".attn.bias", ".attn.masked_bias")  # saved by old transformers, not weights
 GPT2_HEADS = {768: 12, 1024: 16, 1280: 20, 1600: 25}
 CLIPCAP_HEADS = 8
+TOKENIZER_FILES = ("vocab.json", "merges.txt")
+EOS = "<|endoftext|>"
+ENCODER_WEIGHTS = "encoder.safetensors"
+DECODER_WEIGHTS = "decoder.safetensors"
+Arrays = dict[str, np.ndarray]
 
 
-def read_clipcap(path: Path) -> dict[str, torch.Tensor]:
-    """The tensors of a ClipCap checkpoint, read by ``ptfile`` (nothing in the file runs)."""
+def read_clipcap(path: Path) -> Arrays:
+    """The tensors of a ClipCap checkpoint, as float32 numpy arrays."""
     state: Any = read_pt(path)
     for key in ("state_dict", "model"):
         if isinstance(state, dict) and isinstance(state.get(key), dict):
             state = state[key]
     if not isinstance(state, dict) or not any(str(k).startswith("clip_project.") for k in state):
         raise ModelError(f"{path} holds no ClipCap projector (no 'clip_project.*' weights).")
-    return {k: torch.from_numpy(v) for k, v in state.items() if isinstance(v, np.ndarray)}
+    return {
+        str(k): np.ascontiguousarray(v, dtype=np.float32)
+        for k, v in state.items()
+        if isinstance(v, np.ndarray)
+    }
 
 
-def projector_config(state: dict[str, torch.Tensor], embed_dim: int) -> ProjectorConfig:
+def projector_config(state: Arrays, embed_dim: int) -> ProjectorConfig:
     """Infer the projector kind and sizes from the weight shapes."""
     if "clip_project.model.0.weight" in state:
         hidden, dim_in = state["clip_project.model.0.weight"].shape
         out = state["clip_project.model.2.weight"].shape[0]
         return ProjectorConfig(
             kind="clipcap-mlp",
-            input_dim=dim_in,
+            input_dim=int(dim_in),
             embed_dim=embed_dim,
-            prefix_length=out // embed_dim,
-            hidden_dim=hidden,
+            prefix_length=int(out) // embed_dim,
+            hidden_dim=int(hidden),
         )
     if "clip_project.linear.weight" in state:
         out, dim_in = state["clip_project.linear.weight"].shape
-        prefix_length = state["clip_project.prefix_const"].shape[0]
         layers = {
             int(m.group(1))
             for k in state
@@ -58,10 +73,10 @@ def projector_config(state: dict[str, torch.Tensor], embed_dim: int) -> Projecto
         fc1 = state["clip_project.transformer.layers.0.mlp.fc1.weight"].shape[0]
         return ProjectorConfig(
             kind="transformer",
-            input_dim=dim_in,
+            input_dim=int(dim_in),
             embed_dim=embed_dim,
-            prefix_length=prefix_length,
-            clip_length=out // embed_dim,
+            prefix_length=int(state["clip_project.prefix_const"].shape[0]),
+            clip_length=int(out) // embed_dim,
             num_layers=len(layers),
             num_heads=CLIPCAP_HEADS,
             mlp_ratio=fc1 / embed_dim,
@@ -69,92 +84,140 @@ def projector_config(state: dict[str, torch.Tensor], embed_dim: int) -> Projecto
     raise ModelError("The checkpoint's projector is neither ClipCap's MLP nor its transformer.")
 
 
-def gpt2_from_state(
-    state: dict[str, torch.Tensor], base: GPT2Config | None, eos_token_id: int | None = None
-) -> GPT2LMHeadModel:
-    """GPT-2 rebuilt from the checkpoint's ``gpt.*`` weights, legacy buffers dropped."""
+def gpt2_weights(state: Arrays) -> Arrays:
+    """The checkpoint's ``gpt.*`` weights under transformers' names, one of the tied input and
+    output embeddings kept, legacy buffers dropped."""
     weights = {
         k[4:]: v
         for k, v in state.items()
-        if k.startswith("gpt.") and not k.endswith(LEGACY_BUFFERS)
+        if k.startswith("gpt.") and not k.endswith(LEGACY_BUFFERS) and k != "gpt.lm_head.weight"
     }
     if "transformer.wte.weight" not in weights:
         raise ModelError("The checkpoint holds no GPT-2 weights ('gpt.*').")
+    return weights
+
+
+def gpt2_architecture(weights: Arrays, base: dict[str, Any] | None, eos: int | None) -> dict:
+    """The architecture fields (transformers' GPT2Config names) the weights were made with."""
     vocab, width = weights["transformer.wte.weight"].shape
     layers = {int(m.group(1)) for k in weights if (m := re.match(r"transformer\.h\.(\d+)\.", k))}
-    heads = base.n_head if base is not None and base.n_embd == width else GPT2_HEADS.get(width)
-    config = GPT2Config(
-        vocab_size=vocab,
-        n_positions=weights["transformer.wpe.weight"].shape[0],
-        n_embd=width,
-        n_layer=len(layers),
-        n_head=heads or max(1, width // 64),
-        bos_token_id=eos_token_id,
-        eos_token_id=eos_token_id,
-    )
-    model = GPT2LMHeadModel(config)
-    missing, unexpected = model.load_state_dict(weights, strict=False)
-    if set(missing) - {"lm_head.weight"} or unexpected:
-        raise ModelError(
-            "The checkpoint's GPT-2 weights do not match a GPT-2 architecture "
-            f"(missing {sorted(missing)[:3]}, unexpected {sorted(unexpected)[:3]})."
-        )
-    model.tie_weights()
-    return model.eval()
+    same = base is not None and base.get("n_embd") == width
+    heads = base["n_head"] if same and base is not None else GPT2_HEADS.get(int(width))
+    return {
+        "vocab_size": int(vocab),
+        "n_positions": int(weights["transformer.wpe.weight"].shape[0]),
+        "n_embd": int(width),
+        "n_layer": len(layers),
+        "n_head": int(heads or max(1, width // 64)),
+        "n_inner": None,
+        "activation_function": (base or {}).get("activation_function", "gelu_new"),
+        "layer_norm_epsilon": (base or {}).get("layer_norm_epsilon", 1e-5),
+        "bos_token_id": eos,
+        "eos_token_id": eos,
+    }
 
 
 def import_clipcap(
     weights: str | Path,
     out: str | Path,
+    clip: ClipTower,
     *,
-    clip_model: str = "ViT-B-32",
-    clip_pretrained: str | None = "openai",
     gpt2: str = "openai-community/gpt2",
     tokenizer: str | Path | None = None,
     name: str = "",
-    encoder: ImageEncoder | None = None,
 ) -> Path:
     """Convert a ClipCap checkpoint into a model folder at ``out`` and return its path.
 
-    ``gpt2`` names the base GPT-2 (Hub id or folder): its tokenizer is used, and its weights,
-    when present, decide whether the checkpoint's GPT-2 was fine-tuned (and must be stored).
-    """
+    ``clip`` is the CLIP image tower the checkpoint was trained on. ``gpt2`` names the base
+    GPT-2 (Hub id or folder): its tokenizer is used, and its weights, when on this machine,
+    decide whether the checkpoint's GPT-2 was fine-tuned (and must be stored)."""
     state = read_clipcap(Path(weights))
-    tok = open_tokenizer(Path(tokenizer) if tokenizer else _tokenizer_dir(gpt2))
-    base = _local_gpt2(gpt2)
-    decoder = gpt2_from_state(state, base.config if base is not None else None, tok.eos_token_id)
-    proj_cfg = projector_config(state, decoder.config.n_embd)
-    projector = build_projector(proj_cfg)
-    projector.load_state_dict(
-        {k[len("clip_project.") :]: v for k, v in state.items() if k.startswith("clip_project.")}
-    )
-    if encoder is None:
-        encoder = open_encoder(
-            EncoderConfig(model=clip_model, pretrained=clip_pretrained), cache_dir=hub_cache()
-        )
-    if encoder.embed_dim != proj_cfg.input_dim:
+    tok_dir = Path(tokenizer) if tokenizer else _tokenizer_dir(gpt2)
+    vocab = _vocabulary(tok_dir)
+    decoder = gpt2_weights(state)
+    base_arch, base_weights = _local_gpt2(gpt2)
+    arch = gpt2_architecture(decoder, base_arch, vocab.get(EOS))
+    projector = {k[13:]: v for k, v in state.items() if k.startswith("clip_project.")}
+    proj_cfg = projector_config(state, arch["n_embd"])
+    if clip.embed_dim != proj_cfg.input_dim:
         raise ModelError(
-            f"The checkpoint expects {proj_cfg.input_dim}-wide CLIP embeddings but {clip_model} "
-            f"makes {encoder.embed_dim}.",
+            f"The checkpoint expects {proj_cfg.input_dim}-wide CLIP embeddings but {clip.model} "
+            f"makes {clip.embed_dim}.",
             "Pass the CLIP model it was trained with (--clip).",
         )
+    visual = visual_weights(clip.weights)
+    fine_tuned = base_weights is None or not _same(decoder, base_weights)
     cfg = CaptionerConfig(
-        encoder=encoder.cfg,
-        projector=proj_cfg,
-        decoder=DecoderConfig(base=gpt2),
+        encoder=EncoderConfig(
+            model=clip.model,
+            pretrained=clip.pretrained,
+            model_cfg=clip.model_cfg,
+            preprocess=clip.preprocess,
+            weights=ENCODER_WEIGHTS,
+        ).validate(),
+        projector=proj_cfg.validate(),
+        decoder=DecoderConfig(
+            base=gpt2, gpt2_config=arch, weights=DECODER_WEIGHTS if fine_tuned else None
+        ),
         decoding=DecodingConfig(stop_strings=["."]),
         name=name or Path(weights).stem,
+        versions=library_versions(),
     )
-    captioner = assemble(encoder, projector, decoder, tok, cfg, torch.device("cpu"), torch.float32)
-    fine_tuned = base is None or not _same_weights(decoder, base)
-    return save_captioner(captioner, out, include_decoder=fine_tuned)
+
+    def fill(folder: Path) -> None:
+        from safetensors.numpy import save_file
+
+        save_file(visual, str(folder / ENCODER_WEIGHTS))
+        save_file(projector, str(folder / proj_cfg.weights))
+        if fine_tuned:
+            save_file(decoder, str(folder / DECODER_WEIGHTS))
+        (folder / cfg.decoder.tokenizer).mkdir()
+        for file in TOKENIZER_FILES:
+            shutil.copyfile(tok_dir / file, folder / cfg.decoder.tokenizer / file)
+        text = json.dumps(cfg.to_dict(), indent=2) + "\n"
+        (folder / CONFIG).write_text(text, encoding="utf-8")
+
+    return write_folder_atomic(Path(out), fill)
 
 
-def _local_gpt2(gpt2: str) -> GPT2LMHeadModel | None:
+def _vocabulary(folder: Path) -> dict[str, int]:
+    advice = "Give a folder with GPT-2's vocab.json and merges.txt (--tokenizer DIR)."
+    require_files(folder, TOKENIZER_FILES, "tokenizer", advice)
     try:
-        return open_decoder(DecoderConfig(base=gpt2), cache_dir=hub_cache())
-    except ModelNotInstalledError:
-        return None
+        vocab: dict[str, int] = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{folder / 'vocab.json'} could not be read: {exc}.") from None
+    return vocab
+
+
+def _local_gpt2(gpt2: str) -> tuple[dict[str, Any] | None, Arrays | None]:
+    """The base GPT-2's architecture and weights where this machine has them (never fetched)."""
+    folder = Path(gpt2)
+    if not folder.is_dir():
+        from huggingface_hub import try_to_load_from_cache
+
+        found = try_to_load_from_cache(gpt2, "model.safetensors", cache_dir=hub_cache())
+        if not isinstance(found, str):
+            return None, None
+        folder = Path(found).parent
+    try:
+        from safetensors.numpy import load_file
+
+        arch = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        weights = load_file(str(folder / "model.safetensors"))
+    except Exception:  # absent or unreadable: the checkpoint's own GPT-2 is stored
+        return None, None
+    if "wte.weight" in weights:  # the Hub's GPT2Model names lack the ``transformer.`` prefix
+        weights = {f"transformer.{k}": v for k, v in weights.items()}
+    weights.pop("lm_head.weight", None)
+    return arch, weights
+
+
+def _same(a: Arrays, b: Arrays) -> bool:
+    b = {k: v for k, v in b.items() if not k.endswith(LEGACY_BUFFERS)}
+    return a.keys() == b.keys() and all(
+        a[k].shape == b[k].shape and np.array_equal(a[k], b[k]) for k in a
+    )
 
 
 def _tokenizer_dir(gpt2: str) -> Path:
@@ -168,7 +231,7 @@ def _tokenizer_dir(gpt2: str) -> Path:
                 gpt2,
                 cache_dir=hub_cache(),
                 local_files_only=True,
-                allow_patterns=["vocab.json", "merges.txt"],
+                allow_patterns=list(TOKENIZER_FILES),
             )
         )
     except Exception:  # any hub failure means: not cached here
@@ -178,10 +241,3 @@ def _tokenizer_dir(gpt2: str) -> Path:
             "--tokenizer DIR with vocab.json and merges.txt.",
             missing=[f"{gpt2}/vocab.json", f"{gpt2}/merges.txt"],
         ) from None
-
-
-def _same_weights(a: torch.nn.Module, b: torch.nn.Module) -> bool:
-    sa, sb = a.state_dict(), b.state_dict()
-    return sa.keys() == sb.keys() and all(
-        sa[k].shape == sb[k].shape and torch.equal(sa[k], sb[k]) for k in sa
-    )

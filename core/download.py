@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import clip_towers
 from .atomic import write_text_atomic
 from .errors import ModelError, VocaLensError
 from .paths import bundled_models_dir, hub_cache, models_dir
@@ -50,6 +50,7 @@ class Fetched:
     name: str
     weights: Path | None  # ClipCap's checkpoint; None for a plain GPT-2 (nothing to convert)
     gpt2: Path  # the GPT-2 tokenizer (or the whole GPT-2) snapshot
+    clip: Path | None = None  # the CLIP checkpoint the image tower comes from
 
 
 def download_model(
@@ -73,32 +74,58 @@ def fetch_model(
     entry = lookup(name)
     report(f"Downloading {entry.weights.filename}", 0, 0)
     weights = fetch_file(entry.weights, bar)
+    report(f"Downloading the CLIP image encoder ({entry.clip_model})", 0, 0)
+    clip = fetch_file(clip_towers.hub_file(entry.clip_model, entry.clip_pretrained), bar)
     report("Downloading the GPT-2 tokenizer", 0, 0)
-    return Fetched(name, weights, fetch_snapshot(entry.gpt2, TOKENIZER_ONLY, bar))
+    return Fetched(name, weights, fetch_snapshot(entry.gpt2, TOKENIZER_ONLY, bar), clip)
 
 
 def convert_model(fetched: Fetched, progress: Progress | None = None) -> Path:
-    """The model half of ``download_model``: build the model folder (the CLIP image encoder
-    comes from open_clip's own download). Run it where the model work runs."""
+    """The model half of ``download_model``: build the model folder from the downloaded
+    files (numpy only). Run it where the model work runs."""
     if fetched.weights is None:
         return fetched.gpt2
     report = progress or (lambda what, done, total: None)
     entry = lookup(fetched.name)
-    report(f"Downloading the CLIP image encoder ({entry.clip_model}) and converting", 0, 0)
-    from .clipcap_import import import_clipcap  # torch: only to convert
+    if fetched.clip is None:
+        raise ModelError(f"The CLIP weights of {fetched.name} were not downloaded.")
+    report("Converting", 0, 0)
+    from .clipcap_import import import_clipcap
 
     out = installed_path(fetched.name)
     import_clipcap(
         fetched.weights,
         out,
-        clip_model=entry.clip_model,
-        clip_pretrained=entry.clip_pretrained,
+        clip_towers.tower(entry.clip_model, entry.clip_pretrained, fetched.clip),
         gpt2=entry.gpt2,
         tokenizer=fetched.gpt2,
         name=fetched.name,
     )
     report("Done", 1, 1)
     return out
+
+
+def downloads(name: str) -> list[Path]:
+    """The downloaded files a registered model was made from, where they are still on this
+    machine: once it is converted, they are needed only to convert it again."""
+    from huggingface_hub import try_to_load_from_cache
+
+    entry = lookup(name)
+    sources = [entry.weights, clip_towers.hub_file(entry.clip_model, entry.clip_pretrained)]
+    found = [try_to_load_from_cache(s.repo, s.filename, cache_dir=hub_cache()) for s in sources]
+    return [Path(f) for f in found if isinstance(f, str) and Path(f).is_file()]
+
+
+def download_size(name: str) -> int:
+    return sum(path.resolve().stat().st_size for path in downloads(name))
+
+
+def remove_downloads(name: str) -> int:
+    """Delete the downloaded files of a converted model; returns the bytes freed."""
+    freed = download_size(name)
+    for path in downloads(name):
+        _delete_cached(path)
+    return freed
 
 
 def _reporting_tqdm(progress: Progress | None, cancel: threading.Event | None = None) -> Any:
@@ -202,6 +229,11 @@ def record_sha256(source: HubFile, digest: str) -> None:
 def fetch_snapshot(repo: str, names: list[str], bar: Any = None) -> Path:
     """The folder holding ``names`` from ``repo``, each fetched and verified like any file."""
     paths = [fetch_file(HubFile(repo, name), bar) for name in names]
+    if len({p.parent for p in paths}) > 1:
+        raise ModelError(
+            f"{repo} changed while it was being downloaded.",
+            "Run the download again; the files already fetched are kept.",
+        )
     return paths[0].parent
 
 
@@ -211,14 +243,6 @@ def sha256sum(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def remove_model(name: str) -> bool:
-    path = installed_path(name)
-    if path.is_dir():
-        shutil.rmtree(path)
-        return True
-    return False
 
 
 def _network_error(what: str, exc: Exception) -> ModelError:

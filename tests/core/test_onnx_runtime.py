@@ -103,6 +103,37 @@ def test_the_openai_tower_with_quick_gelu_converts_exactly() -> None:
     assert np.abs(session.run(None, {"pixels": pixels.numpy()})[0] - want).max() < 1e-5
 
 
+def test_the_fused_decoder_computes_what_the_plain_one_does(tiny) -> None:
+    """The int8 decoder's fused residual + LayerNorm kernels, checked in fp32 against the
+    standard operators: logits and the whole KV cache, from a prefix and a cache."""
+    import onnxruntime
+
+    from vocalens.core.decoder import gpt2_config_dict
+    from vocalens.core.ort.gpt2_graph import gpt2_graph
+
+    cfg = gpt2_config_dict(tiny.decoder)
+    weights = {k: v.numpy() for k, v in tiny.decoder.state_dict().items()}
+    rng = np.random.default_rng(0)
+    layers, heads, width = cfg["n_layer"], cfg["n_head"], cfg["n_embd"]
+    feed = {
+        "prefix": rng.standard_normal((2, 3, width), dtype=np.float32),
+        "tokens": rng.integers(0, cfg["vocab_size"], (2, 2)),
+    }
+    for i in range(layers):
+        for part in ("key", "value"):
+            feed[f"past_{part}_{i}"] = rng.standard_normal((2, heads, 4, width // heads)).astype(
+                np.float32
+            )
+    graphs = [gpt2_graph(cfg, weights, separate_head=True, fused=f) for f in (False, True)]
+    assert "SkipLayerNormalization" in {node.op_type for node in graphs[1].graph.node}
+    outputs = [
+        onnxruntime.InferenceSession(g.SerializeToString(), providers=[CPU]).run(None, feed)
+        for g in graphs
+    ]
+    for plain, fused_out in zip(*outputs, strict=True):
+        assert plain.shape == fused_out.shape and np.abs(plain - fused_out).max() < 1e-4
+
+
 def test_gpu_providers_are_chosen_when_installed() -> None:
     cpu_only = [CPU]
     assert choose_providers("auto", cpu_only) == [CPU]

@@ -34,7 +34,7 @@ def test_clipcap_checkpoint_with_real_shapes_imports(gpt2_vocab, tmp_path) -> No
     from transformers import GPT2Config, GPT2LMHeadModel
 
     from vocalens.core import import_clipcap, load_captioner
-    from vocalens.core.testing import real_size_captioner
+    from vocalens.core.testing import clip_tower_of, real_size_captioner
 
     gpt = GPT2LMHeadModel(GPT2Config()).eval()
     state = {
@@ -52,10 +52,8 @@ def test_clipcap_checkpoint_with_real_shapes_imports(gpt2_vocab, tmp_path) -> No
     pt = tmp_path / "coco_weights.pt"
     torch.save(state, pt)
     del state
-    encoder = real_size_captioner(gpt2_vocab).encoder
-    out = import_clipcap(
-        pt, tmp_path / "coco", tokenizer=gpt2_vocab, encoder=encoder, gpt2="nobody/no-gpt2"
-    )
+    clip = clip_tower_of(real_size_captioner(gpt2_vocab).encoder, tmp_path / "clip")
+    out = import_clipcap(pt, tmp_path / "coco", clip, tokenizer=gpt2_vocab, gpt2="nobody/no-gpt2")
     model = load_captioner(out, runtime="torch")  # the imported weights, as torch holds them
     cfg = model.config
     assert (cfg.projector.kind, cfg.projector.prefix_length, cfg.projector.hidden_dim) == (
