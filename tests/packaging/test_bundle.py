@@ -107,8 +107,7 @@ def test_it_downloads_and_converts_a_model_without_torch(bundle, tiny, tiny_fold
         env = user_env(tmp_path, **hub_env(address))
         said = run([bundle / "vocalens", "models", "download", MODEL], env).stdout
     assert f"{MODEL} is ready at {tmp_path / 'models' / MODEL}" in said
-    image = tmp_path / "field.png"
-    Image.new("RGB", (96, 64), (40, 160, 60)).save(image)
+    image = ROOT / "resources" / "samples" / "house-on-a-hill.png"
     out = run([bundle / "vocalens", "describe", image, "--json"], user_env(tmp_path))
     assert json.loads(out.stdout)["caption"]
 
