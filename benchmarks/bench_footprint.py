@@ -148,7 +148,7 @@ def main() -> None:
         if shutil.which("Xvfb"):
             results["desktop_int8"] = desktop(app_cmd, model, tmp, args.idle_seconds)
         results["bundle_mb"] = (
-            round(sum(f.stat().st_size for f in app.rglob("*") if f.is_file()) / 1e6, 1)
+            round(sum(f.stat().st_size for f in app.rglob("*") if not f.is_symlink()) / 1e6, 1)
             if app
             else None
         )

@@ -10,6 +10,7 @@ from PIL import Image
 
 from .errors import VocaLensError
 from .layout import Box, TextBlock, TextLine, clean_lines, group_blocks, reading_order
+from .memory import release_freed_memory
 from .quiet import route_to_root
 
 MAX_SIDE = 2048  # larger captures are scaled down first: OCR time grows with pixels
@@ -74,6 +75,7 @@ class TextReader:
             image = image.resize(size, Image.Resampling.LANCZOS)
         with self._lock:
             result = self._get_engine()(np.asarray(image.convert("RGB")))
+        release_freed_memory()  # detection's working memory (hundreds of MB) goes back at once
         if result.boxes is None or result.txts is None:
             return []
         lines = []

@@ -26,8 +26,9 @@ def gpt2_graph(
     separate_head: bool = False,
     fused: bool = False,
 ) -> onnx.ModelProto:
-    """``separate_head``: the output layer gets its own (E, V) copy of the token embeddings, a
-    plain MatMul that int8 quantization can take; otherwise it shares them (fp32, no copy).
+    """``separate_head``: the token embeddings are held as (E, V), the layout of a plain MatMul
+    that int8 quantization can take, and the input embeddings gather from the same table;
+    otherwise the output layer is a Gemm on the (V, E) table (fp32, no copy).
     ``fused``: each residual sum and the LayerNorm after it run as one onnxruntime kernel
     (faster; standard operators only otherwise)."""
     n_layer, n_head = int(config["n_layer"]), int(config["n_head"])
@@ -49,8 +50,13 @@ def gpt2_graph(
             (g.input(f"past_key_{i}", FLOAT, dims), g.input(f"past_value_{i}", FLOAT, dims))
         )
 
-    table = g.weight("transformer.wte.weight", wte)
-    x = g.op("Concat", [prefix, g.op("Gather", [table, tokens])], axis=1)  # (B, T, E)
+    if separate_head:  # one (E, V) table for the output layer and the input embeddings
+        table = g.weight("lm_head.weight", np.ascontiguousarray(wte.T))
+        embedded = g.op("Transpose", [g.op("Gather", [table, tokens], axis=1)], perm=[1, 2, 0])
+    else:
+        table = g.weight("transformer.wte.weight", wte)
+        embedded = g.op("Gather", [table, tokens])
+    x = g.op("Concat", [prefix, embedded], axis=1)  # (B, T, E)
     past_len = g.op("Gather", [g.op("Shape", [pasts[0][0]]), g.const(2)], axis=0)
     new_len = g.op("Gather", [g.op("Shape", [x]), g.const(1)], axis=0)
     total = g.op("Add", [past_len, new_len])
@@ -126,7 +132,7 @@ def gpt2_graph(
         last, w["transformer.ln_f.weight"], w["transformer.ln_f.bias"], "transformer.ln_f", eps
     )
     if separate_head:
-        logits = g.op("MatMul", [last, g.weight("lm_head.weight", wte.T)])
+        logits = g.op("MatMul", [last, table])
     else:
         logits = g.op("Gemm", [last, table], transB=1)
     g.output(logits, "logits", FLOAT, ["batch", wte.shape[0]])
