@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,15 +15,18 @@ from PIL import Image, ImageStat
 
 from .context import WindowInfo
 from .errors import ModelNotInstalledError, VocaLensError, first_line
+from .images import pixel_hash
 from .parts import CaptionPart, Context, Description, Kind, KindPart, Notice, Source, TextPart
 
 if TYPE_CHECKING:
+    from .layout import TextBlock
     from .ocr import TextReader
     from .ort.convert import Progress
     from .runtime import CaptionModel
 
 TEXT_HEAVY_WORDS = 25  # this many words of text: a screen of text, not a picture
 TEXT_HEAVY_COVER = 0.12  # or text boxes cover this share of the image
+REMEMBERED = 4  # captions kept for images seen a moment ago
 
 
 class Describer:
@@ -41,7 +45,8 @@ class Describer:
         self.captioner, self.reader = captioner, reader
         self.parallel = (os.cpu_count() or 1) >= 4 if parallel is None else parallel
         self.decoding = decoding
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vocalens-ocr")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vocalens-caption")
+        self._captions: OrderedDict[tuple[bytes, tuple[tuple[str, str], ...]], str] = OrderedDict()
 
     def describe(
         self,
@@ -49,11 +54,20 @@ class Describer:
         source: Source = "file",
         label: str = "",
         window: WindowInfo | None = None,
+        on_update: Callable[[Description], None] | None = None,
         **decoding: Any,
     ) -> Description:
-        """``decoding`` overrides the caption search for this request only."""
+        """``decoding`` overrides the caption search for this request only. ``on_update``
+        hears the description as it grows (a copy each time): first its context, then each
+        piece of visible text as it is read, then the caption and the kind."""
         start = time.perf_counter()
         desc = Description([Context(source, label, window)], image_size=image.size)
+
+        def tell() -> None:
+            if on_update is not None:
+                on_update(replace(desc, parts=list(desc.parts), timings=dict(desc.timings)))
+
+        tell()  # the window's name is known at once
         if self.captioner is not None:
             desc.model = self.captioner.config.name
         colour = blank_colour(image)
@@ -61,42 +75,52 @@ class Describer:
             desc.parts.append(KindPart("blank", colour=colour))
             desc.timings["total_ms"] = _ms(start)
             return desc
+        options = {**self.decoding, **{k: v for k, v in decoding.items() if v is not None}}
         pending = None
-        if self.reader is not None and self.parallel:
-            pending = self._pool.submit(self._read, image)
+        if self.captioner is not None and self.parallel:
+            pending = self._pool.submit(self._caption, image, options)
+        blocks: list[TextBlock] = []
+        notices: list[Notice] = []
+        if self.reader is not None:
+            t = time.perf_counter()
+            try:
+                for block in self.reader.stream(image):
+                    blocks.append(block)
+                    desc.parts.append(TextPart(block.text))
+                    tell()
+            except Exception as exc:  # OCR trouble must not cost the caption
+                notices.append(Notice("text_failed", reason=str(exc)))
+            desc.timings["ocr_ms"] = _ms(t)
         caption: CaptionPart | None = None
         if self.captioner is not None:
             t = time.perf_counter()
-            options = {**self.decoding, **{k: v for k, v in decoding.items() if v is not None}}
-            text = self.captioner.caption([image], **options)[0].text
+            text = pending.result() if pending is not None else self._caption(image, options)
             caption = CaptionPart(text) if text else None
             desc.timings["caption_ms"] = _ms(t)
-        blocks: list[str] = []
-        cover = 0.0
-        if self.reader is not None:
-            try:
-                result = pending.result() if pending is not None else self._read(image)
-                blocks, cover, desc.timings["ocr_ms"] = result
-            except Exception as exc:  # OCR trouble must not cost the caption
-                desc.parts.append(Notice("text_failed", reason=str(exc)))
-        words = sum(len(b.split()) for b in blocks)
+        area = sum((ln.box.right - ln.box.left) * ln.box.height for b in blocks for ln in b.lines)
+        cover = area / max(image.width * image.height, 1)
+        words = sum(len(b.text.split()) for b in blocks)
         kind: Kind = "mixed" if words else "picture"
         if words >= TEXT_HEAVY_WORDS or cover >= TEXT_HEAVY_COVER:
             kind = "text"
-        desc.parts.append(KindPart(kind))
-        if caption is not None:
-            desc.parts.append(caption)
-        desc.parts += [TextPart(b) for b in blocks]
+        texts = [p for p in desc.parts if isinstance(p, TextPart)]  # in the order they are said
+        desc.parts = [desc.parts[0], *notices, KindPart(kind), *filter(None, [caption]), *texts]
         desc.timings["total_ms"] = _ms(start)
         return desc
 
-    def _read(self, image: Image.Image) -> tuple[list[str], float, float]:
-        assert self.reader is not None
-        t = time.perf_counter()
-        blocks = self.reader.read(image)
-        area = sum((ln.box.right - ln.box.left) * ln.box.height for b in blocks for ln in b.lines)
-        cover = area / max(image.width * image.height, 1)
-        return [b.text for b in blocks], cover, _ms(t)
+    def _caption(self, image: Image.Image, options: dict[str, Any]) -> str:
+        """The caption, remembered for the last few images (the same window described again
+        is answered at once)."""
+        assert self.captioner is not None
+        if options.get("strategy") == "sample" and options.get("seed") is None:
+            return self.captioner.caption([image], **options)[0].text  # a fresh draw each time
+        key = (pixel_hash(image), tuple(sorted((k, repr(v)) for k, v in options.items())))
+        if key not in self._captions:
+            self._captions[key] = self.captioner.caption([image], **options)[0].text
+            while len(self._captions) > REMEMBERED:
+                self._captions.popitem(last=False)
+        self._captions.move_to_end(key)
+        return self._captions[key]
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

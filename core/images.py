@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import warnings
@@ -168,3 +169,10 @@ def find_images(path: Path) -> Iterator[Path]:
     for child in sorted(path.rglob("*")):
         if child.is_file() and child.suffix.lower() in IMAGE_SUFFIXES:
             yield child
+
+
+def pixel_hash(image: Image.Image) -> bytes:
+    """A digest of the pixels: the same image (an unchanged window) gives the same digest."""
+    digest = hashlib.blake2b(image.tobytes(), digest_size=16)
+    digest.update(f"{image.mode}{image.size}".encode())
+    return digest.digest()

@@ -109,6 +109,11 @@ class Description:
         return self._kind.kind
 
     @property
+    def kind_known(self) -> bool:
+        """False while the description is still being made and its kind is not decided."""
+        return any(isinstance(p, KindPart) for p in self.parts)
+
+    @property
     def colour(self) -> str:
         return self._kind.colour
 

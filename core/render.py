@@ -45,30 +45,41 @@ def full_text(desc: Description) -> str:
 
 
 def spoken(desc: Description, verbosity: Verbosity = "normal") -> str:
+    return " ".join(phrases(desc, verbosity))
+
+
+def phrases(desc: Description, verbosity: Verbosity = "normal", final: bool = True) -> list[str]:
+    """What is said, phrase by phrase (one per visible-text block). ``final=False``: a
+    description still being made — only what cannot change any more, so that speaking it
+    at once and the rest as it comes says what ``spoken`` says of the whole. A photo's words
+    wait for its kind; a screen's are said from its window's name on."""
     parts: list[str] = [notice_text(n) for n in desc.notices]
     screenish = desc.source in ("screen", "window", "region")
+    kind_known = desc.kind_known
+    if not final and not screenish and not kind_known:
+        return []
     if screenish and desc.window is not None and desc.window.known:
         parts.append(_window_line(desc))
     if desc.kind == "blank":
         what = "screen" if screenish else "image"
         parts.append(f"The {what} is blank: plain {desc.colour}.")
-        return " ".join(parts)
-    caption = _caption_line(desc, screenish, verbosity)
+        return parts
+    caption = _caption_line(desc, screenish, verbosity) if final or kind_known else ""
     if caption and not screenish:
         parts.append(caption)
-    text, cut = _capped(desc.blocks, WORD_CAP[verbosity])
-    if text:
-        lead = "Text" if screenish or desc.kind == "text" else "Text in the image"
-        parts.append(f"{lead}: {text}")
+    lead = "Text" if screenish or desc.kind == "text" else "Text in the image"
+    sentences, cut = _capped(desc.blocks, WORD_CAP[verbosity])
+    if sentences:
+        parts += [f"{lead}: {sentences[0]}", *sentences[1:]]
         if cut:
             parts.append("More text follows.")
-    elif screenish and verbosity != "brief":
+    elif final and screenish and verbosity != "brief":
         parts.append("No text found.")
     if caption and screenish:
         parts.append(caption)
-    if not parts:
+    if final and not parts:
         parts.append("No text found." if desc.caption is None else "Nothing could be described.")
-    return " ".join(parts)
+    return parts
 
 
 def _window_line(desc: Description) -> str:
@@ -90,19 +101,20 @@ def _caption_line(desc: Description, screenish: bool, verbosity: Verbosity) -> s
     return caption
 
 
-def _capped(blocks: list[str], cap: int) -> tuple[str, bool]:
-    words: list[str] = []
-    sentences: list[str] = []
+def _capped(blocks: list[str], cap: int) -> tuple[list[str], bool]:
+    """Each block as spoken, up to ``cap`` words in all; True when some were left out."""
+    words = 0
+    spoken_blocks: list[str] = []
     for block in map(_flow, blocks):
         block_words = block.split()
-        if len(words) + len(block_words) > cap:
-            room = cap - len(words)
+        if words + len(block_words) > cap:
+            room = cap - words
             if room > 0:
-                sentences.append(_sentence(" ".join(block_words[:room])))
-            return " ".join(sentences), True
-        words += block_words
-        sentences.append(_sentence(block))
-    return " ".join(sentences), False
+                spoken_blocks.append(_sentence(" ".join(block_words[:room])))
+            return spoken_blocks, True
+        words += len(block_words)
+        spoken_blocks.append(_sentence(block))
+    return spoken_blocks, False
 
 
 def _flow(block: str) -> str:
