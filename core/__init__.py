@@ -72,6 +72,7 @@ _EXPORTS = {
     "Verbosity": "render",
     "full_text": "render",
     "notice_text": "render",
+    "phrases": "render",
     "spoken": "render",
 }
 __all__ = sorted(_EXPORTS)
@@ -120,5 +121,5 @@ if TYPE_CHECKING:
     from .precision import PRECISIONS, Precision
     from .quiet import quiet_libraries
     from .registry import DEFAULT_MODEL, REGISTRY
-    from .render import Verbosity, full_text, notice_text, spoken
+    from .render import Verbosity, full_text, notice_text, phrases, spoken
     from .text import Caption

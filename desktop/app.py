@@ -27,6 +27,7 @@ from vocalens.core import (
     grab_window,
     load_image,
     notice_text,
+    phrases,
     spoken,
 )
 
@@ -37,6 +38,7 @@ from .region import RegionSelector, screen_pixmap
 from .settings import Settings
 from .speech.base import Speaker, WaitingSpeaker
 from .speech.choose import make_speaker
+from .speech.queue import SpeechQueue
 from .windows.download import DownloadDialog
 from .windows.history_view import HistoryWindow
 from .windows.main_window import BUTTONS, MainWindow
@@ -75,6 +77,7 @@ class Controller(QObject):
         self.settings, self.history = settings, history
         self.worker = Worker(engine or DescribeEngine(), settings.values)
         self.worker.finished.connect(self._on_finished)
+        self.worker.progressed.connect(self._on_progress)
         self.worker.failed.connect(self._on_failed)
         self.worker.status.connect(self._on_status)
         self.worker.task_done.connect(self._on_task_done)
@@ -102,11 +105,23 @@ class Controller(QObject):
         self.tray: QSystemTrayIcon | None = None
         self.use_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
         self.current_id = 0
+        self._said: list[str] = []  # the phrases of the current description said so far
         self.last_spoken = ""
         self.last_description: Description | None = None
         self._file_queue: list[Path] = []
         self._said_once: set[str] = set()
         self._windows: list[Any] = []
+
+    @property
+    def speaker(self) -> Speaker:
+        return self.speech.speaker
+
+    @speaker.setter
+    def speaker(self, speaker: Speaker) -> None:
+        if "speech" in self.__dict__:
+            self.speech.use(speaker)
+        else:
+            self.speech = SpeechQueue(speaker)
 
     # ----- life cycle -------------------------------------------------------------------
 
@@ -245,7 +260,7 @@ class Controller(QObject):
         self.say(self.last_spoken or "Nothing has been described yet.")
 
     def stop_speaking(self) -> None:
-        self.speaker.stop()
+        self.speech.stop()
 
     def show_main_window(self) -> None:
         self.main_window.show()
@@ -299,7 +314,7 @@ class Controller(QObject):
         a ``lasting`` one (captions off, no tray) stays among the main window's notices;
         otherwise it goes to the main window's status line, or the tray's message."""
         self.last_spoken = text
-        self.speaker.speak(text)
+        self.speech.say(text)
         if heading:
             seconds = self.settings["popup_seconds"] if heading != "Problem" else 0
             self.result_window.show_result(heading, text, full or text, seconds)
@@ -337,20 +352,42 @@ class Controller(QObject):
             "max_new_tokens": self.settings["max_tokens"],
         }
         self.current_id = self.worker.submit(job)
+        self._said = []
+
+    def _on_progress(self, job_id: int, desc: Description) -> None:
+        if job_id == self.current_id:
+            self._tell_so_far(desc, final=False)
 
     def _on_finished(self, job_id: int, desc: Description, image: Image.Image) -> None:
         if job_id != self.current_id:
             return  # the user has asked for something newer since
-        text = spoken(desc, self.settings["verbosity"])
+        self._tell_so_far(desc, final=True)
+        self.last_spoken = spoken(desc, self.settings["verbosity"])
         self.last_description = desc
-        heading = {"file": desc.label, "clipboard": "Clipboard image"}.get(
-            desc.source, f"{desc.source.capitalize()}: {desc.label}"
-        )
-        self.say(text, heading, full_text(desc))
-        self._store(desc, text, image)
+        self._store(desc, self.last_spoken, image)
         self.described.emit(desc)
         if self._file_queue:
             self._submit_file(self._file_queue.pop(0))
+
+    def _tell_so_far(self, desc: Description, final: bool) -> None:
+        """Say, show and announce the phrases of ``desc`` not said yet: the first cuts off
+        whatever was being said, the rest follow it."""
+        now = phrases(desc, self.settings["verbosity"], final)
+        said = self._said
+        fresh = now[len(said) :] if now[: len(said)] == said else [p for p in now if p not in said]
+        if not fresh:
+            return
+        if not said:
+            heading = {"file": desc.label, "clipboard": "Clipboard image"}.get(
+                desc.source, f"{desc.source.capitalize()}: {desc.label}"
+            )
+            self.result_window.begin(heading)
+        for phrase in fresh:
+            (self.speech.add if said else self.speech.say)(phrase)
+            said.append(phrase)
+        self.result_window.grow(" ".join(said), full_text(desc) if final else "", " ".join(fresh))
+        if final:
+            self.result_window.finish(self.settings["popup_seconds"])
 
     def _store(self, desc: Description, text: str, image: Image.Image) -> None:
         if self.settings["history_days"] == 0:
@@ -419,7 +456,7 @@ class Controller(QObject):
             self.main_window.show_notice(notice)
             self.say(f"{notice} {lost}".strip(), "Speech")
         elif lost:
-            self.speaker.speak(lost)
+            self.speech.say(lost)
 
     def _on_setting(self, name: str, value: Any) -> None:
         if name in MODEL_SETTINGS:

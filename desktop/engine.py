@@ -49,9 +49,12 @@ class DescribeEngine(Engine):
             return captions_off(exc)
         return None
 
-    def describe(self, job: Job, image: Image.Image) -> Description:
+    def describe(
+        self, job: Job, image: Image.Image, on_update: Callable[[Description], None]
+    ) -> Description:
         assert self.describer is not None
         args = {"source": job.source, "label": job.label, "window": job.window, **job.options}
+        args["on_update"] = on_update
         try:
             return self.describer.describe(image, **args)
         except RuntimeError as exc:

@@ -36,7 +36,10 @@ class Engine:
     def load(self, settings: dict[str, Any], notify: Callable[[Notice], None]) -> None:
         raise NotImplementedError
 
-    def describe(self, job: Job, image: Image.Image) -> Description:
+    def describe(
+        self, job: Job, image: Image.Image, on_update: Callable[[Description], None]
+    ) -> Description:
+        """Describe ``image``; ``on_update`` hears the description as it grows."""
         raise NotImplementedError
 
     def check(self, settings: dict[str, Any]) -> Notice | None:
@@ -48,6 +51,7 @@ class _Runner(QObject):
     """Lives on the worker thread; everything it does happens there."""
 
     done = Signal(int, object, object)
+    grew = Signal(int, object)
     error = Signal(int, str)
     note = Signal(object)  # Notice
     wake = Signal()
@@ -95,7 +99,11 @@ class _Runner(QObject):
             if job.label == PRELOAD:
                 return
             image = job.image() if callable(job.image) else job.image
-            self.done.emit(job.id, self.owner.engine.describe(job, image), image)
+
+            def grew(desc: Description) -> None:
+                self.grew.emit(job.id, desc)
+
+            self.done.emit(job.id, self.owner.engine.describe(job, image, grew), image)
         except VocaLensError as exc:
             self.error.emit(job.id, str(exc))
         except MemoryError:
@@ -109,6 +117,7 @@ class Worker(QObject):
     thread, whoever listens."""
 
     finished = Signal(int, object, object)  # job id, Description, the image described
+    progressed = Signal(int, object)  # job id, the Description so far (context, text read, …)
     failed = Signal(int, str)  # job id, one sentence for the user
     superseded = Signal(int)  # job id that never ran
     status = Signal(object)  # a Notice worth telling the user (loading, captions off, …)
@@ -128,6 +137,7 @@ class Worker(QObject):
         self._runner = _Runner(self)
         self._runner.moveToThread(self._thread)
         self._runner.done.connect(self._relay_done)
+        self._runner.grew.connect(self.progressed)
         self._runner.error.connect(self._relay_error)
         self._runner.note.connect(self._relay_note)
         self._runner.task_done.connect(self.task_done)

@@ -50,18 +50,32 @@ class ResultWindow(QDialog):
         self.resize(560, 360)
 
     def show_result(self, heading: str, spoken: str, full: str, seconds: int = 0) -> None:
+        self.begin(heading)
+        self.grow(spoken, full, spoken)
+        self.finish(seconds)
+
+    def begin(self, heading: str) -> None:
+        """A new description: shown, in front, focused on its text."""
+        self._timer.stop()
         self.heading.setText(heading)
-        self.full_text = full
-        self.text.setPlainText(full if full.startswith(spoken) else f"{spoken}\n\n{full}".strip())
+        self.full_text = ""
+        self.text.clear()
         self.show()
         self.raise_()
         self.activateWindow()
         self.text.setFocus()
-        announce(self.text, spoken)
+
+    def grow(self, spoken: str, full: str, new: str) -> None:
+        """What has been said so far (and, once known, the full text); ``new`` is announced."""
+        self.full_text = full or spoken
+        text = full if full.startswith(spoken) else f"{spoken}\n\n{full}".strip()
+        self.text.setPlainText(text)
+        announce(self.text, new)
+
+    def finish(self, seconds: int = 0) -> None:
+        """The description is whole: close it after ``seconds`` (0: it stays)."""
         if seconds:
             self._timer.start(seconds * 1000)
-        else:
-            self._timer.stop()
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text.toPlainText())

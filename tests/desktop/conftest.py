@@ -11,7 +11,7 @@ from PIL import Image
 
 pytest.importorskip("PySide6", reason="the desktop extra is not installed")
 
-from vocalens.core import Description, Notice
+from vocalens.core import Context, Description, Notice, TextPart
 from vocalens.desktop.speech.base import Speaker
 from vocalens.desktop.worker import Engine, Job
 
@@ -44,8 +44,15 @@ class FakeEngine(Engine):
     def check(self, settings: dict[str, Any]) -> Notice | None:
         return self.notice
 
-    def describe(self, job: Job, image: Image.Image) -> Description:
+    def describe(
+        self, job: Job, image: Image.Image, on_update: Callable[[Description], None]
+    ) -> Description:
         self.jobs.append(job)
+        # as a real one grows: its context, then its text; the kind and caption come last
+        on_update(Description([Context(job.source, job.label, job.window)]))
+        on_update(
+            Description([Context(job.source, job.label, job.window), TextPart("Hello world")])
+        )
         self.entered.set()
         if self.gate is not None:
             self.gate.wait(10)
@@ -72,8 +79,10 @@ class RecordingSpeaker(Speaker):
         self.stops = 0
 
     def speak(self, text: str) -> None:
+        """Said in no time: the next waiting utterance follows at once."""
         self.said.append(text)
         self.started.emit(text)
+        self.finished.emit()
 
     def stop(self) -> None:
         self.stops += 1

@@ -75,7 +75,10 @@ def test_the_app_and_the_command_line_say_the_same_words(tiny_model_dir, tmp_pat
     engine = DescribeEngine()
     engine.load({"model": str(tiny_model_dir), "device": "cpu", "precision": "fp32"}, print)
     picture = load_image(path)
-    said = spoken(engine.describe(Job("file", picture, label=str(path), options=search), picture))
+    grown: list = []
+    job = Job("file", picture, label=str(path), options=search)
+    said = spoken(engine.describe(job, picture, grown.append))
+    assert grown and grown[0].label == str(path)  # it was heard growing
     engine.close()
     assert "Lost cat named Biscuit" in said
     assert said == printed
