@@ -50,15 +50,16 @@ class SilentSpeaker(Speaker):
 
 
 class WaitingSpeaker(SilentSpeaker):
-    """Stands in while an engine restarts: says nothing, keeps the last thing it was asked to
-    say (in ``lost``) for the engine that comes back."""
+    """Stands in while an engine restarts: says nothing, keeps what it was asked to say since
+    (in ``lost``, the parts of one description one after another) for the engine that comes
+    back."""
 
     def __init__(self, lost: str = "") -> None:
         super().__init__()
         self.lost = lost
 
     def speak(self, text: str) -> None:
-        self.lost = text
+        self.lost = f"{self.lost} {text}".strip()
         super().speak(text)
 
     def stop(self) -> None:

@@ -33,6 +33,8 @@ class SpeechQueue(QObject):
         self._current = None
         speaker.started.connect(self._started)
         speaker.finished.connect(self._finished)
+        if self._waiting:
+            speaker.speak(self._waiting.pop(0))
 
     @property
     def busy(self) -> bool:

@@ -1,3 +1,5 @@
+import pytest
+
 from vocalens.core.context import WindowInfo
 from vocalens.core.parts import Description
 from vocalens.core.render import spoken
@@ -34,3 +36,29 @@ def test_long_text_is_capped_and_says_more_follows() -> None:
 def test_screen_without_text_says_so() -> None:
     d = Description.of("screen", caption="a desktop with icons", kind="picture")
     assert spoken(d) == "No text found. It may show: A desktop with icons."
+
+
+@pytest.mark.parametrize("verbosity", ["brief", "normal", "full"])
+@pytest.mark.parametrize("source", ["screen", "file"])
+def test_what_is_said_as_a_description_grows_is_what_is_said_of_the_whole(source, verbosity):
+    """Phrases said as soon as they are known, then the rest at the end, say exactly what the
+    whole description says: nothing said early is taken back or said twice."""
+    from vocalens.core import Context, KindPart, TextPart, WindowInfo
+    from vocalens.core.parts import CaptionPart, Description
+    from vocalens.core.render import phrases
+
+    window = WindowInfo("notes.txt", "Editor")
+    blocks = [f"Block {i} " + "word " * (i * 3) for i in range(8)]
+    desc = Description([Context(source, "notes.txt", window)])
+    said: list[str] = []
+    for block in blocks:
+        desc.parts.append(TextPart(block))
+        now = phrases(desc, verbosity, final=False)
+        assert now[: len(said)] == said
+        said = now
+    desc.parts[1:1] = [KindPart("mixed"), CaptionPart("a cat on a desk")]
+    final = phrases(desc, verbosity, final=True)
+    assert final[: len(said)] == said
+    assert " ".join(final) == spoken(desc, verbosity)
+    if source == "screen":
+        assert said and said[0] == "Editor — notes.txt."  # said before any text was read

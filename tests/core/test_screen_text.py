@@ -177,3 +177,55 @@ def test_blank_screen_is_called_blank_not_a_scene(tiny) -> None:
     assert desc.kind == "blank" and desc.caption is None
     assert spoken(desc) == "The screen is blank: plain white."
     describer.close()
+
+
+def page(lines: int) -> Image.Image:
+    """A page of ``lines`` lines of text, 1280 pixels wide."""
+    from PIL import ImageDraw, ImageFont
+
+    image = Image.new("RGB", (1280, 40 + 26 * lines), "white")
+    font = ImageFont.load_default(size=18)
+    draw = ImageDraw.Draw(image)
+    for i in range(lines):
+        draw.text((40, 20 + i * 26), f"Line {i + 1}: the quick brown fox jumps {i * 7}", font=font,
+                  fill="black")  # fmt: skip
+    return image
+
+
+def test_text_comes_in_reading_order_piece_by_piece(reader) -> None:
+    """The first two lines come alone (said at once), the rest in batches; together they are
+    what one pass over the whole page reads."""
+    from vocalens.core.layout import clean_lines, group_blocks, reading_order
+
+    image = page(12)
+    pieces = list(reader.stream(image))
+    assert len(pieces[0].lines) == 2 and len(pieces) > 2
+    whole = reading_order(group_blocks(clean_lines(reader.lines(image))))
+    assert "\n".join(p.text for p in pieces) == "\n".join(b.text for b in whole)
+    assert pieces[0].text.startswith("Line 1:") and "Line 12:" in pieces[-1].text
+
+
+def test_a_description_grows_and_an_unchanged_window_is_answered_from_memory(
+    reader, tiny, monkeypatch
+) -> None:
+    image = page(12)
+    describer = Describer(tiny, reader, parallel=False)
+    window = WindowInfo("notes.txt", "Editor", 0, 0, 1280, 352)
+    grown = []
+    desc = describer.describe(image, source="window", window=window, on_update=grown.append)
+    assert [len(d.blocks) for d in grown] == sorted({len(d.blocks) for d in grown})
+    assert grown[0].parts == desc.parts[:1]  # the context first, before anything was read
+    assert len(grown) >= 3 and grown[-1].blocks == desc.blocks
+
+    from vocalens.core.text import Caption
+
+    read, captioned = [], []
+    monkeypatch.setattr(reader, "_stream", lambda im: read.append(im) or iter(()))
+    monkeypatch.setattr(tiny, "caption", lambda *a, **k: captioned.append(a) or [Caption("", [])])
+    again = describer.describe(image.copy(), source="window", window=window)
+    assert again.parts == desc.parts and read == [] and captioned == []
+    changed = image.copy()
+    changed.putpixel((5, 5), (0, 0, 0))
+    describer.describe(changed, source="window", window=window)
+    assert len(read) == 1 and len(captioned) == 1  # a changed pixel is read again
+    describer.close()

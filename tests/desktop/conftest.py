@@ -63,6 +63,7 @@ class FakeEngine(Engine):
         return Description.of(
             job.source,
             job.label,
+            window=job.window,
             caption=f"a {colour} square",
             blocks=["Hello world"],
             kind="mixed",
