@@ -62,6 +62,7 @@ def app_icon() -> QIcon:
 class Controller(QObject):
     described = Signal(object)  # Description, after it was spoken, shown and stored
     quit_requested = Signal()
+    speech: SpeechQueue  # what is said, in order; ``speaker`` is the engine it speaks with
 
     def __init__(
         self,
