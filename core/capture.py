@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from .context import WindowInfo
 from .errors import VocaLensError
@@ -27,8 +28,14 @@ def wayland_session() -> bool:
     )
 
 
-def grab(left: int, top: int, width: int, height: int) -> Image.Image:
-    """Pixels of a screen rectangle (physical pixels) as RGB."""
+Rect = tuple[int, int, int, int]  # left, top, width, height in physical screen pixels
+
+
+def grab(
+    left: int, top: int, width: int, height: int, leave_out: Sequence[Rect] = ()
+) -> Image.Image:
+    """Pixels of a screen rectangle (physical pixels) as RGB. ``leave_out``: screen rectangles
+    (VocaLens's own windows) painted over in one flat colour, so they are never described."""
     if width <= 0 or height <= 0:
         raise CaptureError(
             "The area to capture is empty.", "Select an area at least one pixel wide."
@@ -48,7 +55,22 @@ def grab(left: int, top: int, width: int, height: int) -> Image.Image:
             f"The screen could not be captured ({exc}).",
             "Check that a display is available and screen recording is allowed.",
         ) from None
-    return Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
+    image = Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
+    return _painted_over(image, left, top, leave_out)
+
+
+def _painted_over(image: Image.Image, left: int, top: int, rects: Sequence[Rect]) -> Image.Image:
+    inside = [
+        (x - left, y - top, x - left + w, y - top + h)
+        for x, y, w, h in rects
+        if x < left + image.width and y < top + image.height and x + w > left and y + h > top
+    ]
+    if inside:
+        fill = image.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+        draw = ImageDraw.Draw(image)
+        for box in inside:
+            draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=fill)
+    return image
 
 
 def _mss() -> Any:
@@ -67,8 +89,11 @@ def monitors() -> list[dict[str, int]]:
         return [dict(m) for m in sct.monitors]
 
 
-def grab_screen(point: tuple[int, int] | None = None, all_screens: bool = False) -> Image.Image:
-    """The monitor under ``point`` (the mouse), the first monitor, or all monitors."""
+def grab_screen(
+    point: tuple[int, int] | None = None, all_screens: bool = False, leave_out: Sequence[Rect] = ()
+) -> Image.Image:
+    """The monitor under ``point`` (the mouse), the first monitor, or all monitors, without
+    the rectangles ``leave_out``."""
     try:
         screens = monitors()
     except CaptureError:
@@ -87,12 +112,12 @@ def grab_screen(point: tuple[int, int] | None = None, all_screens: bool = False)
             ):
                 chosen = m
                 break
-    return grab(chosen["left"], chosen["top"], chosen["width"], chosen["height"])
+    return grab(chosen["left"], chosen["top"], chosen["width"], chosen["height"], leave_out)
 
 
-def grab_window(window: WindowInfo) -> Image.Image:
+def grab_window(window: WindowInfo, leave_out: Sequence[Rect] = ()) -> Image.Image:
     if window.width <= 0 or window.height <= 0:
         raise CaptureError(
             "The active window's position is unknown here.", "Describe the whole screen instead."
         )
-    return grab(window.left, window.top, window.width, window.height)
+    return grab(window.left, window.top, window.width, window.height, leave_out)

@@ -12,7 +12,7 @@ from typing import Any
 from PIL import Image
 from PySide6.QtCore import QObject, QRect, QTimer, Signal
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QIcon
-from PySide6.QtWidgets import QFileDialog, QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QSystemTrayIcon
 
 from vocalens.core import (
     REGISTRY,
@@ -50,6 +50,18 @@ log = logging.getLogger(__name__)
 SPEECH_STARTS = 3  # failures of one speech engine within a minute before it is given up
 MODEL_SETTINGS = {"model", "device", "precision"}  # these reload the model; the rest do not
 SPEECH_SETTINGS = {"speech_engine", "screen_reader", "rate", "volume", "voice"}
+
+
+def own_windows() -> list[tuple[int, int, int, int]]:
+    """Where VocaLens's own windows are on the screen (physical pixels): left out of every
+    capture, so that VocaLens never describes itself."""
+    rects = []
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible() and not widget.isMinimized():
+            r, g = widget.devicePixelRatioF(), widget.frameGeometry()
+            rects.append((round(g.x() * r), round(g.y() * r), round(g.width() * r),
+                          round(g.height() * r)))  # fmt: skip
+    return rects
 
 
 def app_icon() -> QIcon:
@@ -195,12 +207,14 @@ class Controller(QObject):
         ratio = screen.devicePixelRatio() if screen is not None else 1.0
         point = (int(pos.x() * ratio), int(pos.y() * ratio))
         all_screens = self.settings["capture_screen"] == "all"
-        self._capture_then_submit("screen", lambda: grab_screen(point, all_screens), window)
+        own = own_windows()
+        self._capture_then_submit("screen", lambda: grab_screen(point, all_screens, own), window)
 
     def describe_window(self) -> None:
         self._file_queue.clear()
         window = active_window()
-        self._capture_then_submit("window", lambda: grab_window(window), window)
+        own = own_windows()
+        self._capture_then_submit("window", lambda: grab_window(window, own), window)
 
     def describe_region(self) -> None:
         self._file_queue.clear()

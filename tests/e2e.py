@@ -50,6 +50,17 @@ def wait_for(check, what: str, app: subprocess.Popen | None = None, cap: float =
     raise AssertionError(f"{what} did not happen within {cap:.0f} s")
 
 
+OTHER_APP = """
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication([])
+label = QLabel("Quarterly report ready")
+label.setStyleSheet("font-size: 40px; background: white; color: black; padding: 30px")
+label.setGeometry(660, 560, 600, 200)
+label.show()
+app.exec()
+"""
+
+
 def describe_screen_through_the_remote(
     app_command: list[str], display: str, tmp_path: Path, model_dir: Path
 ) -> str:
@@ -67,6 +78,7 @@ def describe_screen_through_the_remote(
     )
     (tmp_path / "run").mkdir(mode=0o700, exist_ok=True)
     (tmp_path / "config").mkdir()
+    other = subprocess.Popen([sys.executable, "-c", OTHER_APP], env=env)  # something to read
     (tmp_path / "config" / "settings.json").write_text(
         json.dumps({"model": str(model_dir), "decoding": "greedy", "speech_engine": "pyttsx3"})
     )
@@ -115,7 +127,8 @@ def describe_screen_through_the_remote(
                 check=True,
             )
         print(spoken)
-        assert "Describe active window" in spoken  # the app's own window, read by OCR
+        assert "Quarterly report ready" in spoken  # the other application's window
+        assert "Describe" not in spoken and "VocaLens" not in spoken  # never itself
         wavs = wait_for(
             lambda: len(list(speech.glob("*.wav"))) >= 2 and sorted(speech.glob("*.wav")),
             "the description was spoken",
@@ -132,6 +145,8 @@ def describe_screen_through_the_remote(
         assert quit_.returncode == 0
         assert app.wait(600) == 0
     finally:
+        other.kill()
+        other.wait(10)
         if app.poll() is None:
             app.kill()
         print("--- the app's output:", app.communicate()[0] if app.stdout else "", sep="\n")
