@@ -25,6 +25,7 @@ _EXPORTS = {
     "Captioner": "captioner",
     "CaptureError": "capture",
     "grab_screen": "capture",
+    "visible_parts": "capture",
     "grab_window": "capture",
     "save_captioner": "checkpoint",
     "import_clipcap": "clipcap_import",
@@ -34,6 +35,7 @@ _EXPORTS = {
     "ProjectorConfig": "config",
     "WindowInfo": "context",
     "active_window": "context",
+    "window_stacking": "context",
     "Describer": "describe",
     "captions_off": "describe",
     "Opened": "describe",
@@ -89,11 +91,11 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from .atomic import write_atomic, write_text_atomic
     from .captioner import Captioner
-    from .capture import CaptureError, grab_screen, grab_window
+    from .capture import CaptureError, grab_screen, grab_window, visible_parts
     from .checkpoint import save_captioner
     from .clipcap_import import import_clipcap
     from .config import CaptionerConfig, DecodingConfig, EncoderConfig, ProjectorConfig
-    from .context import WindowInfo, active_window
+    from .context import WindowInfo, active_window, window_stacking
     from .describe import Describer, Opened, captions_off, open_describer
     from .download import (
         DownloadCancelled,

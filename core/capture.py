@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PIL import Image, ImageDraw
@@ -60,6 +60,7 @@ def grab(
 
 
 def _painted_over(image: Image.Image, left: int, top: int, rects: Sequence[Rect]) -> Image.Image:
+    """``rects`` (screen coordinates) painted over in the image's average colour."""
     inside = [
         (x - left, y - top, x - left + w, y - top + h)
         for x, y, w, h in rects
@@ -71,6 +72,34 @@ def _painted_over(image: Image.Image, left: int, top: int, rects: Sequence[Rect]
         for box in inside:
             draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=fill)
     return image
+
+
+def visible_parts(ours: Mapping[int, Rect], stacking: Sequence[tuple[int, Rect]]) -> list[Rect]:
+    """The parts of our windows (id → rectangle, frame included) that show: ``stacking`` lists
+    the screen's windows bottom to top, and a window above ours hides what it covers."""
+    shown: list[Rect] = []
+    for window, rect in stacking:
+        if window in ours:
+            shown.append(ours[window])
+        else:
+            shown = [part for s in shown for part in _minus(s, rect)]
+    return shown
+
+
+def _minus(a: Rect, b: Rect) -> list[Rect]:
+    """``a`` without ``b``: up to four rectangles."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    x0, y0, x1, y1 = max(ax, bx), max(ay, by), min(ax + aw, bx + bw), min(ay + ah, by + bh)
+    if x0 >= x1 or y0 >= y1:
+        return [a]
+    parts = [
+        (ax, ay, aw, y0 - ay),  # above
+        (ax, y1, aw, ay + ah - y1),  # below
+        (ax, y0, x0 - ax, y1 - y0),  # left
+        (x1, y0, ax + aw - x1, y1 - y0),  # right
+    ]
+    return [p for p in parts if p[2] > 0 and p[3] > 0]
 
 
 def _mss() -> Any:

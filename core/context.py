@@ -60,6 +60,42 @@ def _x11() -> WindowInfo:
         d.close()
 
 
+def window_stacking() -> list[tuple[int, tuple[int, int, int, int]]] | None:
+    """The screen's top-level windows bottom to top, each (id, (left, top, width, height)), where
+    the platform says (X11: the window manager's stacking list, else the root's children);
+    None elsewhere."""
+    if sys.platform in ("win32", "darwin") or not os.environ.get("DISPLAY"):
+        return None
+    try:
+        from Xlib import X, display
+    except ImportError:
+        return None
+    d = display.Display()
+    try:
+        root = d.screen().root
+        listed = root.get_full_property(
+            d.intern_atom("_NET_CLIENT_LIST_STACKING"), X.AnyPropertyType
+        )
+        ids = list(listed.value) if listed else [w.id for w in root.query_tree().children]
+        found = []
+        for wid in ids:
+            window = d.create_resource_object("window", wid)
+            try:
+                attrs = window.get_attributes()
+                if attrs.map_state != X.IsViewable:
+                    continue
+                geometry = window.get_geometry()
+                pos = window.translate_coords(root, 0, 0)
+            except Exception:  # a window that went away meanwhile
+                continue
+            found.append((int(wid), (-pos.x, -pos.y, geometry.width, geometry.height)))
+        return found
+    except Exception:  # a display that will not say
+        return None
+    finally:
+        d.close()
+
+
 def _windows() -> WindowInfo:
     import ctypes
     from ctypes import wintypes

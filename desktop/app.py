@@ -29,6 +29,8 @@ from vocalens.core import (
     notice_text,
     phrases,
     spoken,
+    visible_parts,
+    window_stacking,
 )
 
 from .capture_qt import clipboard_content, image_files, to_pil
@@ -53,15 +55,19 @@ SPEECH_SETTINGS = {"speech_engine", "screen_reader", "rate", "volume", "voice"}
 
 
 def own_windows() -> list[tuple[int, int, int, int]]:
-    """Where VocaLens's own windows are on the screen (physical pixels): left out of every
-    capture, so that VocaLens never describes itself."""
-    rects = []
+    """The parts of the screen VocaLens's own windows show (physical pixels): left out of
+    every capture, so that VocaLens never describes itself. Where the windows' stacking is
+    unknown, only the active one is surely in front."""
+    mine = {}
     for widget in QApplication.topLevelWidgets():
         if widget.isVisible() and not widget.isMinimized():
             r, g = widget.devicePixelRatioF(), widget.frameGeometry()
-            rects.append((round(g.x() * r), round(g.y() * r), round(g.width() * r),
-                          round(g.height() * r)))  # fmt: skip
-    return rects
+            rect = (round(g.x() * r), round(g.y() * r), round(g.width() * r), round(g.height() * r))
+            mine[int(widget.winId())] = (rect, widget.isActiveWindow())
+    order = window_stacking()
+    if order is None:
+        return [rect for rect, active in mine.values() if active]
+    return visible_parts({wid: rect for wid, (rect, _) in mine.items()}, order)
 
 
 def app_icon() -> QIcon:

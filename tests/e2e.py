@@ -55,7 +55,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 app = QApplication([])
 label = QLabel("Quarterly report ready")
 label.setStyleSheet("font-size: 40px; background: white; color: black; padding: 30px")
-label.setGeometry(660, 560, 600, 200)
+label.setGeometry(300, 380, 600, 200)  # over part of VocaLens
 label.show()
 app.exec()
 """

@@ -152,3 +152,19 @@ def test_big_images_of_every_depth_are_reduced_while_read(tmp_path, mode: str) -
         assert left == right == (255, 255, 255)  # transparent: composited on white
     else:
         assert left == (0, 0, 0) and right == (255, 255, 255)
+
+
+def test_only_the_parts_of_our_windows_that_show_are_left_out() -> None:
+    """Windows bottom to top: ours (1) is half covered by another application's window (2);
+    our second window (3) lies on top of everything."""
+    from vocalens.core.capture import _painted_over, visible_parts
+
+    stacking = [(1, (0, 0, 100, 100)), (2, (50, 0, 100, 100)), (3, (300, 300, 10, 10))]
+    ours = {1: (0, 0, 100, 100), 3: (300, 300, 10, 10)}
+    assert visible_parts(ours, stacking) == [(0, 0, 50, 100), (300, 300, 10, 10)]
+    assert visible_parts({2: (50, 0, 100, 100)}, stacking) == [(50, 0, 100, 100)]
+    screen = Image.new("RGB", (400, 400), "white")
+    screen.paste((0, 0, 0), (0, 0, 150, 100))
+    painted = _painted_over(screen.copy(), 0, 0, visible_parts(ours, stacking))
+    assert painted.getpixel((10, 10)) == painted.getpixel((305, 305)) != (0, 0, 0)
+    assert painted.getpixel((60, 10)) == (0, 0, 0)  # the other window, on top of ours, stays
