@@ -56,6 +56,7 @@ bench: setup
 bench-desktop: setup system-deps
 	mkdir -p .cache
 	cd benchmarks && ../$(BIN)/python bench_desktop.py --out ../.cache/bench_desktop.json
+	cd benchmarks && ../$(BIN)/python bench_first_words.py --out ../.cache/bench_first_words.json
 
 # Build the one-folder app (build/bundle/dist/VocaLens) in a clean environment and test it.
 bundle: setup system-deps

@@ -76,6 +76,7 @@ _EXPORTS = {
     "notice_text": "render",
     "phrases": "render",
     "spoken": "render",
+    "unsaid": "render",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -123,5 +124,5 @@ if TYPE_CHECKING:
     from .precision import PRECISIONS, Precision
     from .quiet import quiet_libraries
     from .registry import DEFAULT_MODEL, REGISTRY
-    from .render import Verbosity, full_text, notice_text, phrases, spoken
+    from .render import Verbosity, full_text, notice_text, phrases, spoken, unsaid
     from .text import Caption

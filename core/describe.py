@@ -55,11 +55,13 @@ class Describer:
         label: str = "",
         window: WindowInfo | None = None,
         on_update: Callable[[Description], None] | None = None,
+        caption_text: bool = True,
         **decoding: Any,
     ) -> Description:
         """``decoding`` overrides the caption search for this request only. ``on_update``
         hears the description as it grows (a copy each time): first its context, then each
-        piece of visible text as it is read, then the caption and the kind."""
+        piece of visible text as it is read, then the caption and the kind. ``caption_text``:
+        caption images full of text too (only full verbosity says such captions)."""
         start = time.perf_counter()
         desc = Description([Context(source, label, window)], image_size=image.size)
 
@@ -91,18 +93,18 @@ class Describer:
             except Exception as exc:  # OCR trouble must not cost the caption
                 notices.append(Notice("text_failed", reason=str(exc)))
             desc.timings["ocr_ms"] = _ms(t)
-        caption: CaptionPart | None = None
-        if self.captioner is not None:
-            t = time.perf_counter()
-            text = pending.result() if pending is not None else self._caption(image, options)
-            caption = CaptionPart(text) if text else None
-            desc.timings["caption_ms"] = _ms(t)
         area = sum((ln.box.right - ln.box.left) * ln.box.height for b in blocks for ln in b.lines)
         cover = area / max(image.width * image.height, 1)
         words = sum(len(b.text.split()) for b in blocks)
         kind: Kind = "mixed" if words else "picture"
         if words >= TEXT_HEAVY_WORDS or cover >= TEXT_HEAVY_COVER:
             kind = "text"
+        caption: CaptionPart | None = None
+        if self.captioner is not None and (caption_text or kind != "text" or pending):
+            t = time.perf_counter()
+            text = pending.result() if pending is not None else self._caption(image, options)
+            caption = CaptionPart(text) if text else None
+            desc.timings["caption_ms"] = _ms(t)
         texts = [p for p in desc.parts if isinstance(p, TextPart)]  # in the order they are said
         desc.parts = [desc.parts[0], *notices, KindPart(kind), *filter(None, [caption]), *texts]
         desc.timings["total_ms"] = _ms(start)

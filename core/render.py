@@ -82,6 +82,14 @@ def phrases(desc: Description, verbosity: Verbosity = "normal", final: bool = Tr
     return parts
 
 
+def unsaid(now: list[str], said: list[str]) -> list[str]:
+    """The phrases of ``now`` not yet in ``said`` (what was said of the description so far),
+    in order."""
+    if now[: len(said)] == said:
+        return now[len(said) :]
+    return [p for p in now if p not in said]
+
+
 def _window_line(desc: Description) -> str:
     w = desc.window
     assert w is not None

@@ -29,6 +29,7 @@ from vocalens.core import (
     notice_text,
     phrases,
     spoken,
+    unsaid,
     visible_parts,
     window_stacking,
 )
@@ -371,6 +372,7 @@ class Controller(QObject):
         job.options = {  # per request: a change here needs no reload
             "strategy": self.settings["decoding"],
             "max_new_tokens": self.settings["max_tokens"],
+            "caption_text": self.settings["verbosity"] == "full",  # said at full only
         }
         self.current_id = self.worker.submit(job)
         self._said = []
@@ -395,7 +397,7 @@ class Controller(QObject):
         whatever was being said, the rest follow it."""
         now = phrases(desc, self.settings["verbosity"], final)
         said = self._said
-        fresh = now[len(said) :] if now[: len(said)] == said else [p for p in now if p not in said]
+        fresh = unsaid(now, said)
         if not fresh:
             return
         if not said:

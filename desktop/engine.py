@@ -37,6 +37,8 @@ class DescribeEngine(Engine):
         self.describer = opened.describer
         for notice in opened.notices:
             notify(notice)
+        if self.describer.reader is not None:
+            self.describer.reader.warm_up()  # the first request reads at full speed
 
     def check(self, settings: dict[str, Any]) -> Notice | None:
         """Why captions would be off with these settings (None when the model is there),

@@ -25,7 +25,14 @@ def register(sub: Any) -> None:
     p.add_argument("--verbosity", choices=["brief", "normal", "full"], default="normal")
     p.add_argument("--no-text", action="store_true", help="skip reading the visible text")
     p.add_argument("--no-caption", action="store_true", help="skip the caption model")
-    p.add_argument("--json", action="store_true", help="one JSON object per input")
+    where_out = p.add_mutually_exclusive_group()
+    where_out.add_argument("--json", action="store_true", help="one JSON object per input")
+    where_out.add_argument(
+        "--stream",
+        action="store_true",
+        help="print each part (window, a piece of text, the caption) on its own line as soon "
+        "as it is known",
+    )
     add_model_args(p)
     p.set_defaults(run=run)
 
@@ -54,7 +61,12 @@ def run(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps({"path": label, "error": str(exc)}, ensure_ascii=False))
             continue
-        desc = opened.describer.describe(image, source=source, label=label, window=window)
+        if args.stream:
+            _stream(opened.describer, image, source, label, window, args.verbosity)
+            continue
+        desc = opened.describer.describe(
+            image, source=source, label=label, window=window, caption_text=not args.no_caption
+        )
         text = spoken(desc, args.verbosity)
         if args.json:
             record = {"path": label, "spoken": text, **desc.to_dict()}
@@ -63,6 +75,22 @@ def run(args: argparse.Namespace) -> int:
             print(f"{label}\t{text}" if source == "file" else text, flush=True)
     opened.describer.close()
     return 1 if failed else 0
+
+
+def _stream(
+    describer: Any, image: Any, source: str, label: str, window: Any, verbosity: Any
+) -> None:
+    """Print each phrase of the description on its own line as soon as it is known."""
+    from ..render import phrases, unsaid
+
+    said: list[str] = []
+
+    def more(desc: Any, final: bool = False) -> None:
+        for phrase in unsaid(phrases(desc, verbosity, final), said):
+            said.append(phrase)
+            print(phrase, flush=True)
+
+    more(describer.describe(image, source, label, window, on_update=more), final=True)
 
 
 def _targets(args: argparse.Namespace) -> Any:

@@ -139,3 +139,13 @@ def test_loading_a_model_never_touches_the_network(tiny_model_dir, tmp_path) -> 
         "Captions are off: The CLIP image encoder weights (ViT-B-32, openai) are not on this"
         in (out.stderr)
     )
+
+
+def test_stream_prints_each_part_as_it_is_known(tiny_model_dir, poster, capsys) -> None:
+    """The parts one per line, in the order they are said; together the whole description."""
+    model = ["--model", str(tiny_model_dir), "--precision", "fp32", "--greedy"]
+    assert main(["describe", str(poster), *model]) == 0
+    whole = capsys.readouterr().out.strip().split("\t", 1)[1]
+    assert main(["describe", str(poster), "--stream", *model]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) >= 2 and " ".join(lines) == whole

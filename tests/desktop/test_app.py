@@ -143,7 +143,8 @@ def test_caption_search_is_per_request_and_only_model_settings_reload(
     controller.settings.set("max_tokens", 12)
     describe("b.png")
     assert engine.loads == 1  # the weights did not change: no reload
-    assert engine.jobs[-1].options == {"strategy": "greedy", "max_new_tokens": 12}
+    want = {"strategy": "greedy", "max_new_tokens": 12, "caption_text": False}
+    assert engine.jobs[-1].options == want
     controller.settings.set("precision", "fp32")
     describe("c.png")
     assert engine.loads == 2
