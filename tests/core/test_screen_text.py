@@ -229,3 +229,12 @@ def test_a_description_grows_and_an_unchanged_window_is_answered_from_memory(
     describer.describe(changed, source="window", window=window)
     assert len(read) == 1 and len(captioned) == 1  # a changed pixel is read again
     describer.close()
+
+
+def test_a_page_of_text_is_not_captioned_when_the_caption_would_not_be_said(reader, tiny):
+    describer = Describer(tiny, reader, parallel=False)
+    desc = describer.describe(page(12), source="screen", caption_text=False)
+    assert desc.kind == "text" and desc.caption is None and "caption_ms" not in desc.timings
+    photo = describer.describe(page(1), source="screen", caption_text=False)
+    assert photo.kind == "mixed" and photo.caption is not None  # a line of text: captioned
+    describer.close()
