@@ -150,6 +150,8 @@ for attempt in range(3):  # a first screen; another (the page changed); the same
                 break
         time.sleep(0.02)
     time.sleep(1.0)  # the last announcements arrive
+    with sqlite3.connect(db) as con:
+        text = con.execute("SELECT text FROM descriptions ORDER BY id DESC").fetchone()[0]
     new = sorted(set(speech.glob("*.wav")) - wavs, key=lambda p: p.stat().st_mtime)
     first_audio = min((p.stat().st_mtime for p in new), default=None)
     results.append({
@@ -159,6 +161,8 @@ for attempt in range(3):  # a first screen; another (the page changed); the same
         "whole_description_ready_s": round(ready - start, 3),
         "first_audio_s": round(first_audio - start, 3) if first_audio else None,
         "first_words": heard[0][1][:80] if heard else "",
+        "lines_read": len(text.splitlines()),
+        "last_line_read": text.splitlines()[-1] if text else "",
     })
     time.sleep(2)
 subprocess.run([*app_cmd, "--quit"], timeout=60)
