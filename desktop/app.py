@@ -126,6 +126,7 @@ class Controller(QObject):
         self.use_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
         self.current_id = 0
         self._said: list[str] = []  # the phrases of the current description said so far
+        self.stopped = True  # False: quit while the worker was still busy (a model loading)
         self.last_spoken = ""
         self.last_description: Description | None = None
         self._file_queue: list[Path] = []
@@ -175,7 +176,7 @@ class Controller(QObject):
     def shutdown(self) -> None:
         self.hotkeys.stop()
         self.speaker.shutdown()
-        self.worker.stop()
+        self.stopped = self.worker.stop()
         if self.tray is not None:
             self.tray.hide()
         self.history.close()

@@ -111,7 +111,15 @@ def run(app: Any, args: argparse.Namespace, message: dict[str, Any] | None, remo
         QTimer.singleShot(
             0, lambda: controller.run_action(message["action"], message.get("target"))
         )
-    return int(app.exec())
+    code = int(app.exec())
+    if not controller.stopped:
+        # Quit while a model was loading or converting: that cannot be cut short, and its
+        # thread must not be torn down under it (an abort). Everything of the user's is saved
+        # (history and settings are closed); a half-made conversion is never used.
+        logging.info("quit while the worker was busy; leaving at once")
+        logging.shutdown()
+        os._exit(code)
+    return code
 
 
 def no_display() -> bool:

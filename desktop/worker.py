@@ -146,11 +146,13 @@ class Worker(QObject):
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait_ms: int = 3_000) -> bool:
+        """Drop what waits and end the thread after the work in hand. False when that work
+        (a model loading or converting, which cannot be cut short) outlasts ``wait_ms``."""
         with self._lock:
             self._pending = None
         self._thread.quit()
-        self._thread.wait(10_000)
+        return bool(self._thread.wait(wait_ms))
 
     def submit(self, job: Job) -> int:
         """Queue ``job``, replacing a waiting one. Returns its id."""
