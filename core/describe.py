@@ -85,13 +85,18 @@ class Describer:
         notices: list[Notice] = []
         if self.reader is not None:
             t = time.perf_counter()
-            try:
-                for block in self.reader.stream(image):
-                    blocks.append(block)
-                    desc.parts.append(TextPart(block.text))
-                    tell()
-            except Exception as exc:  # OCR trouble must not cost the caption
-                notices.append(Notice("text_failed", reason=str(exc)))
+            pieces = self.reader.stream(image)
+            while True:
+                try:
+                    block = next(pieces)
+                except StopIteration:
+                    break
+                except Exception as exc:  # OCR trouble must not cost the caption
+                    notices.append(Notice("text_failed", reason=str(exc)))
+                    break
+                blocks.append(block)
+                desc.parts.append(TextPart(block.text))
+                tell()  # may raise to stop here (a newer request waits): that goes to the caller
             desc.timings["ocr_ms"] = _ms(t)
         area = sum((ln.box.right - ln.box.left) * ln.box.height for b in blocks for ln in b.lines)
         cover = area / max(image.width * image.height, 1)

@@ -30,6 +30,10 @@ class Job:
     options: dict[str, Any] = field(default_factory=dict)  # caption search for this request
 
 
+class Superseded(Exception):
+    """A newer request is waiting: the one in hand stops at its next part."""
+
+
 class Engine:
     """What the worker needs from the ML side; the default builds a real ``Describer``."""
 
@@ -101,9 +105,13 @@ class _Runner(QObject):
             image = job.image() if callable(job.image) else job.image
 
             def grew(desc: Description) -> None:
+                if self.owner.waiting():
+                    raise Superseded
                 self.grew.emit(job.id, desc)
 
             self.done.emit(job.id, self.owner.engine.describe(job, image, grew), image)
+        except Superseded:
+            self.owner.superseded.emit(job.id)  # cut short: the newer request runs next
         except VocaLensError as exc:
             self.error.emit(job.id, str(exc))
         except MemoryError:
@@ -182,6 +190,11 @@ class Worker(QObject):
     def check_model(self) -> None:
         """Say now, without loading it, if the model cannot be used (status signal)."""
         self._runner.check.emit()
+
+    def waiting(self) -> bool:
+        """Whether a newer request waits (the one in hand is then cut short)."""
+        with self._lock:
+            return self._pending is not None
 
     def _take(self) -> tuple[Job | None, dict[str, Any], bool]:
         with self._lock:

@@ -10,7 +10,9 @@ import pytest
 # Files the tests fetch once (GPT-2's vocabulary) stay in the checkout (`make clean` removes them).
 TEST_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "tests"
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach the network
+# Downloads stay on (as for a user), but the hub's address is a closed local port: a test that
+# reached for the network would fail at once and visibly, not be hidden by an offline mode.
+os.environ.setdefault("HF_ENDPOINT", "http://127.0.0.1:9")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 

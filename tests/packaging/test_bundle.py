@@ -45,7 +45,7 @@ def user_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": str(tmp_path / "home"),
         "LANG": "C.UTF-8",
-        "HF_HUB_OFFLINE": "1",
+        "HF_ENDPOINT": "http://127.0.0.1:9",  # a closed port: any network use fails visibly
         "VOCALENS_CACHE_DIR": str(tmp_path / "cache"),
         "VOCALENS_MODELS_DIR": str(tmp_path / "models"),
     }
