@@ -36,6 +36,7 @@ _EXPORTS = {
     "WindowInfo": "context",
     "active_window": "context",
     "window_stacking": "context",
+    "screen_reader_running": "context",
     "Describer": "describe",
     "captions_off": "describe",
     "Opened": "describe",
@@ -96,7 +97,7 @@ if TYPE_CHECKING:
     from .checkpoint import save_captioner
     from .clipcap_import import import_clipcap
     from .config import CaptionerConfig, DecodingConfig, EncoderConfig, ProjectorConfig
-    from .context import WindowInfo, active_window, window_stacking
+    from .context import WindowInfo, active_window, screen_reader_running, window_stacking
     from .describe import Describer, Opened, captions_off, open_describer
     from .download import (
         DownloadCancelled,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,29 @@ def _x11() -> WindowInfo:
         return WindowInfo(str(title), str(app), -pos.x, -pos.y, geometry.width, geometry.height)
     finally:
         d.close()
+
+
+def screen_reader_running() -> bool:
+    """Whether a screen reader is on, where the platform says: Windows (the system's
+    screen-reader flag), Linux (the accessibility bus's ``ScreenReaderEnabled``, which Orca
+    sets), macOS (VoiceOver's setting). False when it cannot be told."""
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            flag = ctypes.c_int(0)
+            get = ctypes.windll.user32.SystemParametersInfoW  # type: ignore[attr-defined]
+            return bool(get(0x0046, 0, ctypes.byref(flag), 0) and flag.value)  # GETSCREENREADER
+        if sys.platform == "darwin":
+            cmd = ["defaults", "read", "com.apple.universalaccess", "voiceOverOnOffKey"]
+        else:
+            cmd = ["dbus-send", "--session", "--print-reply", "--dest=org.a11y.Bus",
+                   "/org/a11y/bus", "org.freedesktop.DBus.Properties.Get",
+                   "string:org.a11y.Status", "string:ScreenReaderEnabled"]  # fmt: skip
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=2)
+    except (OSError, subprocess.SubprocessError, AttributeError):
+        return False
+    return out.returncode == 0 and out.stdout.split()[-1:] in (["true"], ["1"])
 
 
 def window_stacking() -> list[tuple[int, tuple[int, int, int, int]]] | None:

@@ -56,12 +56,14 @@ class Describer:
         window: WindowInfo | None = None,
         on_update: Callable[[Description], None] | None = None,
         caption_text: bool = True,
+        screen_reader: bool = False,
         **decoding: Any,
     ) -> Description:
         """``decoding`` overrides the caption search for this request only. ``on_update``
         hears the description as it grows (a copy each time): first its context, then each
         piece of visible text as it is read, then the caption and the kind. ``caption_text``:
-        caption images full of text too (only full verbosity says such captions)."""
+        caption images full of text too (only full verbosity says such captions).
+        ``screen_reader``: one is running, so a wholly black screen is a curtain, not blank."""
         start = time.perf_counter()
         desc = Description([Context(source, label, window)], image_size=image.size)
 
@@ -74,6 +76,8 @@ class Describer:
             desc.model = self.captioner.config.name
         colour = blank_colour(image)
         if colour is not None:
+            if colour == "black" and screen_reader and source in ("screen", "window", "region"):
+                desc.parts.append(Notice("curtain"))  # what hides the screen, not "blank"
             desc.parts.append(KindPart("blank", colour=colour))
             desc.timings["total_ms"] = _ms(start)
             return desc

@@ -17,6 +17,7 @@ NoticeCode = Literal[
     "text_off",  # text reading is not installed
     "text_failed",  # OCR failed on this image: reason
     "cpu_fallback",  # the GPU ran out of memory; the CPU took over
+    "curtain",  # a black screen while a screen reader runs: a curtain or protected content
     "model_preparing",  # the first load makes the fast CPU path (seconds, once)
     "model_loading",
     "model_ready",

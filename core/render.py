@@ -29,6 +29,11 @@ def notice_text(notice: Notice, surface: Surface = "app") -> str:
         )
     if code == "text_failed":
         return f"The text could not be read ({reason})."
+    if code == "curtain":
+        return (
+            "VocaLens cannot see the screen (a screen curtain or protected content is on). "
+            "Turn the curtain off to have the screen described."
+        )
     if code == "cpu_fallback":
         return "The GPU ran out of memory; VocaLens now uses the CPU."
     if code == "model_preparing":
@@ -62,7 +67,8 @@ def phrases(desc: Description, verbosity: Verbosity = "normal", final: bool = Tr
         parts.append(_window_line(desc))
     if desc.kind == "blank":
         what = "screen" if screenish else "image"
-        parts.append(f"The {what} is blank: plain {desc.colour}.")
+        if not any(n.code == "curtain" for n in desc.notices):
+            parts.append(f"The {what} is blank: plain {desc.colour}.")
         return parts
     caption = _caption_line(desc, screenish, verbosity) if final or kind_known else ""
     if caption and not screenish:

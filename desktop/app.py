@@ -28,6 +28,7 @@ from vocalens.core import (
     load_image,
     notice_text,
     phrases,
+    screen_reader_running,
     spoken,
     unsaid,
     visible_parts,
@@ -362,19 +363,20 @@ class Controller(QObject):
         except VocaLensError as exc:
             self._tell_error(str(exc))
             return
-        self._submit(
-            Job(source, image, label=window.title if window.known else source, window=window)
-        )
+        job = Job(source, image, label=window.title if window.known else source, window=window)
+        self._submit(job, screen_reader=screen_reader_running())
 
     def _submit_file(self, path: Path) -> None:
         self._submit(Job("file", functools.partial(load_image, path), label=str(path)))
 
-    def _submit(self, job: Job) -> None:
+    def _submit(self, job: Job, screen_reader: bool = False) -> None:
         job.options = {  # per request: a change here needs no reload
             "strategy": self.settings["decoding"],
             "max_new_tokens": self.settings["max_tokens"],
             "caption_text": self.settings["verbosity"] == "full",  # said at full only
         }
+        if screen_reader:  # a black capture is then a screen curtain, not a blank screen
+            job.options["screen_reader"] = True
         self.current_id = self.worker.submit(job)
         self._said = []
 

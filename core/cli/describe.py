@@ -38,6 +38,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..context import screen_reader_running
     from ..describe import open_describer
     from ..render import notice_text, spoken
 
@@ -65,7 +66,11 @@ def run(args: argparse.Namespace) -> int:
             _stream(opened.describer, image, source, label, window, args.verbosity)
             continue
         desc = opened.describer.describe(
-            image, source=source, label=label, window=window, caption_text=not args.no_caption
+            image,
+            source=source,
+            label=label,
+            window=window,
+            screen_reader=source != "file" and screen_reader_running(),
         )
         text = spoken(desc, args.verbosity)
         if args.json:
