@@ -95,7 +95,11 @@ def _stream(
             said.append(phrase)
             print(phrase, flush=True)
 
-    more(describer.describe(image, source, label, window, on_update=more), final=True)
+    from ..context import screen_reader_running
+
+    curtain = source != "file" and screen_reader_running()
+    desc = describer.describe(image, source, label, window, on_update=more, screen_reader=curtain)
+    more(desc, final=True)
 
 
 def _targets(args: argparse.Namespace) -> Any:
