@@ -55,9 +55,9 @@ def stop_token_mask(tokenizer: Vocabulary, stop_strings: list[str], size: int = 
     byte_chars = bytes_to_unicode()
     encoded = ["".join(byte_chars[b] for b in s.encode("utf-8")) for s in stop_strings if s]
     mask = np.zeros(max(len(tokenizer), size), dtype=bool)
-    for token, index in tokenizer.get_vocab().items():
-        if any(s in token for s in encoded):
-            mask[index] = True
+    vocab = tokenizer.get_vocab()
+    for stop in encoded:
+        mask[[index for token, index in vocab.items() if stop in token]] = True
     if tokenizer.eos_token_id is not None:
         mask[tokenizer.eos_token_id] = True
     return mask
