@@ -46,7 +46,7 @@ from .speech.queue import SpeechQueue
 from .windows.download import DownloadDialog
 from .windows.history_view import HistoryWindow
 from .windows.main_window import BUTTONS, MainWindow
-from .windows.result import ResultWindow
+from .windows.result import ResultWindow, announce
 from .windows.settings_view import SettingsDialog
 from .worker import Engine, Job, Worker
 
@@ -127,6 +127,7 @@ class Controller(QObject):
         self.use_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
         self.current_id = 0
         self._said: list[str] = []  # the phrases of the current description said so far
+        self._route = (True, False)  # (own voice, screen reader) for the current description
         self.stopped = True  # False: quit while the worker was still busy (a model loading)
         self.last_spoken = ""
         self.last_description: Description | None = None
@@ -338,11 +339,15 @@ class Controller(QObject):
         a ``lasting`` one (captions off, no tray) stays among the main window's notices;
         otherwise it goes to the main window's status line, or the tray's message."""
         self.last_spoken = text
-        self.speech.say(text)
+        voice, reader = self._routes()
+        if voice:
+            self.speech.say(text)
         if heading:
             seconds = self.settings["popup_seconds"] if heading != "Problem" else 0
-            self.result_window.show_result(heading, text, full or text, seconds)
+            self.result_window.show_result(heading, text, full or text, seconds, reader)
             return
+        if reader:
+            announce(self.main_window, text)
         if lasting:
             self.main_window.show_notice(text)
         if self.tray is not None and not self.main_window.isVisible():
@@ -395,6 +400,15 @@ class Controller(QObject):
         if self._file_queue:
             self._submit_file(self._file_queue.pop(0))
 
+    def _routes(self) -> tuple[bool, bool]:
+        """Whether to speak with VocaLens's own voice, and whether to hand the words to the
+        screen reader (announcements): the Output setting; auto asks if one runs."""
+        output = self.settings["output"]
+        if output == "auto":
+            reader = screen_reader_running()
+            return not reader, reader
+        return output in ("own voice", "both"), output in ("screen reader", "both")
+
     def _tell_so_far(self, desc: Description, final: bool) -> None:
         """Say, show and announce the phrases of ``desc`` not said yet: the first cuts off
         whatever was being said, the rest follow it."""
@@ -407,11 +421,15 @@ class Controller(QObject):
             heading = {"file": desc.label, "clipboard": "Clipboard image"}.get(
                 desc.source, f"{desc.source.capitalize()}: {desc.label}"
             )
-            self.result_window.begin(heading)
+            self._route = self._routes()
+            self.result_window.begin(heading, focus=not self._route[1])
+        voice, reader = self._route
         for phrase in fresh:
-            (self.speech.add if said else self.speech.say)(phrase)
+            if voice:
+                (self.speech.add if said else self.speech.say)(phrase)
             said.append(phrase)
-        self.result_window.grow(" ".join(said), full_text(desc) if final else "", " ".join(fresh))
+        announced = " ".join(fresh) if reader else ""
+        self.result_window.grow(" ".join(said), full_text(desc) if final else "", announced)
         if final:
             self.result_window.finish(self.settings["popup_seconds"])
 

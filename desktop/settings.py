@@ -121,6 +121,15 @@ SETTINGS: tuple[Setting, ...] = (
         "volume", 1.0, "Volume", "Speech volume from 0 to 1.", "Speech", minimum=0.0, maximum=1.0
     ),
     Setting(
+        "output",
+        "auto",
+        "Say descriptions through",
+        "auto: the screen reader when one runs (announcements, heard once, in its voice and on "
+        "braille), else VocaLens's own voice; or always one of them, or both.",
+        "Speech",
+        ("auto", "screen reader", "own voice", "both"),
+    ),
+    Setting(
         "screen_reader",
         False,
         "Hand speech to the screen reader",

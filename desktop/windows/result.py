@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -47,30 +47,39 @@ class ResultWindow(QDialog):
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.close)
         self.full_text = ""
+        self.announced: list[str] = []  # what was handed to screen readers, in order
         self.resize(560, 360)
 
-    def show_result(self, heading: str, spoken: str, full: str, seconds: int = 0) -> None:
-        self.begin(heading)
-        self.grow(spoken, full, spoken)
+    def show_result(
+        self, heading: str, spoken: str, full: str, seconds: int = 0, reader: bool = True
+    ) -> None:
+        self.begin(heading, focus=not reader)
+        self.grow(spoken, full, spoken if reader else "")
         self.finish(seconds)
 
-    def begin(self, heading: str) -> None:
-        """A new description: shown, in front, focused on its text."""
+    def begin(self, heading: str, focus: bool = True) -> None:
+        """A new description: shown and in front; focused on its text unless a screen reader
+        says it (the user's place there is kept)."""
         self._timer.stop()
         self.heading.setText(heading)
         self.full_text = ""
         self.text.clear()
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not focus)
         self.show()
         self.raise_()
-        self.activateWindow()
-        self.text.setFocus()
+        if focus:
+            self.activateWindow()
+            self.text.setFocus()
 
     def grow(self, spoken: str, full: str, new: str) -> None:
-        """What has been said so far (and, once known, the full text); ``new`` is announced."""
+        """What has been said so far (and, once known, the full text); ``new`` is announced to
+        screen readers ("" announces nothing)."""
         self.full_text = full or spoken
         text = full if full.startswith(spoken) else f"{spoken}\n\n{full}".strip()
         self.text.setPlainText(text)
-        announce(self.text, new)
+        if new:
+            self.announced.append(new)
+            announce(self.text, new)
 
     def finish(self, seconds: int = 0) -> None:
         """The description is whole: close it after ``seconds`` (0: it stays)."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from PIL import Image
+from PySide6.QtCore import Qt
 
 from vocalens.core import WindowInfo
 from vocalens.desktop.app import Controller
@@ -78,6 +80,45 @@ def test_a_new_request_cuts_the_old_one_off(qtbot) -> None:
             "Text: Hello world.",
             "It may show: A red square.",
         ]
+    finally:
+        c.shutdown()
+        c.main_window.close()
+        c.result_window.close()
+
+
+def describe_with_output(qtbot, output: str) -> tuple[Controller, Held]:
+    engine, voice = FakeEngine(), Held()
+    settings = Settings()
+    settings.set("output", output)
+    c = Controller(settings, History(), engine=engine, speaker=voice, use_tray=False)
+    c.start()
+    voice.said.clear()
+    c._submit(screen_job())
+    qtbot.waitUntil(lambda: c.last_description is not None, timeout=5000)
+    return c, voice
+
+
+@pytest.mark.parametrize(
+    ("output", "spoken", "announced"),
+    [("screen reader", False, True), ("own voice", True, False), ("both", True, True)],
+)
+def test_words_go_once_where_the_user_hears_them(qtbot, output, spoken, announced) -> None:
+    """Through the screen reader, VocaLens's voice is silent (no double speech) and the result
+    window does not take the focus from where the user is; with its own voice, nothing is
+    announced; both, if asked."""
+    c, voice = describe_with_output(qtbot, output)
+    try:
+        whole = c.last_spoken
+        while voice.speaking:
+            voice.done()
+        assert (" ".join(voice.said) == whole) is spoken and bool(voice.said) is spoken
+        assert (" ".join(c.result_window.announced) == whole) is announced
+        assert c.result_window.isVisible()
+        assert c.result_window.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating) is (
+            output == "screen reader" or output == "both"
+        )
+        c.repeat_last()  # the same route for what is said again
+        assert (voice.said[-1:] == [whole]) is spoken
     finally:
         c.shutdown()
         c.main_window.close()
