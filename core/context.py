@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,10 +62,23 @@ def _x11() -> WindowInfo:
         d.close()
 
 
-def screen_reader_running() -> bool:
+_ASKED: list[tuple[float, bool]] = []  # the last answer and when it was given
+
+
+def screen_reader_running(fresh_for: float = 3.0) -> bool:
     """Whether a screen reader is on, where the platform says: Windows (the system's
     screen-reader flag), Linux (the accessibility bus's ``ScreenReaderEnabled``, which Orca
-    sets), macOS (VoiceOver's setting). False when it cannot be told."""
+    sets), macOS (VoiceOver's setting). False when it cannot be told. An answer younger than
+    ``fresh_for`` seconds is reused (asking runs a small command)."""
+    now = time.monotonic()
+    if _ASKED and now - _ASKED[0][0] < fresh_for:
+        return _ASKED[0][1]
+    answer = _ask_screen_reader()
+    _ASKED[:] = [(now, answer)]
+    return answer
+
+
+def _ask_screen_reader() -> bool:
     try:
         if sys.platform == "win32":
             import ctypes
@@ -78,7 +92,7 @@ def screen_reader_running() -> bool:
             cmd = ["dbus-send", "--session", "--print-reply", "--dest=org.a11y.Bus",
                    "/org/a11y/bus", "org.freedesktop.DBus.Properties.Get",
                    "string:org.a11y.Status", "string:ScreenReaderEnabled"]  # fmt: skip
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=2)
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=1)
     except (OSError, subprocess.SubprocessError, AttributeError):
         return False
     return out.returncode == 0 and out.stdout.split()[-1:] in (["true"], ["1"])

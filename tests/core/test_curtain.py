@@ -39,7 +39,7 @@ def test_a_black_screen_with_a_screen_reader_is_a_curtain() -> None:
 def test_the_accessibility_bus_says_whether_a_screen_reader_runs(tmp_path) -> None:
     """On a real session bus with the accessibility bus: off, then on as Orca turns it on
     (the setting persists in the desktop's settings, so the test has a home of its own)."""
-    ask = f"{sys.executable} -c 'from vocalens.core import screen_reader_running as r; print(r())'"
+    ask = f"{sys.executable} -c 'from vocalens.core import screen_reader_running as r; print(r(0))'"
     turn_on = (
         "dbus-send --session --print-reply --dest=org.a11y.Bus /org/a11y/bus "
         "org.freedesktop.DBus.Properties.Set string:org.a11y.Status "
