@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelError, ModelNotInstalledError, first_line
+from .errors import ModelError, first_line, require_weights
 from .registry import HubFile
 
 VISUAL = "visual."  # a whole CLIP checkpoint's prefix for the image tower's weights
@@ -80,12 +80,7 @@ def tower(model: str, pretrained: str | None, weights: Path) -> ClipTower:
 def visual_weights(path: Path) -> dict[str, np.ndarray]:
     """The image tower's weights (float32, without the ``visual.`` prefix) from a safetensors
     file or a ``.pt``/``.bin`` checkpoint (read by ``ptfile``: nothing in it runs)."""
-    if not path.is_file():
-        raise ModelNotInstalledError(
-            f"The CLIP weights are missing: {path}.",
-            "Download the model again, or give the file's path.",
-            missing=[str(path)],
-        )
+    require_weights(path, "CLIP weights", "Download the model again, or give the file's path.")
     state: Any
     if path.suffix == ".safetensors":
         state = _read_safetensors(path)

@@ -117,15 +117,20 @@ def downloads(name: str) -> list[Path]:
 
 
 def download_size(name: str) -> int:
-    return sum(path.resolve().stat().st_size for path in downloads(name))
+    return _size(downloads(name))
 
 
 def remove_downloads(name: str) -> int:
     """Delete the downloaded files of a converted model; returns the bytes freed."""
-    freed = download_size(name)
-    for path in downloads(name):
+    found = downloads(name)
+    freed = _size(found)
+    for path in found:
         _delete_cached(path)
     return freed
+
+
+def _size(paths: list[Path]) -> int:
+    return sum(path.resolve().stat().st_size for path in paths)
 
 
 def _reporting_tqdm(progress: Progress | None, cancel: threading.Event | None = None) -> Any:

@@ -58,3 +58,11 @@ def require_files(folder: Path, names: Iterable[str], what: str, advice: str) ->
         raise ModelNotInstalledError(
             f"The {what} files are missing: {', '.join(missing)}.", advice, missing=missing
         )
+
+
+def require_weights(path: Path, what: str, advice: str) -> None:
+    """Raise ``ModelNotInstalledError`` when the weight file ``path`` is not there."""
+    if not path.is_file():
+        raise ModelNotInstalledError(
+            f"The {what} are missing: {path}.", advice, missing=[str(path)]
+        )

@@ -22,12 +22,13 @@ from typing import Any
 import numpy as np
 
 from ..config import CONFIG, CaptionerConfig, read_config
-from ..errors import ModelError, ModelNotInstalledError, TorchOnly, first_line
+from ..errors import ModelError, ModelNotInstalledError, TorchOnly, first_line, require_weights
 from ..paths import derived_dir, fingerprint, hub_cache
 
 FOLDER = "onnx"
 MANIFEST = "manifest.json"
 FORMAT = 2
+AGAIN = "Download or convert the model again."
 PARTS = ("visual", "projector", "decoder")
 Progress = Callable[[float, str], None]  # (fraction done, what is being made)
 
@@ -102,12 +103,8 @@ def _require_files(directory: Path, cfg: CaptionerConfig) -> None:
         "GPT-2": cfg.decoder.weights,
     }
     for part, name in parts.items():
-        if name and not (directory / name).is_file():
-            raise ModelNotInstalledError(
-                f"The {part} weights are missing: {directory / name}.",
-                "Download or convert the model again.",
-                missing=[str(directory / name)],
-            )
+        if name:
+            require_weights(directory / name, f"{part} weights", AGAIN)
     if not cfg.encoder.weights:
         raise TorchOnly(
             f"{directory} keeps no image encoder weights of its own, so it cannot run on "
@@ -185,12 +182,7 @@ def _read(path: Path) -> dict[str, np.ndarray]:
     """The tensors of a safetensors file as float32 numpy arrays."""
     from safetensors.numpy import load_file
 
-    if not path.is_file():
-        raise ModelNotInstalledError(
-            f"The weights are missing: {path}.",
-            "Download or convert the model again.",
-            missing=[str(path)],
-        )
+    require_weights(path, "weights", AGAIN)
     try:
         tensors = load_file(str(path))
     except Exception as exc:  # damaged, truncated, or not safetensors at all
