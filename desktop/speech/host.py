@@ -31,11 +31,14 @@ def main() -> None:
             engine.setProperty("volume", float(msg.get("volume", 1.0)))
             if msg.get("voice"):
                 engine.setProperty("voice", msg["voice"])
-            if msg.get("path"):
-                engine.save_to_file(msg["text"], msg["path"])
+            path = msg.get("path")
+            if path:  # written under another name first: a file that appears is whole
+                engine.save_to_file(msg["text"], f"{path}.part")
             else:
                 engine.say(msg["text"])
             engine.runAndWait()
+            if path and os.path.exists(f"{path}.part"):
+                os.replace(f"{path}.part", path)
             proto.write(json.dumps({"done": msg.get("id")}) + "\n")
         except Exception as exc:
             proto.write(json.dumps({"error": str(exc)}) + "\n")
