@@ -14,7 +14,7 @@ from transformers import GPT2LMHeadModel, GPT2Tokenizer
 from .config import CaptionerConfig, DecodingConfig, apply_overrides
 from .encoder import ImageEncoder
 from .generate import generate
-from .text import Caption, caption_in_stages, clean_caption, stop_token_mask
+from .text import Caption, caption_in_stages, stop_token_mask, to_captions
 
 
 class Captioner(nn.Module):
@@ -79,13 +79,8 @@ class Captioner(nn.Module):
         opts = self.decoding(**overrides)
         stops = self.stop_mask(opts.stop_strings)
         prefix = self.prefix(embeddings)
-        ids = generate(self.decoder, prefix, opts, stops, use_cache)
-        results = []
-        for seq in ids:
-            stopped = bool(seq) and bool(stops[seq[-1]])
-            text = str(self.tokenizer.decode(seq, skip_special_tokens=True))
-            results.append(Caption(clean_caption(text, opts.stop_strings, stopped), seq))
-        return results
+        decoded = generate(self.decoder, prefix, opts, stops, use_cache)
+        return to_captions(decoded, self.tokenizer, stops, opts.stop_strings)
 
     def stop_mask(self, stop_strings: list[str]) -> np.ndarray:
         key = tuple(stop_strings)

@@ -8,7 +8,7 @@ the same tokens from the same logits, seeded sampling included.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -30,11 +30,17 @@ class Stepper(Protocol):
 StepperFactory = Callable[[int, int], Stepper]  # (copies of each prefix row, room for tokens)
 
 
+class Decoded(NamedTuple):
+    ids: list[int]
+    confidence: float  # the geometric mean of the chosen tokens' probabilities, 0..1
+
+
 def decode(
     make: StepperFactory, rows: int, opts: DecodingConfig, stops: np.ndarray
-) -> list[list[int]]:
+) -> list[Decoded]:
     """Token ids for each of ``rows`` prefixes, each ending with a stop token when one was
-    produced. ``stops`` is a boolean mask over the decoder's outputs: those that end a caption."""
+    produced, and how sure the decoder was of them. ``stops`` is a boolean mask over the
+    decoder's outputs: those that end a caption."""
     if opts.strategy == "beam" and opts.num_beams > 1:
         return _beam_search(make, rows, opts, stops)
     return _greedy_or_sample(make, rows, opts, stops)
@@ -87,12 +93,13 @@ def _top_p_sample(
 
 def _greedy_or_sample(
     make: StepperFactory, b: int, opts: DecodingConfig, stops: np.ndarray
-) -> list[list[int]]:
+) -> list[Decoded]:
     rng = np.random.default_rng(opts.seed) if opts.strategy == "sample" else None
     step = make(1, opts.max_new_tokens)
     tokens = np.zeros((b, 0), dtype=np.int64)
     done = np.zeros(b, dtype=bool)
     lengths = np.full(b, opts.max_new_tokens)
+    logp = np.zeros(b)  # summed log-probabilities of the chosen tokens
     logits = step.first()
     for i in range(opts.max_new_tokens):
         logits = _block_stops(
@@ -103,6 +110,8 @@ def _greedy_or_sample(
         else:
             token = logits.argmax(axis=-1)
         token = np.where(done, 0, token)
+        chosen = _log_softmax(logits.astype(np.float64))[np.arange(b), token]
+        logp += np.where(done, 0.0, np.maximum(chosen, -1e4))
         finished_now = stops[token] & ~done
         lengths[finished_now] = i + 1
         done |= finished_now
@@ -110,18 +119,20 @@ def _greedy_or_sample(
         if done.all() or i + 1 == opts.max_new_tokens:
             break
         logits = step.next(token)
-    return step.ids([row[:n] for row, n in zip(tokens.tolist(), lengths.tolist(), strict=True)])
+    ids = step.ids([row[:n] for row, n in zip(tokens.tolist(), lengths.tolist(), strict=True)])
+    sure = np.exp(logp / np.maximum(lengths, 1)).tolist()
+    return [Decoded(row, p) for row, p in zip(ids, sure, strict=True)]
 
 
 def _beam_search(
     make: StepperFactory, b: int, opts: DecodingConfig, stops: np.ndarray
-) -> list[list[int]]:
+) -> list[Decoded]:
     n = opts.num_beams
     step = make(n, opts.max_new_tokens)
     tokens = np.zeros((b * n, 0), dtype=np.int64)
     scores = np.full((b, n), -np.inf)
     scores[:, 0] = 0.0  # all beams start identical: let only the first one expand
-    finished: list[list[tuple[float, list[int]]]] = [[] for _ in range(b)]
+    finished: list[list[tuple[float, float, list[int]]]] = [[] for _ in range(b)]
     done = [False] * b
     is_stop = stops.tolist()
     logits = step.first()
@@ -150,7 +161,8 @@ def _beam_search(
                 if is_stop[token]:
                     if rank < n:
                         seq = [*rows[beam], token]
-                        finished[bi].append((score / len(seq) ** opts.length_penalty, seq))
+                        ranked = score / len(seq) ** opts.length_penalty
+                        finished[bi].append((ranked, score / len(seq), seq))
                 else:
                     live.append((beam, token, score))
             if len(finished[bi]) >= n:
@@ -172,7 +184,7 @@ def _beam_search(
             break
         logits = step.next(chosen)
     rows = tokens.tolist()
-    best = []
+    best: list[tuple[float, list[int]]] = []
     for bi in range(b):
         pool = list(finished[bi])
         if not pool:  # nothing stopped within the token limit: rank the live beams
@@ -180,6 +192,8 @@ def _beam_search(
                 score = float(scores[bi, k])
                 if score > -np.inf:
                     seq = rows[bi * n + k]
-                    pool.append((score / max(len(seq), 1) ** opts.length_penalty, seq))
-        best.append(max(pool, key=lambda item: item[0])[1] if pool else [])
-    return step.ids(best)
+                    length = max(len(seq), 1)
+                    pool.append((score / length**opts.length_penalty, score / length, seq))
+        best.append(max(pool, key=lambda item: item[0])[1:] if pool else (-np.inf, []))
+    ids = step.ids([seq for _, seq in best])
+    return [Decoded(row, float(np.exp(mean))) for row, (mean, _) in zip(ids, best, strict=True)]

@@ -11,21 +11,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PIL import Image, ImageStat
+from PIL import Image
 
 from .context import WindowInfo
 from .errors import ModelNotInstalledError, VocaLensError, first_line
 from .images import pixel_hash
-from .parts import CaptionPart, Context, Description, Kind, KindPart, Notice, Source, TextPart
+from .kinds import blank_colour, decide, measure
+from .parts import CaptionPart, Context, Description, KindPart, Notice, Source, TextPart
 
 if TYPE_CHECKING:
     from .layout import TextBlock
     from .ocr import TextReader
     from .ort.convert import Progress
     from .runtime import CaptionModel
+    from .text import Caption
 
-TEXT_HEAVY_WORDS = 25  # this many words of text: a screen of text, not a picture
-TEXT_HEAVY_COVER = 0.12  # or text boxes cover this share of the image
+CAPTIONED = ("photo", "icon")  # kinds whose caption is said at normal verbosity
 REMEMBERED = 4  # captions kept for images seen a moment ago
 
 
@@ -46,7 +47,9 @@ class Describer:
         self.parallel = (os.cpu_count() or 1) >= 4 if parallel is None else parallel
         self.decoding = decoding
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vocalens-caption")
-        self._captions: OrderedDict[tuple[bytes, tuple[tuple[str, str], ...]], str] = OrderedDict()
+        self._captions: OrderedDict[tuple[bytes, tuple[tuple[str, str], ...]], Caption] = (
+            OrderedDict()
+        )
 
     def describe(
         self,
@@ -102,32 +105,35 @@ class Describer:
                 desc.parts.append(TextPart(block.text))
                 tell()  # may raise to stop here (a newer request waits): that goes to the caller
             desc.timings["ocr_ms"] = _ms(t)
-        area = sum((ln.box.right - ln.box.left) * ln.box.height for b in blocks for ln in b.lines)
-        cover = area / max(image.width * image.height, 1)
-        words = sum(len(b.text.split()) for b in blocks)
-        kind: Kind = "mixed" if words else "picture"
-        if words >= TEXT_HEAVY_WORDS or cover >= TEXT_HEAVY_COVER:
-            kind = "text"
+        t = time.perf_counter()
+        kind, sure = decide(measure(image, blocks), source)
+        desc.timings["kind_ms"] = _ms(t)
         caption: CaptionPart | None = None
-        if self.captioner is not None and (caption_text or kind != "text" or pending):
+        if self.captioner is not None and (caption_text or kind in CAPTIONED or pending):
             t = time.perf_counter()
-            text = pending.result() if pending is not None else self._caption(image, options)
-            caption = CaptionPart(text) if text else None
+            made = pending.result() if pending is not None else self._caption(image, options)
+            caption = CaptionPart(made.text, made.confidence) if made.text else None
             desc.timings["caption_ms"] = _ms(t)
         texts = [p for p in desc.parts if isinstance(p, TextPart)]  # in the order they are said
-        desc.parts = [desc.parts[0], *notices, KindPart(kind), *filter(None, [caption]), *texts]
+        desc.parts = [
+            desc.parts[0],
+            *notices,
+            KindPart(kind, sure),
+            *filter(None, [caption]),
+            *texts,
+        ]
         desc.timings["total_ms"] = _ms(start)
         return desc
 
-    def _caption(self, image: Image.Image, options: dict[str, Any]) -> str:
+    def _caption(self, image: Image.Image, options: dict[str, Any]) -> Caption:
         """The caption, remembered for the last few images (the same window described again
         is answered at once)."""
         assert self.captioner is not None
         if options.get("strategy") == "sample" and options.get("seed") is None:
-            return self.captioner.caption([image], **options)[0].text  # a fresh draw each time
+            return self.captioner.caption([image], **options)[0]  # a fresh draw each time
         key = (pixel_hash(image), tuple(sorted((k, repr(v)) for k, v in options.items())))
         if key not in self._captions:
-            self._captions[key] = self.captioner.caption([image], **options)[0].text
+            self._captions[key] = self.captioner.caption([image], **options)[0]
             while len(self._captions) > REMEMBERED:
                 self._captions.popitem(last=False)
         self._captions.move_to_end(key)
@@ -198,34 +204,3 @@ def open_describer(
 
 def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1e3, 1)
-
-
-COLOURS = {
-    "black": (0, 0, 0),
-    "white": (255, 255, 255),
-    "grey": (128, 128, 128),
-    "light grey": (200, 200, 200),
-    "dark grey": (60, 60, 60),
-    "red": (200, 30, 30),
-    "green": (40, 160, 60),
-    "blue": (40, 70, 200),
-    "yellow": (235, 215, 50),
-    "orange": (240, 140, 30),
-    "purple": (130, 50, 160),
-    "pink": (240, 150, 190),
-    "brown": (120, 75, 40),
-    "teal": (0, 128, 128),
-    "navy": (20, 30, 90),
-}
-
-
-def blank_colour(image: Image.Image, tolerance: float = 4.0) -> str | None:
-    """The colour's name when the image is one flat colour (a blank or curtained screen)."""
-    small = image.convert("RGB").resize((64, 64), Image.Resampling.BOX)
-    stat = ImageStat.Stat(small)
-    if max(stat.stddev) > tolerance:
-        return None
-    mean = stat.mean
-    return min(
-        COLOURS, key=lambda n: sum((a - b) ** 2 for a, b in zip(COLOURS[n], mean, strict=True))
-    )

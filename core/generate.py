@@ -14,7 +14,7 @@ from torch import Tensor
 from transformers import DynamicCache, GPT2LMHeadModel
 
 from .config import DecodingConfig
-from .decoding import Stepper, decode
+from .decoding import Decoded, Stepper, decode
 
 # transformers 5.24 renamed GPT-2's ``past_key_values`` argument to ``cache`` (the old name goes in
 # 5.40); pass the cache under whichever name this release takes.
@@ -63,7 +63,7 @@ def generate(
     opts: DecodingConfig,
     stops: Tensor | np.ndarray,
     use_cache: bool = True,
-) -> list[list[int]]:
+) -> list[Decoded]:
     """Token ids for each prefix (B, K, E) from a torch decoder (see ``decoding.decode``);
     ``stops`` is a boolean mask over the decoder's outputs."""
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from .context import WindowInfo
 
 Source = Literal["screen", "window", "region", "clipboard", "file"]
-Kind = Literal["blank", "text", "picture", "mixed"]
+Kind = Literal["photo", "screen", "document", "chart", "icon", "blank"]  # see ``kinds``
 NoticeCode = Literal[
     "captions_off",  # no caption model: reason, command
     "text_off",  # text reading is not installed
@@ -34,14 +34,14 @@ class Context:
 @dataclass(frozen=True)
 class KindPart:
     kind: Kind
-    confidence: float = 1.0  # 0..1
+    confidence: float = 1.0  # how sure the decision is, 0..1
     colour: str = ""  # blank images: the colour they are
 
 
 @dataclass(frozen=True)
 class CaptionPart:
     text: str
-    confidence: float | None = None  # None: not measured
+    confidence: float | None = None  # the decoder's mean token probability; None: not measured
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Description:
         window: WindowInfo | None = None,
         caption: str | None = None,
         blocks: list[str] | tuple[str, ...] = (),
-        kind: Kind = "picture",
+        kind: Kind = "photo",
         colour: str = "",
         notices: list[Notice] | tuple[Notice, ...] = (),
         model: str = "",
@@ -120,7 +120,15 @@ class Description:
 
     @property
     def _kind(self) -> KindPart:
-        return next((p for p in self.parts if isinstance(p, KindPart)), KindPart("picture"))
+        return next((p for p in self.parts if isinstance(p, KindPart)), KindPart("photo"))
+
+    @property
+    def kind_confidence(self) -> float:
+        return self._kind.confidence
+
+    @property
+    def caption_confidence(self) -> float | None:
+        return next((p.confidence for p in self.parts if isinstance(p, CaptionPart)), None)
 
     @property
     def caption(self) -> str | None:
@@ -145,11 +153,17 @@ class Description:
             "label": self.label,
             "window": asdict(self.window) if self.window else None,
             "kind": self.kind,
+            "kind_confidence": round(self.kind_confidence, 3),
             "colour": self.colour,
             "caption": self.caption,
+            "caption_confidence": _rounded(self.caption_confidence),
             "blocks": self.blocks,
             "notices": [asdict(n) for n in self.notices],
             "image_size": list(self.image_size),
             "model": self.model,
             "timings": self.timings,
         }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)

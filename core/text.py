@@ -11,6 +11,8 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
+from .decoding import Decoded
+
 P = TypeVar("P")  # a batch's pixels
 M = TypeVar("M")  # its embeddings
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
@@ -21,6 +23,23 @@ class Caption:
     text: str
     tokens: list[int]
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds, shared by a batch
+    confidence: float | None = None  # the decoder's mean token probability (geometric), 0..1
+
+
+class Detokenizer(Protocol):
+    def decode(self, ids: list[int], /, *, skip_special_tokens: bool = ...) -> object: ...
+
+
+def to_captions(
+    decoded: list[Decoded], tokenizer: Detokenizer, stops: np.ndarray, stop_strings: list[str]
+) -> list[Caption]:
+    """Decoded token rows as clean captions, each with the decoder's confidence."""
+    results = []
+    for seq, sure in decoded:
+        stopped = bool(seq) and bool(stops[seq[-1]])
+        text = str(tokenizer.decode(seq, skip_special_tokens=True))
+        results.append(Caption(clean_caption(text, stop_strings, stopped), seq, confidence=sure))
+    return results
 
 
 def bytes_to_unicode() -> dict[int, str]:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from ..config import CaptionerConfig, DecodingConfig, apply_overrides
 from ..decoding import Stepper, decode
-from ..text import Caption, caption_in_stages, clean_caption, stop_token_mask
+from ..text import Caption, caption_in_stages, stop_token_mask, to_captions
 from .preprocess import Preprocess
 from .providers import choose_providers, session_options
 from .tokenizer import BPETokenizer
@@ -75,13 +75,10 @@ class OrtCaptioner:
         opts = self.decoding(**overrides)
         stops = self.stop_mask(opts.stop_strings)
         prefix = self.prefix(embeddings)
-        ids = decode(lambda copies, room: self.stepper(prefix, copies), len(prefix), opts, stops)
-        results = []
-        for seq in ids:
-            stopped = bool(seq) and bool(stops[seq[-1]])
-            text = self.tokenizer.decode(seq, skip_special_tokens=True)
-            results.append(Caption(clean_caption(text, opts.stop_strings, stopped), seq))
-        return results
+        decoded = decode(
+            lambda copies, room: self.stepper(prefix, copies), len(prefix), opts, stops
+        )
+        return to_captions(decoded, self.tokenizer, stops, opts.stop_strings)
 
     def stepper(self, prefix: np.ndarray, copies: int = 1) -> Stepper:
         rows = np.repeat(prefix, copies, axis=0) if copies > 1 else prefix

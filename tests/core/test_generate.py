@@ -126,4 +126,4 @@ def test_no_caption_ends_before_the_minimum_length(tiny) -> None:
         opts = tiny.decoding(strategy=strategy, min_new_tokens=2, seed=0)
         with torch.inference_mode():
             seqs = generate(tiny.decoder, prefix, opts, almost_all_stop)
-        assert all(set(s[:2]) <= {5, 6} and len(s) >= 3 for s in seqs)  # no stop before 3rd
+        assert all(set(s.ids[:2]) <= {5, 6} and len(s.ids) >= 3 for s in seqs)  # no stop before 3rd
