@@ -19,12 +19,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the labelled set's builder
 
-from tests.kind_set import labelled_set  # noqa: E402
-from vocalens.core.kinds import KINDS, blank_colour, decide, measure  # noqa: E402
-from vocalens.core.ocr import TextReader  # noqa: E402
-from vocalens.core.quiet import quiet_libraries  # noqa: E402
+from tests.kind_set import labelled_set
+from vocalens.core.kinds import KINDS, blank_colour, decide, measure
+from vocalens.core.ocr import TextReader
+from vocalens.core.quiet import quiet_libraries
 
-from common import report  # noqa: E402
+from common import report
 
 
 def run(seed: int, reader: TextReader) -> dict:

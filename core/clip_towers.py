@@ -80,6 +80,12 @@ def tower(model: str, pretrained: str | None, weights: Path) -> ClipTower:
 def visual_weights(path: Path) -> dict[str, np.ndarray]:
     """The image tower's weights (float32, without the ``visual.`` prefix) from a safetensors
     file or a ``.pt``/``.bin`` checkpoint (read by ``ptfile``: nothing in it runs)."""
+    return split_weights(path)[0]
+
+
+def split_weights(path: Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The image tower's weights (as ``visual_weights``) and the rest of the checkpoint (the
+    text tower, when it is a whole CLIP model; empty when it holds the image tower alone)."""
     require_weights(path, "CLIP weights", "Download the model again, or give the file's path.")
     state: Any
     if path.suffix == ".safetensors":
@@ -93,14 +99,17 @@ def visual_weights(path: Path) -> dict[str, np.ndarray]:
     if not isinstance(state, dict):
         raise ModelError(f"{path} holds no CLIP weights.")
     arrays = {str(k): v for k, v in state.items() if isinstance(v, np.ndarray)}
+    rest: dict[str, np.ndarray] = {}
     if any(k.startswith(VISUAL) for k in arrays):
+        rest = {k: v for k, v in arrays.items() if not k.startswith(VISUAL)}
         arrays = {k[len(VISUAL) :]: v for k, v in arrays.items() if k.startswith(VISUAL)}
     if "conv1.weight" not in arrays:
         raise ModelError(
             f"{path} holds no CLIP image tower (no 'visual.conv1.weight').",
             "Give open_clip's checkpoint of the CLIP model named by --clip.",
         )
-    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in arrays.items()}
+    as_float = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in arrays.items()}
+    return as_float, {k: np.asarray(v, dtype=np.float32) for k, v in rest.items()}
 
 
 def _read_safetensors(path: Path) -> dict[str, np.ndarray]:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .atomic import write_folder_atomic
-from .clip_towers import ClipTower, visual_weights
+from .clip_towers import ClipTower, split_weights
 from .config import (
     CONFIG,
     CaptionerConfig,
@@ -25,6 +25,7 @@ from .config import (
 from .errors import ModelError, ModelNotInstalledError, require_files
 from .paths import hub_cache
 from .ptfile import read_pt
+from .zero_shot import text_weights, write_kinds
 
 LEGACY_BUFFERS = (".attn.bias", ".attn.masked_bias")  # saved by old transformers, not weights
 GPT2_HEADS = {768: 12, 1024: 16, 1280: 20, 1600: 25}
@@ -145,7 +146,8 @@ def import_clipcap(
             f"makes {clip.embed_dim}.",
             "Pass the CLIP model it was trained with (--clip).",
         )
-    visual = visual_weights(clip.weights)
+    visual, rest = split_weights(clip.weights)
+    text_tower = text_weights(rest)  # the kinds' label texts go through it once, below
     fine_tuned = base_weights is None or not _same(decoder, base_weights)
     cfg = CaptionerConfig(
         encoder=EncoderConfig(
@@ -168,6 +170,8 @@ def import_clipcap(
         from safetensors.numpy import save_file
 
         save_file(visual, str(folder / ENCODER_WEIGHTS))
+        if text_tower is not None:
+            write_kinds(folder, text_tower, clip.model_cfg)
         save_file(projector, str(folder / proj_cfg.weights))
         if fine_tuned:
             save_file(decoder, str(folder / DECODER_WEIGHTS))

@@ -25,8 +25,11 @@ if TYPE_CHECKING:
     from .ort.convert import Progress
     from .runtime import CaptionModel
     from .text import Caption
+    from .zero_shot import ZeroShot
 
 CAPTIONED = ("photo", "icon")  # kinds whose caption is said at normal verbosity
+ASK_CLIP_BELOW = 0.75  # the signals' confidence under which CLIP's vote is asked, when there
+CLIP_WINS_AT = 0.6  # the probability CLIP must give a kind to change the signals' decision
 REMEMBERED = 4  # captions kept for images seen a moment ago
 
 
@@ -38,12 +41,13 @@ class Describer:
         captioner: CaptionModel | None,
         reader: TextReader | None,
         parallel: bool | None = None,
+        zero_shot: ZeroShot | None = None,
         **decoding: Any,
     ) -> None:
         """``parallel``: run OCR beside the captioner. Both use every core, so on machines with
         few cores (under 4) they only slow each other down; ``None`` decides by core count.
         ``decoding``: the caption search every request starts from."""
-        self.captioner, self.reader = captioner, reader
+        self.captioner, self.reader, self.zero_shot = captioner, reader, zero_shot
         self.parallel = (os.cpu_count() or 1) >= 4 if parallel is None else parallel
         self.decoding = decoding
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vocalens-caption")
@@ -108,12 +112,19 @@ class Describer:
         t = time.perf_counter()
         kind, sure = decide(measure(image, blocks), source)
         desc.timings["kind_ms"] = _ms(t)
-        caption: CaptionPart | None = None
+        made: Caption | None = None
         if self.captioner is not None and (caption_text or kind in CAPTIONED or pending):
             t = time.perf_counter()
             made = pending.result() if pending is not None else self._caption(image, options)
-            caption = CaptionPart(made.text, made.confidence) if made.text else None
             desc.timings["caption_ms"] = _ms(t)
+        if self.zero_shot is not None and self.captioner is not None and sure < ASK_CLIP_BELOW:
+            made = made or self._caption(image, options)  # its image embedding is CLIP's
+            votes = self.zero_shot.vote(made.embedding) if made.embedding is not None else {}
+            best = max(votes, key=votes.__getitem__, default=None)
+            if best is not None and votes[best] >= CLIP_WINS_AT:
+                kind, sure = best, votes[best]
+        wanted = made is not None and made.text and (caption_text or kind in CAPTIONED)
+        caption = CaptionPart(made.text, made.confidence) if wanted and made else None
         texts = [p for p in desc.parts if isinstance(p, TextPart)]  # in the order they are said
         desc.parts = [
             desc.parts[0],
@@ -193,13 +204,18 @@ def open_describer(
             tell(Notice("model_ready"))
         except Exception as exc:  # a damaged weight file, and the like: text goes on working
             notices.append(captions_off(exc))
+    zero_shot = None
+    if captioner is not None:
+        from .zero_shot import ZeroShot
+
+        zero_shot = ZeroShot.load(folder)
     reader = None
     if text:
         if TextReader.available():
             reader = TextReader()
         else:
             notices.append(Notice("text_off"))
-    return Opened(Describer(captioner, reader, **decoding), notices)
+    return Opened(Describer(captioner, reader, zero_shot=zero_shot, **decoding), notices)
 
 
 def _ms(start: float) -> float:

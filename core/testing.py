@@ -186,14 +186,21 @@ def gpt2_tokenizer_files(cache: Path) -> Path:
     return folder
 
 
-def clip_tower_of(encoder: ImageEncoder, folder: Path) -> ClipTower:
+def clip_tower_of(encoder: ImageEncoder, folder: Path, text_seed: int | None = None) -> ClipTower:
     """``encoder`` as a downloaded CLIP checkpoint would give it: its weights under
-    ``visual.`` in a safetensors file, its architecture and preprocessing beside."""
+    ``visual.`` in a safetensors file, its architecture and preprocessing beside.
+    ``text_seed``: add a text tower of the same architecture (random weights from this seed),
+    as a whole CLIP checkpoint has."""
     from safetensors.torch import save_file
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "open_clip_model.safetensors"
     state = {f"visual.{k}": v.contiguous() for k, v in encoder.visual.state_dict().items()}
+    if text_seed is not None:
+        torch.manual_seed(text_seed)
+        whole = open_clip.create_model(encoder.cfg.model, pretrained=None)
+        text = {k: v for k, v in whole.state_dict().items() if not k.startswith("visual.")}
+        state |= {k: v.contiguous() for k, v in text.items()}
     save_file(state, str(path))
     cfg = encoder.cfg
     return ClipTower(cfg.model, cfg.pretrained, cfg.model_cfg or {}, cfg.preprocess or {}, path)

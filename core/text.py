@@ -24,6 +24,7 @@ class Caption:
     tokens: list[int]
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds, shared by a batch
     confidence: float | None = None  # the decoder's mean token probability (geometric), 0..1
+    embedding: np.ndarray | None = field(default=None, repr=False)  # the image's, from CLIP
 
 
 class Detokenizer(Protocol):
@@ -124,6 +125,15 @@ def caption_in_stages(
         "encode_ms": (t2 - t1) * 1e3,
         "decode_ms": (t3 - t2) * 1e3,
     }
-    for c in captions:
-        c.timings = dict(timings)
+    rows = _as_array(embeddings)
+    for c, row in zip(captions, rows, strict=True):
+        c.timings, c.embedding = dict(timings), row
     return captions
+
+
+def _as_array(embeddings: object) -> np.ndarray:
+    """A batch of embeddings as float32 numpy, from onnxruntime (numpy) or torch."""
+    to_cpu = getattr(embeddings, "float", None)
+    if to_cpu is not None and hasattr(embeddings, "cpu"):
+        return to_cpu().cpu().numpy()
+    return np.asarray(embeddings, dtype=np.float32)

@@ -1,12 +1,14 @@
 """The files of the registered model ``clipcap-coco`` as its sources serve them, made here with
 random weights: ClipCap's ``.pt`` checkpoint (a small GPT-2 and an MLP projector), open_clip's
-real-size ViT-B-32 checkpoint (image tower only, float16), and the GPT-2 tokenizer files."""
+real-size ViT-B-32 checkpoint (both towers, float16, as open_clip's file holds them), and the
+GPT-2 tokenizer files."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
+import open_clip
 import torch
 from safetensors.torch import save
 
@@ -24,6 +26,9 @@ def clipcap_coco_files(decoder: torch.nn.Module, tokenizer: Path) -> dict[str, b
     arch = clip_towers.known(entry.clip_model, entry.clip_pretrained)["model_cfg"]
     visual = build_visual(arch).eval()
     clip = {f"visual.{k}": v.half().contiguous() for k, v in visual.state_dict().items()}
+    whole = open_clip.model.CLIP(**{"text_cfg": {}, **arch})  # its text tower: the defaults
+    text = {k: v for k, v in whole.state_dict().items() if not k.startswith("visual.")}
+    clip |= {k: v.half().contiguous() for k, v in text.items()}
     width = decoder.config.n_embd
     state = {
         "clip_project.model.0.weight": torch.randn(64, arch["embed_dim"]) * 0.05,

@@ -185,3 +185,28 @@ def test_other_checkpoints_are_refused(tmp_path) -> None:
         import_clipcap(pt, tmp_path / "out", CLIP)
     with pytest.raises(ModelError, match="no such file"):
         import_clipcap(tmp_path / "missing.pt", tmp_path / "out", CLIP)
+
+
+def test_a_whole_clip_checkpoint_leaves_the_kinds_label_embeddings(parts, tmp_path) -> None:
+    """Its text tower runs once, at import, for the kinds' label texts; an image tower alone
+    leaves none (the pixels' signals decide alone then)."""
+    from vocalens.core.zero_shot import FILE, ZeroShot
+
+    tiny, gpt, folder = parts
+    pt = tmp_path / "w.pt"
+    torch.save(clipcap_checkpoint(ref_mlp(), gpt), pt)
+    for text_seed, expected in ((3, True), (None, False)):
+        clip = clip_tower_of(tiny.encoder, tmp_path / f"clip-{text_seed}", text_seed=text_seed)
+        out = import_clipcap(
+            pt, tmp_path / f"model-{text_seed}", clip, gpt2="nobody/no-gpt2",
+            tokenizer=folder / "tokenizer",
+        )  # fmt: skip
+        assert (out / FILE).exists() == expected
+        vote = ZeroShot.load(out)
+        assert (vote is not None) == expected
+        if vote is not None:
+            embedding = load_captioner(out).caption(IMAGES[:1])[0].embedding
+            assert embedding is not None
+            votes = vote.vote(embedding)
+            assert set(votes) == {"photo", "screen", "document", "chart", "icon"}
+            assert abs(sum(votes.values()) - 1) < 1e-5

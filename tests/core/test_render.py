@@ -29,7 +29,9 @@ def test_each_kind_says_what_it_is() -> None:
     for kind in ("document", "chart", "screen"):  # captions of these are confidently wrong
         assert "dog" not in caption_said(0.9, kind)
         assert "It may show: A dog on a beach." in caption_said(0.9, kind, "full")
-    page = Description.of("file", blocks=["Minutes of the meeting", "All present."], kind="document")
+    page = Description.of(
+        "file", blocks=["Minutes of the meeting", "All present."], kind="document"
+    )
     assert spoken(page) == "Document: Minutes of the meeting. All present."
 
 

@@ -3,6 +3,7 @@ converted and used by a Python that has no torch, transformers or open_clip at a
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -44,6 +45,7 @@ def test_download_convert_and_caption_without_torch(python, tiny, tiny_folder, t
     folder = tmp_path / "models" / MODEL
     assert f"{MODEL} is ready at {folder}" in said
     assert "no longer needed: `vocalens models clean clipcap-coco` removes them" in said
+    assert (folder / "kinds.safetensors").exists()  # CLIP's text tower ran once, in numpy
 
     image = tmp_path / "field.png"
     Image.new("RGB", (96, 64), (40, 160, 60)).save(image)
@@ -57,5 +59,5 @@ def test_download_convert_and_caption_without_torch(python, tiny, tiny_folder, t
     assert vocalens(python, env, "models", "clean", MODEL).startswith("Removed 0.")
     assert vocalens(python, env, "models", "clean", MODEL).strip() == "Nothing to remove."
     assert vocalens(python, env, *args).strip() == line  # the model needs them no more
-    described = vocalens(python, env, "describe", str(image), "--model", str(folder))
-    assert described.strip()
+    described = vocalens(python, env, "describe", str(image), "--model", str(folder), "--json")
+    assert json.loads(described)["kind"] == "blank" and json.loads(described)["colour"] == "green"
