@@ -74,6 +74,7 @@ _EXPORTS = {
     "REGISTRY": "registry",
     "Verbosity": "render",
     "full_text": "render",
+    "kind_line": "render",
     "notice_text": "render",
     "phrases": "render",
     "spoken": "render",
@@ -125,5 +126,5 @@ if TYPE_CHECKING:
     from .precision import PRECISIONS, Precision
     from .quiet import quiet_libraries
     from .registry import DEFAULT_MODEL, REGISTRY
-    from .render import Verbosity, full_text, notice_text, phrases, spoken, unsaid
+    from .render import Verbosity, full_text, kind_line, notice_text, phrases, spoken, unsaid
     from .text import Caption

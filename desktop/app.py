@@ -23,6 +23,7 @@ from vocalens.core import (
     active_window,
     convert_model,
     full_text,
+    kind_line,
     grab_screen,
     grab_window,
     load_image,
@@ -340,8 +341,8 @@ class Controller(QObject):
         otherwise it goes to the main window's status line, or the tray's message."""
         self.last_spoken = text
         voice, reader = self._routes()
-        if voice:
-            self.speech.say(text)
+        if voice:  # lasting notices queue behind one another; anything else is said now
+            (self.speech.add if lasting else self.speech.say)(text)
         if heading:
             seconds = self.settings["popup_seconds"] if heading != "Problem" else 0
             self.result_window.show_result(heading, text, full or text, seconds, reader)
@@ -446,6 +447,7 @@ class Controller(QObject):
                 desc.model,
                 image,
                 self.settings["keep_screenshots"],
+                kind=kind_line(desc),
             )
         except Exception as exc:  # losing history must not lose the description
             log.warning("history write failed: %s", exc)

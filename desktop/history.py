@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS descriptions (
     spoken TEXT NOT NULL DEFAULT '',
     model TEXT NOT NULL DEFAULT '',
     thumbnail BLOB,
-    image BLOB
+    image BLOB,
+    kind TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS by_time ON descriptions (created);
 """
@@ -56,6 +57,7 @@ class Entry:
     spoken: str
     model: str
     thumbnail: bytes | None
+    kind: str = ""  # what kind of image, and how sure ("Kind: photo (sure). …")
 
 
 def data_dir() -> Path:
@@ -117,6 +119,9 @@ class History:
             os.umask(old)
         db.execute("PRAGMA synchronous=FULL")
         db.executescript(SCHEMA)
+        columns = {row[1] for row in db.execute("PRAGMA table_info(descriptions)")}
+        if "kind" not in columns:  # a history kept by an earlier version
+            db.execute("ALTER TABLE descriptions ADD COLUMN kind TEXT NOT NULL DEFAULT ''")
         return db
 
     def add(
@@ -129,21 +134,22 @@ class History:
         model: str,
         image: Image.Image | None = None,
         keep_image: bool = False,
+        kind: str = "",
     ) -> int:
         thumb = _png(image, THUMB) if image is not None else None
         full = _png(image, None) if image is not None and keep_image else None
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO descriptions (created, source, label, caption, text, spoken, model,"
-                " thumbnail, image) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), source, label, caption, text, spoken, model, thumb, full),
+                " thumbnail, image, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), source, label, caption, text, spoken, model, thumb, full, kind),
             )
         return int(cur.lastrowid or 0)
 
     def search(self, query: str = "", limit: int = 500) -> list[Entry]:
         like = f"%{query}%"
         rows = self.db.execute(
-            "SELECT id, created, source, label, caption, text, spoken, model, thumbnail "
+            "SELECT id, created, source, label, caption, text, spoken, model, thumbnail, kind "
             "FROM descriptions WHERE ? = '' OR caption LIKE ? OR text LIKE ? OR label LIKE ? "
             "ORDER BY created DESC, id DESC LIMIT ?",
             (query, like, like, like, limit),

@@ -85,7 +85,7 @@ class HistoryWindow(QDialog):
         entry = self._entry()
         if entry is None:
             return
-        parts = [entry.spoken, f"Source: {entry.source} {entry.label}".strip()]
+        parts = [entry.spoken, f"Source: {entry.source} {entry.label}".strip(), entry.kind]
         if entry.caption:
             parts.append(f"Caption: {entry.caption}")
         if entry.text:

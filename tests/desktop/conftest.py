@@ -70,7 +70,7 @@ class FakeEngine(Engine):
             window=job.window,
             caption=f"a {colour} square",
             blocks=["Hello world"],
-            kind="mixed",
+            kind="photo",
             model="fake",
         )
 

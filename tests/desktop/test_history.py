@@ -130,3 +130,23 @@ def test_a_database_that_cannot_be_opened_is_not_called_damaged(tmp_path) -> Non
     assert "kept in memory" in history.notice and "damaged" not in history.notice
     assert (path / "keep.txt").read_text() == "mine"
     assert not list((tmp_path / "data").glob("*damaged*"))
+
+
+def test_the_kind_is_kept_and_an_earlier_history_gains_the_column(tmp_path) -> None:
+    """A history written before kinds existed opens, keeps its entries, and stores kinds."""
+    import sqlite3
+
+    path = tmp_path / "history.db"
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "CREATE TABLE descriptions (id INTEGER PRIMARY KEY AUTOINCREMENT, created REAL NOT"
+            " NULL, source TEXT NOT NULL, label TEXT NOT NULL DEFAULT '', caption TEXT NOT NULL"
+            " DEFAULT '', text TEXT NOT NULL DEFAULT '', spoken TEXT NOT NULL DEFAULT '', model"
+            " TEXT NOT NULL DEFAULT '', thumbnail BLOB, image BLOB)"
+        )
+        old.execute("INSERT INTO descriptions (created, source) VALUES (1.0, 'file')")
+    history = History(path)
+    history.add("file", "chart.png", "", "Sales", "A chart or diagram.", "m", kind="Kind: chart.")
+    kinds = [e.kind for e in history.search()]
+    assert kinds == ["Kind: chart.", ""] and history.notice == ""
+    history.close()

@@ -45,7 +45,7 @@ def test_the_first_words_come_before_the_description_is_done(qtbot) -> None:
         assert voice.said == [
             "Editor — notes.txt.",
             "Text: Hello world.",
-            "It may show: A red square.",
+            "A red square.",  # a photo in the window: its caption, plainly
         ]
         assert c.last_spoken == " ".join(voice.said)
         c.repeat_last()
@@ -78,7 +78,7 @@ def test_a_new_request_cuts_the_old_one_off(qtbot) -> None:
         assert voice.said[-3:] == [
             "Editor — notes.txt.",
             "Text: Hello world.",
-            "It may show: A red square.",
+            "A red square.",  # a photo in the window: its caption, plainly
         ]
     finally:
         c.shutdown()
