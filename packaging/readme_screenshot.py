@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e import wait_for, xserver
-from tests.kind_set import bar_chart
+from tests.e2e import wait_for, xserver  # noqa: E402
+from tests.kind_set import bar_chart  # noqa: E402
 
 
 def main() -> None:
