@@ -113,7 +113,7 @@ def phrases(desc: Description, verbosity: Verbosity = "normal", final: bool = Tr
             parts.append(f"The {what} is blank: plain {desc.colour}.")
         return parts
     caption = _caption_line(desc, kind, verbosity) if kind_known else ""
-    opening = _opening(kind, caption) if kind_known else ""
+    opening = _opening(kind, caption, desc.caption is not None) if kind_known else ""
     if opening and not streams:
         parts.append(opening)
     blocks = desc.blocks
@@ -136,10 +136,12 @@ def phrases(desc: Description, verbosity: Verbosity = "normal", final: bool = Tr
     return parts
 
 
-def _opening(kind: Kind, caption: str) -> str:
-    """What is said first of a picture: the caption of a photo, the kind of the others."""
+def _opening(kind: Kind, caption: str, captioned: bool) -> str:
+    """What is said first of a picture: the caption of a photo, the kind of the others.
+    ``captioned``: a caption was made (and may have been left out as a guess)."""
     if kind == "photo":
-        return caption or "A photo; VocaLens cannot tell what it shows."
+        guessed = "A photo; VocaLens cannot tell what it shows."
+        return caption or (guessed if captioned else "A photo.")
     if kind == "icon":
         return (
             f"An icon or logo; {caption[0].lower()}{caption[1:]}" if caption else "An icon or logo."

@@ -104,3 +104,7 @@ def test_what_is_said_as_a_description_grows_is_what_is_said_of_the_whole(source
     assert " ".join(final) == spoken(desc, verbosity)
     if source == "screen":
         assert said and said[0] == "Editor — notes.txt."  # said before any text was read
+
+
+def test_a_photo_without_a_caption_model_is_called_a_photo() -> None:
+    assert spoken(Description.of("file", kind="photo")) == "A photo."
