@@ -38,7 +38,7 @@ from vocalens.core import (
 
 from .capture_qt import clipboard_content, image_files, to_pil
 from .history import History
-from .hotkeys import Hotkeys
+from .hotkeys import ACTIONS, Hotkeys
 from .region import RegionSelector, screen_pixmap
 from .settings import Settings
 from .speech.base import Speaker, WaitingSpeaker
@@ -520,10 +520,7 @@ class Controller(QObject):
                 self.say(problem)
 
     def _start_hotkeys(self) -> None:
-        bindings = {
-            a: self.settings[f"hotkey_{a}"]
-            for a in ("screen", "window", "clipboard", "repeat", "stop")
-        }
+        bindings = {a: self.settings[f"hotkey_{a}"] for a in ACTIONS}
         if not self.hotkeys.start(bindings):
             self.main_window.show_notice(self.hotkeys.problem)
             log.info(self.hotkeys.problem)

@@ -147,30 +147,30 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "hotkey_screen",
-        "<ctrl>+<alt>+<shift>+s",
+        "<ctrl>+<alt>+<shift>+<f1>",
         "Describe screen",
         "Global shortcut.",
         "Shortcuts",
     ),
     Setting(
         "hotkey_window",
-        "<ctrl>+<alt>+<shift>+w",
+        "<ctrl>+<alt>+<shift>+<f2>",
         "Describe active window",
         "Global shortcut.",
         "Shortcuts",
     ),
     Setting(
         "hotkey_clipboard",
-        "<ctrl>+<alt>+<shift>+c",
+        "<ctrl>+<alt>+<shift>+<f4>",
         "Describe clipboard image",
         "Global shortcut.",
         "Shortcuts",
     ),
     Setting(
-        "hotkey_repeat", "<ctrl>+<alt>+<shift>+r", "Repeat last", "Global shortcut.", "Shortcuts"
+        "hotkey_repeat", "<ctrl>+<alt>+<shift>+<f5>", "Repeat last", "Global shortcut.", "Shortcuts"
     ),
     Setting(
-        "hotkey_stop", "<ctrl>+<alt>+<shift>+x", "Stop speaking", "Global shortcut.", "Shortcuts"
+        "hotkey_stop", "<ctrl>+<alt>+<shift>+<f6>", "Stop speaking", "Global shortcut.", "Shortcuts"
     ),
     Setting(
         "capture_screen",
@@ -205,6 +205,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
+# Earlier defaults: Ctrl+Alt+Shift+letter types a character wherever Ctrl+Alt is AltGr
+# (Polish "Ś", German "ẞ"), so a shortcut still at one of them moves to today's default.
+RETIRED_DEFAULTS = {
+    f"hotkey_{action}": f"<ctrl>+<alt>+<shift>+{letter}"
+    for action, letter in zip(
+        ("screen", "window", "clipboard", "repeat", "stop"), "swcrx", strict=True
+    )
+}
 
 
 def config_dir() -> Path:
@@ -255,6 +263,7 @@ class Settings(QObject):
             self.changed.emit(name, value)
 
     def _load(self) -> None:
+        """The stored values; a shortcut left at a retired default takes today's."""
         try:
             stored = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -270,7 +279,7 @@ class Settings(QObject):
             )
             return
         for name, value in stored.items() if isinstance(stored, dict) else ():
-            if name in BY_NAME:
+            if name in BY_NAME and RETIRED_DEFAULTS.get(name) != value:
                 try:
                     self.values[name] = BY_NAME[name].validate(value)
                 except ValueError as exc:
