@@ -1,5 +1,6 @@
-"""Global hotkeys through pynput (X11, Windows, macOS). Where they cannot work (Wayland,
-missing permission), ``problem`` says so and the command-line remote is the way."""
+"""Global hotkeys: ``RegisterHotKey`` on Windows (``hotkeys_windows``), pynput on X11 and
+macOS. Where they cannot work (Wayland, missing permission), ``problem`` says so and the
+command-line remote is the way."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class Hotkeys(QObject):
         self.problem = _unsupported()
         if self.problem:
             return False
+        if sys.platform == "win32":
+            return self._start_windows(bindings)
         try:
             from pynput import keyboard
 
@@ -52,6 +55,14 @@ class Hotkeys(QObject):
                 "System Settings → Privacy & Security → Accessibility."
             )
         return True
+
+    def _start_windows(self, bindings: dict[str, str]) -> bool:
+        from .hotkeys_windows import RegisteredHotkeys
+
+        self._listener = RegisteredHotkeys(self.triggered.emit)
+        problems = self._listener.start(bindings)
+        self.problem = " ".join(problems)
+        return not problems
 
     def stop(self) -> None:
         if self._listener is not None:
