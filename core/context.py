@@ -18,6 +18,7 @@ class WindowInfo:
     top: int = 0
     width: int = 0
     height: int = 0
+    pid: int = 0  # its process, where the system says (0: unknown)
 
     @property
     def known(self) -> bool:
@@ -52,12 +53,15 @@ def _x11() -> WindowInfo:
         title = name.value.decode("utf-8", "replace") if name else (window.get_wm_name() or "")
         wm_class = window.get_wm_class()
         app = wm_class[1] if wm_class else ""
-        pid = window.get_full_property(d.intern_atom("_NET_WM_PID"), X.AnyPropertyType)
-        if pid and pid.value and not app:
-            app = Path(f"/proc/{pid.value[0]}/comm").read_text().strip()
+        pid_property = window.get_full_property(d.intern_atom("_NET_WM_PID"), X.AnyPropertyType)
+        pid = int(pid_property.value[0]) if pid_property and pid_property.value else 0
+        if pid and not app:
+            app = Path(f"/proc/{pid}/comm").read_text().strip()
         geometry = window.get_geometry()
         pos = window.translate_coords(root, 0, 0)
-        return WindowInfo(str(title), str(app), -pos.x, -pos.y, geometry.width, geometry.height)
+        return WindowInfo(
+            str(title), str(app), -pos.x, -pos.y, geometry.width, geometry.height, pid
+        )
     finally:
         d.close()
 

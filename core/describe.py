@@ -83,7 +83,11 @@ class Describer:
             desc.model = self.captioner.config.name
         colour = blank_colour(image)
         if colour is not None:
-            if colour == "black" and screen_reader and source in ("screen", "window", "region"):
+            if (
+                colour == "black"
+                and screen_reader
+                and source in ("screen", "window", "region", "object")
+            ):
                 desc.parts.append(Notice("curtain"))  # what hides the screen, not "blank"
             desc.parts.append(KindPart("blank", colour=colour))
             desc.timings["total_ms"] = _ms(start)

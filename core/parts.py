@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from .context import WindowInfo
 
-Source = Literal["screen", "window", "region", "clipboard", "file"]
+Source = Literal["screen", "window", "object", "region", "clipboard", "file"]  # object: focused
 Kind = Literal["photo", "screen", "document", "chart", "icon", "blank"]  # see ``kinds``
 NoticeCode = Literal[
     "captions_off",  # no caption model: reason, command

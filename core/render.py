@@ -99,13 +99,15 @@ def phrases(desc: Description, verbosity: Verbosity = "normal", final: bool = Tr
     read (not its bare axis numbers); a screen is its window and its text, with a hedged
     caption at full verbosity only."""
     parts: list[str] = [notice_text(n) for n in desc.notices]
-    screenish = desc.source in ("screen", "window", "region")
+    screenish = desc.source in ("screen", "window", "region", "object")
     streams = desc.source in ("screen", "window")  # its text is said as it is read
     kind_known = desc.kind_known
-    if not final and not streams and not kind_known:
-        return []
-    if screenish and desc.window is not None and desc.window.known:
+    if desc.source == "object":
+        parts.append(_sentence(desc.label))  # its role and name, at once
+    elif screenish and desc.window is not None and desc.window.known:
         parts.append(_window_line(desc))
+    if not final and not streams and not kind_known:
+        return parts if screenish else []
     kind = desc.kind if kind_known else "screen"
     if kind == "blank":
         what = "screen" if screenish else "image"

@@ -20,6 +20,7 @@ from vocalens.core import (
     Description,
     Notice,
     VocaLensError,
+    WindowInfo,
     active_window,
     convert_model,
     full_text,
@@ -37,6 +38,7 @@ from vocalens.core import (
 )
 
 from .capture_qt import clipboard_content, image_files, to_pil
+from .focus import focused_object
 from .history import History
 from .hotkeys import ACTIONS, Hotkeys
 from .region import RegionSelector, screen_pixmap
@@ -198,6 +200,7 @@ class Controller(QObject):
         return {
             "screen": self.describe_screen,
             "window": self.describe_window,
+            "object": self.describe_object,
             "region": self.describe_region,
             "clipboard": self.describe_clipboard,
             "open": self.open_files,
@@ -226,6 +229,20 @@ class Controller(QObject):
         window = active_window()
         own = own_windows()
         self._capture_then_submit("window", lambda: grab_window(window, own), window)
+
+    def describe_object(self) -> None:
+        """Just the control the keyboard is on: its role and name first, then the picture."""
+        self._file_queue.clear()
+        try:
+            found = focused_object(active_window().pid or None)
+        except VocaLensError as exc:
+            self._tell_error(str(exc))
+            return
+        window = WindowInfo(
+            found.name, found.role, found.left, found.top, found.width, found.height
+        )
+        grab = functools.partial(grab_window, window, own_windows())
+        self._capture_then_submit("object", grab, window, found.label)
 
     def describe_region(self) -> None:
         self._file_queue.clear()
@@ -363,13 +380,14 @@ class Controller(QObject):
 
     # ----- internals -----------------------------------------------------------------------
 
-    def _capture_then_submit(self, source: Any, grab: Any, window: Any) -> None:
+    def _capture_then_submit(self, source: Any, grab: Any, window: Any, label: str = "") -> None:
         try:
             image = grab()
         except VocaLensError as exc:
             self._tell_error(str(exc))
             return
-        job = Job(source, image, label=window.title if window.known else source, window=window)
+        label = label or (window.title if window.known else source)
+        job = Job(source, image, label=label, window=window)
         self._submit(job, screen_reader=screen_reader_running())
 
     def _submit_file(self, path: Path) -> None:

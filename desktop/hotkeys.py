@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-ACTIONS = ("screen", "window", "clipboard", "repeat", "stop")
+ACTIONS = ("screen", "window", "object", "clipboard", "repeat", "stop")
 
 
 class Hotkeys(QObject):

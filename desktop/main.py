@@ -25,7 +25,7 @@ def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any
         "--describe",
         nargs="+",
         metavar="TARGET",
-        help="screen, window, region, clipboard, or image files",
+        help="screen, window, object (the focused control), region, clipboard, or image files",
     )
     p.add_argument("--repeat", action="store_true", help="say the last description again")
     p.add_argument("--stop", action="store_true", help="stop speaking")
@@ -37,7 +37,13 @@ def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any
     message: dict[str, Any] | None = None
     if args.describe:
         first = args.describe[0]
-        if len(args.describe) == 1 and first in ("screen", "window", "region", "clipboard"):
+        if len(args.describe) == 1 and first in (
+            "screen",
+            "window",
+            "object",
+            "region",
+            "clipboard",
+        ):
             message = {"action": first}
         else:
             message = {"action": "files", "target": [str(Path(t).resolve()) for t in args.describe]}

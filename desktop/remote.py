@@ -24,7 +24,18 @@ from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
-ACTIONS = {"screen", "window", "region", "clipboard", "files", "repeat", "stop", "quit", "show"}
+ACTIONS = {
+    "screen",
+    "window",
+    "object",
+    "region",
+    "clipboard",
+    "files",
+    "repeat",
+    "stop",
+    "quit",
+    "show",
+}
 ACTIONS |= {"ping", "open", "history", "settings", "download"}
 MAX_LINE = 256 << 10  # bytes: a longer message is refused and its connection closed
 MAX_FILES = 10_000

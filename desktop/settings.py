@@ -160,6 +160,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Shortcuts",
     ),
     Setting(
+        "hotkey_object",
+        "<ctrl>+<alt>+<shift>+<f3>",
+        "Describe focused object",
+        "Global shortcut.",
+        "Shortcuts",
+    ),
+    Setting(
         "hotkey_clipboard",
         "<ctrl>+<alt>+<shift>+<f4>",
         "Describe clipboard image",

@@ -16,6 +16,7 @@ from .result import announce
 BUTTONS = (
     ("screen", "Describe &screen", "Describe everything on the screen under the mouse."),
     ("window", "Describe active &window", "Describe the window that had focus."),
+    ("object", "Describe &focused object", "Describe just the control the keyboard is on."),
     ("region", "Describe &region…", "Choose part of the screen with the keyboard or mouse."),
     ("clipboard", "Describe &clipboard image", "Describe an image or image file you copied."),
     ("open", "&Open image(s)…", "Choose image files to describe."),

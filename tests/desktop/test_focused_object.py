@@ -1,0 +1,117 @@
+"""Describing the focused object on a real accessibility bus (AT-SPI) under Xvfb: a Qt window
+whose unlabelled 64×64 icon button has the keyboard focus; its role and bounds come from the
+bus, just it is captured, and its role and name are said first."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ..e2e import xserver
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("dbus-run-session") and Path("/usr/libexec/at-spi-bus-launcher").exists()),
+    reason="needs dbus-run-session and at-spi2-core (.ci/system-deps installs them)",
+)
+
+WINDOW = r"""
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygon
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+app = QApplication([])
+window = QWidget()
+window.setWindowTitle("Player")
+layout = QVBoxLayout(window)
+layout.addWidget(QLabel("Now playing: Morning news"))
+layout.addWidget(QLineEdit("search"))
+icon = QPixmap(64, 64)
+icon.fill(QColor("white"))
+painter = QPainter(icon)
+painter.setBrush(QColor(200, 30, 30))
+painter.drawEllipse(2, 2, 60, 60)
+painter.setBrush(QColor("white"))
+painter.drawPolygon(QPolygon([QPoint(24, 16), QPoint(24, 48), QPoint(48, 32)]))
+painter.end()
+button = QPushButton()  # an icon and no name: what screen-reader users meet
+button.setIcon(QIcon(icon))
+button.setIconSize(icon.size())
+button.setFixedSize(72, 72)
+layout.addWidget(button)
+window.move(100, 100)
+window.show()
+window.activateWindow()
+button.setFocus()
+app.processEvents()
+at = button.mapToGlobal(button.rect().topLeft())
+print(f"ready {at.x()} {at.y()}", flush=True)
+app.exec()
+"""
+
+SESSION = r"""
+import json, os, subprocess, sys, time
+bus = subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+time.sleep(1)
+window = subprocess.Popen([sys.executable, "-c", sys.argv[1]], stdout=subprocess.PIPE, text=True,
+                          env={**os.environ, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1"})
+_, x, y = window.stdout.readline().split()
+time.sleep(1)
+from vocalens.core.capture import grab
+from vocalens.core.context import WindowInfo
+from vocalens.core.describe import Describer
+from vocalens.core.render import spoken
+from vocalens.desktop.focus import focused_object
+start = time.perf_counter()
+found = focused_object(window.pid)
+image = grab(found.left, found.top, found.width, found.height)
+seen = WindowInfo(found.name, found.role, found.left, found.top, found.width, found.height)
+said = []
+desc = Describer(None, None).describe(image, "object", found.label, seen,
+                                      on_update=lambda d: said.append(time.perf_counter()))
+first_ms, whole_ms = (said[0] - start) * 1000, (time.perf_counter() - start) * 1000
+print(json.dumps({"x": int(x), "y": int(y), "found": found.__dict__, "label": found.label,
+                  "spoken": spoken(desc), "kind": desc.kind, "first_ms": first_ms,
+                  "whole_ms": whole_ms}))
+window.terminate()
+bus.terminate()
+"""
+
+
+def focus_session() -> dict:
+    """One run of SESSION on a fresh X server and accessibility bus; its JSON result."""
+    with xserver() as display:
+        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+        run = subprocess.run(
+            ["dbus-run-session", "--", sys.executable, "-c", SESSION, WINDOW],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_the_focused_icon_button_is_found_captured_and_named_first() -> None:
+    result = focus_session()
+    found = result["found"]
+    assert found["role"] == "push button" and found["name"] == ""
+    assert (found["width"], found["height"]) == (72, 72)
+    assert (found["left"], found["top"]) == (result["x"], result["y"])
+    assert result["spoken"].startswith("Push button, no name. An icon or logo")
+    assert result["kind"] == "icon"
+
+
+def test_without_an_accessibility_bus_it_says_how_to_go_on(tmp_path) -> None:
+    """A closed bus: one sentence and a way forward, no traceback."""
+    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus"}
+    code = "from vocalens.desktop.focus import focused_object\nfocused_object()"
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert "CaptureError: The accessibility service could not say what has the focus" in run.stderr
+    assert "describe the active window instead" in run.stderr
