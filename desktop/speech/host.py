@@ -39,6 +39,8 @@ def main() -> None:
             engine.runAndWait()
             if path and os.path.exists(f"{path}.part"):
                 os.replace(f"{path}.part", path)
+                with open(f"{path}.txt", "w", encoding="utf-8") as said:  # what it holds
+                    said.write(msg["text"])
             proto.write(json.dumps({"done": msg.get("id")}) + "\n")
         except Exception as exc:
             proto.write(json.dumps({"error": str(exc)}) + "\n")
