@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -46,10 +47,11 @@ from .settings import Settings
 from .speech.base import Speaker, WaitingSpeaker
 from .speech.choose import make_speaker
 from .speech.queue import SpeechQueue
+from .speech.screen_reader import DirectReader, announce, running_reader
 from .windows.download import DownloadDialog
 from .windows.history_view import HistoryWindow
 from .windows.main_window import BUTTONS, MainWindow
-from .windows.result import ResultWindow, announce
+from .windows.result import ResultWindow
 from .windows.settings_view import SettingsDialog
 from .worker import Engine, Job, Worker
 
@@ -131,6 +133,10 @@ class Controller(QObject):
         self.current_id = 0
         self._said: list[str] = []  # the phrases of the current description said so far
         self._route = (True, False)  # (own voice, screen reader) for the current description
+        self.find_reader: Callable[[], DirectReader | None] = running_reader
+        self._direct: DirectReader | None = None  # NVDA or JAWS, reached directly
+        self._first_words = False
+        self.result_window.announcer = self._announce
         self.stopped = True  # False: quit while the worker was still busy (a model loading)
         self.last_spoken = ""
         self.last_description: Description | None = None
@@ -304,6 +310,8 @@ class Controller(QObject):
 
     def stop_speaking(self) -> None:
         self.speech.stop()
+        if self._direct is not None:  # Stop reaches the screen reader too
+            self._direct.silence()
 
     def show_main_window(self) -> None:
         self.main_window.show()
@@ -365,7 +373,7 @@ class Controller(QObject):
             self.result_window.show_result(heading, text, full or text, seconds, reader)
             return
         if reader:
-            announce(self.main_window, text)
+            self._announce(self.main_window, text, first=True)
         if lasting:
             self.main_window.show_notice(text)
         if self.tray is not None and not self.main_window.isVisible():
@@ -421,12 +429,25 @@ class Controller(QObject):
 
     def _routes(self) -> tuple[bool, bool]:
         """Whether to speak with VocaLens's own voice, and whether to hand the words to the
-        screen reader (announcements): the Output setting; auto asks if one runs."""
+        screen reader (announcements): the Output setting; auto asks if one runs. A screen
+        reader with an interface of its own (NVDA, JAWS) is found here too."""
         output = self.settings["output"]
+        direct = self.find_reader() if output != "own voice" else None
         if output == "auto":
-            reader = screen_reader_running()
-            return not reader, reader
-        return output in ("own voice", "both"), output in ("screen reader", "both")
+            reader = direct is not None or screen_reader_running()
+            voice, reader = not reader, reader
+        else:
+            voice, reader = output in ("own voice", "both"), output in ("screen reader", "both")
+        self._direct = direct if reader else None
+        return voice, reader
+
+    def _announce(self, widget: Any, text: str, first: bool = False) -> None:
+        """Words to the screen reader: through its own interface (spoken and on its braille
+        display; the first words of a description cut off what it was saying), else as an
+        accessibility announcement."""
+        first, self._first_words = first or self._first_words, False
+        if self._direct is None or not self._direct.say(text, interrupt=first):
+            announce(widget, text)
 
     def _tell_so_far(self, desc: Description, final: bool) -> None:
         """Say, show and announce the phrases of ``desc`` not said yet: the first cuts off
@@ -441,6 +462,7 @@ class Controller(QObject):
                 desc.source, f"{desc.source.capitalize()}: {desc.label}"
             )
             self._route = self._routes()
+            self._first_words = True
             self.result_window.begin(heading, focus=not self._route[1])
         voice, reader = self._route
         for phrase in fresh:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -13,6 +15,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ..speech.screen_reader import announce
 
 
 class ResultWindow(QDialog):
@@ -48,6 +52,7 @@ class ResultWindow(QDialog):
         self._timer.timeout.connect(self.close)
         self.full_text = ""
         self.announced: list[str] = []  # what was handed to screen readers, in order
+        self.announcer: Callable[[QWidget, str], None] = announce  # how it is handed
         self.resize(560, 360)
 
     def show_result(
@@ -79,7 +84,7 @@ class ResultWindow(QDialog):
         self.text.setPlainText(text)
         if new:
             self.announced.append(new)
-            announce(self.text, new)
+            self.announcer(self.text, new)
 
     def finish(self, seconds: int = 0) -> None:
         """The description is whole: close it after ``seconds`` (0: it stays)."""
@@ -88,9 +93,3 @@ class ResultWindow(QDialog):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text.toPlainText())
-
-
-def announce(widget: QWidget, message: str) -> None:
-    """Ask screen readers to announce ``message`` (when one is listening)."""
-    if QAccessible.isActive():
-        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(widget, message))
