@@ -3,6 +3,9 @@ its name and where it is on the screen, so that just it can be described.
 
 Linux: AT-SPI, over the accessibility bus (jeepney, pure Python): the focused object of the
 active window's application, found by walking its showing objects (tens of milliseconds).
+Windows: UI Automation's focused element (comtypes). macOS: the system-wide AX focused element
+(pyobjc's ApplicationServices; VocaLens needs the accessibility permission it already asks
+for its shortcuts).
 """
 
 from __future__ import annotations
@@ -40,13 +43,14 @@ class FocusedObject:
 def focused_object(pid: int | None = None) -> FocusedObject:
     """The focused object (of the application with ``pid`` first, when given); CaptureError
     with the way forward when there is none or this system cannot say."""
-    if not sys.platform.startswith("linux"):
+    ask = {"win32": _uia_focus, "darwin": _ax_focus}.get(sys.platform)
+    if ask is None and not sys.platform.startswith("linux"):
         raise CaptureError(
-            "Describing the focused object is not available on this system yet.",
+            "Describing the focused object is not available on this system.",
             "Describe the active window or a region instead.",
         )
     try:
-        return _atspi_focus(pid)
+        return ask() if ask is not None else _atspi_focus(pid)
     except CaptureError:
         raise
     except Exception as exc:  # no accessibility bus, an application that does not answer
@@ -128,3 +132,55 @@ def _describe(bus: _Bus, name: str, path: str) -> FocusedObject:
     get = Properties(DBusAddress(path, name, ACCESSIBLE)).get("Name")
     label = bus.connection.send_and_get_reply(get, timeout=TIMEOUT).body[0][1]
     return FocusedObject(role, str(label).strip(), int(left), int(top), int(width), int(height))
+
+
+def from_uia(element: Any) -> FocusedObject:
+    """A UI Automation element (IUIAutomationElement) as a focused object."""
+    rect = element.CurrentBoundingRectangle
+    role = str(element.CurrentLocalizedControlType or "object")
+    name = str(element.CurrentName or "").strip()
+    width, height = rect.right - rect.left, rect.bottom - rect.top
+    return FocusedObject(role, name, int(rect.left), int(rect.top), int(width), int(height))
+
+
+def _uia_focus() -> FocusedObject:
+    import comtypes.client
+
+    comtypes.client.GetModule("UIAutomationCore.dll")
+    from comtypes.gen.UIAutomationClient import CUIAutomation, IUIAutomation
+
+    automation = comtypes.client.CreateObject(CUIAutomation, interface=IUIAutomation)
+    return from_uia(automation.GetFocusedElement())
+
+
+def from_ax(attribute: Any, point_and_size: Any) -> FocusedObject:
+    """The AX focused element as a focused object: ``attribute(name)`` reads one of its
+    attributes (None when it has none), ``point_and_size(position, size)`` turns AXValues into
+    ((x, y), (width, height))."""
+    role = attribute("AXRoleDescription") or attribute("AXRole") or "object"
+    name = attribute("AXTitle") or attribute("AXDescription") or ""
+    (x, y), (width, height) = point_and_size(attribute("AXPosition"), attribute("AXSize"))
+    return FocusedObject(str(role), str(name).strip(), int(x), int(y), int(width), int(height))
+
+
+def _ax_focus() -> FocusedObject:
+    import ApplicationServices as ax
+
+    system = ax.AXUIElementCreateSystemWide()
+    error, focused = ax.AXUIElementCopyAttributeValue(system, "AXFocusedUIElement", None)
+    if error or focused is None:
+        raise CaptureError(
+            "macOS did not say which object has the focus.",
+            "Allow VocaLens in System Settings → Privacy & Security → Accessibility.",
+        )
+
+    def attribute(name: str) -> Any:
+        error, value = ax.AXUIElementCopyAttributeValue(focused, name, None)
+        return None if error else value
+
+    def point_and_size(position: Any, size: Any) -> tuple[tuple[float, float], tuple[float, float]]:
+        point = ax.AXValueGetValue(position, ax.kAXValueCGPointType, None)[1]
+        extent = ax.AXValueGetValue(size, ax.kAXValueCGSizeType, None)[1]
+        return (point.x, point.y), (extent.width, extent.height)
+
+    return from_ax(attribute, point_and_size)

@@ -115,3 +115,30 @@ def test_without_an_accessibility_bus_it_says_how_to_go_on(tmp_path) -> None:
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert "CaptureError: The accessibility service could not say what has the focus" in run.stderr
     assert "describe the active window instead" in run.stderr
+
+
+def test_windows_ui_automation_element_becomes_the_focused_object() -> None:
+    """Through a stand-in with IUIAutomationElement's properties (RECT is left/top/right/bottom)."""
+    from types import SimpleNamespace
+
+    from vocalens.desktop.focus import from_uia
+
+    rect = SimpleNamespace(left=300, top=200, right=364, bottom=264)
+    element = SimpleNamespace(
+        CurrentBoundingRectangle=rect, CurrentLocalizedControlType="button", CurrentName=" "
+    )
+    found = from_uia(element)
+    assert (found.left, found.top, found.width, found.height) == (300, 200, 64, 64)
+    assert found.label == "Button, no name"
+
+
+def test_a_macos_ax_element_becomes_the_focused_object() -> None:
+    """Through a stand-in for AXUIElementCopyAttributeValue's answers."""
+    from vocalens.desktop.focus import from_ax
+
+    values = {"AXRole": "AXImage", "AXDescription": "Play", "AXPosition": "p", "AXSize": "s"}
+    found = from_ax(
+        values.get, lambda p, s: ((10.5, 20.0), (64.0, 64.0)) if (p, s) == ("p", "s") else None
+    )
+    assert (found.role, found.name, found.left, found.width) == ("AXImage", "Play", 10, 64)
+    assert found.label == "AXImage “Play”"
