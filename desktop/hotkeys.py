@@ -1,6 +1,6 @@
-"""Global hotkeys: ``RegisterHotKey`` on Windows (``hotkeys_windows``), pynput on X11 and
-macOS. Where they cannot work (Wayland, missing permission), ``problem`` says so and the
-command-line remote is the way."""
+"""Global hotkeys: ``RegisterHotKey`` on Windows (``hotkeys_windows``), passive key grabs on
+X11 (``hotkeys_x11``), pynput on macOS. Where they cannot work (Wayland, missing permission),
+``problem`` says so and the command-line remote is the way."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ class Hotkeys(QObject):
         self.problem = _unsupported()
         if self.problem:
             return False
-        if sys.platform == "win32":
-            return self._start_windows(bindings)
+        if sys.platform == "win32" or sys.platform.startswith("linux"):
+            return self._start_registered(bindings)
         try:
             from pynput import keyboard
 
@@ -56,11 +56,22 @@ class Hotkeys(QObject):
             )
         return True
 
-    def _start_windows(self, bindings: dict[str, str]) -> bool:
-        from .hotkeys_windows import RegisteredHotkeys
-
-        self._listener = RegisteredHotkeys(self.triggered.emit)
-        problems = self._listener.start(bindings)
+    def _start_registered(self, bindings: dict[str, str]) -> bool:
+        """Shortcuts the system hands to VocaLens alone: RegisterHotKey, or X11 key grabs."""
+        if sys.platform == "win32":
+            from .hotkeys_windows import RegisteredHotkeys as System
+        else:
+            from .hotkeys_x11 import GrabbedHotkeys as System
+        listener = System(self.triggered.emit)
+        try:
+            problems = listener.start(bindings)
+        except Exception as exc:  # no X server after all, a display that went away
+            self.problem = (
+                f"Global shortcuts are not available here ({exc}). Bind "
+                "`vocalens-desktop --describe screen` in your desktop's settings."
+            )
+            return False
+        self._listener = listener
         self.problem = " ".join(problems)
         return not problems
 
