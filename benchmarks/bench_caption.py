@@ -21,9 +21,9 @@ from pathlib import Path
 import torch
 from PIL import Image
 
-from vocalens.core.checkpoint import load_from_directory, save_captioner
-from vocalens.core.ort.convert import convert
-from vocalens.core.runtime import open_captioner
+from vocalens.core.inference.ort.convert import convert
+from vocalens.core.inference.runtime import open_captioner
+from vocalens.core.model.checkpoint import load_from_directory, save_captioner
 from vocalens.core.testing import real_size_captioner
 
 from common import gpt2_vocab, machine, report, timed
@@ -33,7 +33,7 @@ FIXED = {"max_new_tokens": TOKENS, "min_new_tokens": TOKENS, "stop_strings": []}
 MEMORY = """
 import sys
 from PIL import Image
-from vocalens.core.runtime import open_captioner
+from vocalens.core.inference.runtime import open_captioner
 model = open_captioner(sys.argv[1], device="cpu", precision=sys.argv[2])
 model.caption([Image.effect_noise((640, 480), 50).convert("RGB")], strategy="greedy")
 peak = next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]

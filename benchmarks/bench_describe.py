@@ -14,8 +14,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from vocalens.core import load_captioner, save_captioner
-from vocalens.core.describe import Describer
-from vocalens.core.ocr import TextReader
+from vocalens.core.describing.describe import Describer
+from vocalens.core.describing.ocr import TextReader
 from vocalens.core.testing import real_size_captioner
 
 from common import gpt2_vocab, machine, peak_rss_mb, report, timed

@@ -20,8 +20,8 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the labelled set's builder
 
 from tests.kind_set import labelled_set
-from vocalens.core.kinds import KINDS, blank_colour, decide, measure
-from vocalens.core.ocr import TextReader
+from vocalens.core.describing.kinds import KINDS, blank_colour, decide, measure
+from vocalens.core.describing.ocr import TextReader
 from vocalens.core.quiet import quiet_libraries
 
 from common import report

@@ -21,32 +21,32 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "write_atomic": "atomic",
     "write_text_atomic": "atomic",
-    "Caption": "text",
-    "Captioner": "captioner",
-    "CaptureError": "capture",
-    "grab_screen": "capture",
-    "visible_parts": "capture",
-    "grab_window": "capture",
-    "save_captioner": "checkpoint",
-    "import_clipcap": "clipcap_import",
-    "CaptionerConfig": "config",
-    "DecodingConfig": "config",
-    "EncoderConfig": "config",
-    "ProjectorConfig": "config",
-    "WindowInfo": "context",
-    "active_window": "context",
-    "window_stacking": "context",
-    "screen_reader_running": "context",
-    "Describer": "describe",
-    "captions_off": "describe",
-    "Opened": "describe",
-    "open_describer": "describe",
-    "DownloadCancelled": "download",
-    "Fetched": "download",
-    "convert_model": "download",
-    "download_model": "download",
-    "fetch_model": "download",
-    "is_installed": "download",
+    "Caption": "model.text",
+    "Captioner": "model.captioner",
+    "CaptureError": "describing.capture",
+    "grab_screen": "describing.capture",
+    "visible_parts": "describing.capture",
+    "grab_window": "describing.capture",
+    "save_captioner": "model.checkpoint",
+    "import_clipcap": "catalog.clipcap_import",
+    "CaptionerConfig": "model.config",
+    "DecodingConfig": "model.config",
+    "EncoderConfig": "model.config",
+    "ProjectorConfig": "model.config",
+    "WindowInfo": "describing.context",
+    "active_window": "describing.context",
+    "window_stacking": "describing.context",
+    "screen_reader_running": "describing.context",
+    "Describer": "describing.describe",
+    "captions_off": "describing.describe",
+    "Opened": "describing.describe",
+    "open_describer": "describing.describe",
+    "DownloadCancelled": "catalog.download",
+    "Fetched": "catalog.download",
+    "convert_model": "catalog.download",
+    "download_model": "catalog.download",
+    "fetch_model": "catalog.download",
+    "is_installed": "catalog.download",
     "ConfigError": "errors",
     "ImageError": "errors",
     "ModelError": "errors",
@@ -55,30 +55,30 @@ _EXPORTS = {
     "IMAGE_SUFFIXES": "images",
     "find_images": "images",
     "load_image": "images",
-    "load_captioner": "loading",
-    "resolve_model": "loading",
-    "CaptionPart": "parts",
-    "Context": "parts",
-    "Description": "parts",
-    "Kind": "parts",
-    "KindPart": "parts",
-    "Notice": "parts",
-    "NoticeCode": "parts",
-    "Part": "parts",
-    "Source": "parts",
-    "TextPart": "parts",
-    "PRECISIONS": "precision",
-    "Precision": "precision",
+    "load_captioner": "catalog.loading",
+    "resolve_model": "catalog.loading",
+    "CaptionPart": "describing.parts",
+    "Context": "describing.parts",
+    "Description": "describing.parts",
+    "Kind": "describing.parts",
+    "KindPart": "describing.parts",
+    "Notice": "describing.parts",
+    "NoticeCode": "describing.parts",
+    "Part": "describing.parts",
+    "Source": "describing.parts",
+    "TextPart": "describing.parts",
+    "PRECISIONS": "inference.precision",
+    "Precision": "inference.precision",
     "quiet_libraries": "quiet",
-    "DEFAULT_MODEL": "registry",
-    "REGISTRY": "registry",
-    "Verbosity": "render",
-    "full_text": "render",
-    "kind_line": "render",
-    "notice_text": "render",
-    "phrases": "render",
-    "spoken": "render",
-    "unsaid": "render",
+    "DEFAULT_MODEL": "catalog.registry",
+    "REGISTRY": "catalog.registry",
+    "Verbosity": "describing.render",
+    "full_text": "describing.render",
+    "kind_line": "describing.render",
+    "notice_text": "describing.render",
+    "phrases": "describing.render",
+    "spoken": "describing.render",
+    "unsaid": "describing.render",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -92,15 +92,9 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from .atomic import write_atomic, write_text_atomic
-    from .captioner import Captioner
-    from .capture import CaptureError, grab_screen, grab_window, visible_parts
-    from .checkpoint import save_captioner
-    from .clipcap_import import import_clipcap
-    from .config import CaptionerConfig, DecodingConfig, EncoderConfig, ProjectorConfig
-    from .context import WindowInfo, active_window, screen_reader_running, window_stacking
-    from .describe import Describer, Opened, captions_off, open_describer
-    from .download import (
+    from vocalens.core.atomic import write_atomic, write_text_atomic
+    from vocalens.core.catalog.clipcap_import import import_clipcap
+    from vocalens.core.catalog.download import (
         DownloadCancelled,
         Fetched,
         convert_model,
@@ -108,10 +102,22 @@ if TYPE_CHECKING:
         fetch_model,
         is_installed,
     )
-    from .errors import ConfigError, ImageError, ModelError, ModelNotInstalledError, VocaLensError
-    from .images import IMAGE_SUFFIXES, find_images, load_image
-    from .loading import load_captioner, resolve_model
-    from .parts import (
+    from vocalens.core.catalog.loading import load_captioner, resolve_model
+    from vocalens.core.catalog.registry import DEFAULT_MODEL, REGISTRY
+    from vocalens.core.describing.capture import (
+        CaptureError,
+        grab_screen,
+        grab_window,
+        visible_parts,
+    )
+    from vocalens.core.describing.context import (
+        WindowInfo,
+        active_window,
+        screen_reader_running,
+        window_stacking,
+    )
+    from vocalens.core.describing.describe import Describer, Opened, captions_off, open_describer
+    from vocalens.core.describing.parts import (
         CaptionPart,
         Context,
         Description,
@@ -123,8 +129,31 @@ if TYPE_CHECKING:
         Source,
         TextPart,
     )
-    from .precision import PRECISIONS, Precision
-    from .quiet import quiet_libraries
-    from .registry import DEFAULT_MODEL, REGISTRY
-    from .render import Verbosity, full_text, kind_line, notice_text, phrases, spoken, unsaid
-    from .text import Caption
+    from vocalens.core.describing.render import (
+        Verbosity,
+        full_text,
+        kind_line,
+        notice_text,
+        phrases,
+        spoken,
+        unsaid,
+    )
+    from vocalens.core.errors import (
+        ConfigError,
+        ImageError,
+        ModelError,
+        ModelNotInstalledError,
+        VocaLensError,
+    )
+    from vocalens.core.images import IMAGE_SUFFIXES, find_images, load_image
+    from vocalens.core.inference.precision import PRECISIONS, Precision
+    from vocalens.core.model.captioner import Captioner
+    from vocalens.core.model.checkpoint import save_captioner
+    from vocalens.core.model.config import (
+        CaptionerConfig,
+        DecodingConfig,
+        EncoderConfig,
+        ProjectorConfig,
+    )
+    from vocalens.core.model.text import Caption
+    from vocalens.core.quiet import quiet_libraries

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import ImageError
+from vocalens.core.errors import ImageError
 
 MAX_PIXELS = 89_000_000  # JPEG photos (decoded small, below); Pillow's own bomb limit
 MAX_DECODED_PIXELS = 34_000_000  # other formats decode whole (4 bytes a pixel); 8K screens fit

@@ -13,10 +13,10 @@ import open_clip
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel, GPT2Tokenizer
 
-from .captioner import Captioner
-from .checkpoint import assemble
-from .clip_towers import ClipTower
-from .config import (
+from vocalens.core.catalog.clip_towers import ClipTower
+from vocalens.core.model.captioner import Captioner
+from vocalens.core.model.checkpoint import assemble
+from vocalens.core.model.config import (
     CaptionerConfig,
     DecoderConfig,
     DecodingConfig,
@@ -24,9 +24,9 @@ from .config import (
     ProjectorConfig,
     ProjectorKind,
 )
-from .decoder import open_tokenizer
-from .encoder import ImageEncoder, open_encoder
-from .projector import build_projector
+from vocalens.core.model.decoder import open_tokenizer
+from vocalens.core.model.encoder import ImageEncoder, open_encoder
+from vocalens.core.model.projector import build_projector
 
 TINY_CLIP = "vocalens-tiny"
 TINY_CLIP_CONFIG = {

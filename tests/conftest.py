@@ -40,7 +40,7 @@ def tiny(tiny_folder: Path):
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tiny, tiny_folder: Path) -> Path:
-    from vocalens.core.checkpoint import save_captioner
+    from vocalens.core.model.checkpoint import save_captioner
 
     return save_captioner(tiny, tiny_folder / "model", include_decoder=True)
 
@@ -49,7 +49,7 @@ def tiny_model_dir(tiny, tiny_folder: Path) -> Path:
 def fresh_model_dir(tiny, tmp_path: Path) -> Path:
     """The tiny model in a folder of this test's own: nothing made from it yet (the shared
     one gains its int8 weights and precision choice as other tests load it)."""
-    from vocalens.core.checkpoint import save_captioner
+    from vocalens.core.model.checkpoint import save_captioner
 
     return save_captioner(tiny, tmp_path / "fresh-model", include_decoder=True)
 

@@ -12,9 +12,9 @@ import open_clip
 import torch
 from safetensors.torch import save
 
-from vocalens.core import clip_towers
-from vocalens.core.encoder import build_visual
-from vocalens.core.registry import lookup
+from vocalens.core.catalog import clip_towers
+from vocalens.core.catalog.registry import lookup
+from vocalens.core.model.encoder import build_visual
 
 MODEL = "clipcap-coco"
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ImageError
-from .decoding_args import add_model_args, decoding_overrides, model_options
+from vocalens.core.cli.decoding_args import add_model_args, decoding_overrides, model_options
+from vocalens.core.errors import ImageError
 
 
 @dataclass
@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
 
 
 def expand(inputs: list[str]) -> Iterator[Item]:
-    from ..images import find_images
+    from vocalens.core.images import find_images
 
     for raw in inputs:
         if raw == "-":
@@ -56,8 +56,8 @@ def expand(inputs: list[str]) -> Iterator[Item]:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ..images import load_image
-    from ..loading import load_captioner
+    from vocalens.core.catalog.loading import load_captioner
+    from vocalens.core.images import load_image
 
     if args.batch_size < 1:
         raise ImageError("--batch-size must be at least 1.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..data.readers import KINDS
+from vocalens.core.data.readers import KINDS
 
 
 def add_data_args(parser: argparse.ArgumentParser) -> None:

@@ -7,8 +7,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..precision import PRECISIONS, RUNTIMES
-from ..registry import DEFAULT_MODEL
+from vocalens.core.catalog.registry import DEFAULT_MODEL
+from vocalens.core.inference.precision import PRECISIONS, RUNTIMES
 
 
 def add_model_args(parser: argparse.ArgumentParser) -> None:

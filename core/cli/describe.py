@@ -7,9 +7,9 @@ import json
 import sys
 from typing import Any
 
-from ..errors import ImageError, VocaLensError
-from .caption import expand
-from .decoding_args import add_model_args, decoding_overrides, model_options
+from vocalens.core.cli.caption import expand
+from vocalens.core.cli.decoding_args import add_model_args, decoding_overrides, model_options
+from vocalens.core.errors import ImageError, VocaLensError
 
 
 def register(sub: Any) -> None:
@@ -38,9 +38,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..context import screen_reader_running
-    from ..describe import open_describer
-    from ..render import notice_text, spoken
+    from vocalens.core.describing.context import screen_reader_running
+    from vocalens.core.describing.describe import open_describer
+    from vocalens.core.describing.render import notice_text, spoken
 
     if not args.inputs and not (args.screen or args.window):
         raise ImageError("Nothing to describe.", "Give image paths, or --screen or --window.")
@@ -86,7 +86,7 @@ def _stream(
     describer: Any, image: Any, source: str, label: str, window: Any, verbosity: Any
 ) -> None:
     """Print each phrase of the description on its own line as soon as it is known."""
-    from ..render import phrases, unsaid
+    from vocalens.core.describing.render import phrases, unsaid
 
     said: list[str] = []
 
@@ -95,7 +95,7 @@ def _stream(
             said.append(phrase)
             print(phrase, flush=True)
 
-    from ..context import screen_reader_running
+    from vocalens.core.describing.context import screen_reader_running
 
     curtain = source != "file" and screen_reader_running()
     desc = describer.describe(image, source, label, window, on_update=more, screen_reader=curtain)
@@ -103,9 +103,9 @@ def _stream(
 
 
 def _targets(args: argparse.Namespace) -> Any:
-    from ..capture import grab_screen, grab_window
-    from ..context import active_window
-    from ..images import load_image
+    from vocalens.core.describing.capture import grab_screen, grab_window
+    from vocalens.core.describing.context import active_window
+    from vocalens.core.images import load_image
 
     if args.screen or args.window:
         window = active_window()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .data_args import add_data_args
+from vocalens.core.cli.data_args import add_data_args
 
 
 def register(sub: Any) -> None:
@@ -27,14 +27,14 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..checkpoint import load_from_directory
-    from ..config import EncoderConfig
-    from ..data.features import encode_with_bar
-    from ..data.readers import read_dataset
-    from ..device import resolve_device
-    from ..encoder import open_encoder
-    from ..loading import resolve_model
-    from ..paths import hub_cache
+    from vocalens.core.catalog.loading import resolve_model
+    from vocalens.core.data.features import encode_with_bar
+    from vocalens.core.data.readers import read_dataset
+    from vocalens.core.model.checkpoint import load_from_directory
+    from vocalens.core.model.config import EncoderConfig
+    from vocalens.core.model.device import resolve_device
+    from vocalens.core.model.encoder import open_encoder
+    from vocalens.core.paths import hub_cache
 
     dataset = read_dataset(args.data, args.format, args.images)
     for note in dataset.notes:

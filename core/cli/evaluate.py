@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .data_args import add_data_args
-from .decoding_args import add_model_args, decoding_overrides, model_options
+from vocalens.core.cli.data_args import add_data_args
+from vocalens.core.cli.decoding_args import add_model_args, decoding_overrides, model_options
 
 
 def register(sub: Any) -> None:
@@ -33,11 +33,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..data.readers import read_dataset
-    from ..eval.clipscore import ClipScorer
-    from ..eval.coco import fetch_spice_models
-    from ..eval.run import evaluate, split_samples
-    from ..loading import load_captioner
+    from vocalens.core.catalog.loading import load_captioner
+    from vocalens.core.data.readers import read_dataset
+    from vocalens.core.eval.clipscore import ClipScorer
+    from vocalens.core.eval.coco import fetch_spice_models
+    from vocalens.core.eval.run import evaluate, split_samples
 
     dataset = read_dataset(args.data, args.format, args.images)
     split_samples(dataset, args.split)  # before the slow parts: is there anything to do?

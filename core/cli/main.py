@@ -8,9 +8,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from ..errors import VocaLensError
-from ..quiet import quiet_libraries
-from . import caption, describe, encode, evaluate, models, train
+from vocalens.core.cli import caption, describe, encode, evaluate, models, train
+from vocalens.core.errors import VocaLensError
+from vocalens.core.quiet import quiet_libraries
 
 Command = Callable[[argparse.Namespace], int]
 

@@ -51,8 +51,8 @@ def register(sub: Any) -> None:
 
 
 def list_models(args: argparse.Namespace) -> int:
-    from ..download import installed_path, is_installed
-    from ..registry import DEFAULT_MODEL, REGISTRY
+    from vocalens.core.catalog.download import installed_path, is_installed
+    from vocalens.core.catalog.registry import DEFAULT_MODEL, REGISTRY
 
     for name, entry in REGISTRY.items():
         state = f"installed at {installed_path(name)}" if is_installed(name) else "not downloaded"
@@ -62,8 +62,8 @@ def list_models(args: argparse.Namespace) -> int:
 
 
 def download(args: argparse.Namespace) -> int:
-    from ..download import download_model, download_size
-    from ..registry import REGISTRY
+    from vocalens.core.catalog.download import download_model, download_size
+    from vocalens.core.catalog.registry import REGISTRY
 
     path = download_model(args.name)
     print(f"{args.name} is ready at {path}")
@@ -77,8 +77,8 @@ def download(args: argparse.Namespace) -> int:
 
 
 def clean(args: argparse.Namespace) -> int:
-    from ..download import is_installed, remove_downloads
-    from ..registry import REGISTRY, lookup
+    from vocalens.core.catalog.download import is_installed, remove_downloads
+    from vocalens.core.catalog.registry import REGISTRY, lookup
 
     names = [lookup(args.name).name] if args.name else list(REGISTRY)
     freed = sum(remove_downloads(n) for n in names if is_installed(n))
@@ -87,9 +87,9 @@ def clean(args: argparse.Namespace) -> int:
 
 
 def import_clipcap(args: argparse.Namespace) -> int:
-    from ..clip_towers import tower
-    from ..clipcap_import import import_clipcap as convert
-    from ..errors import ModelError
+    from vocalens.core.catalog.clip_towers import tower
+    from vocalens.core.catalog.clipcap_import import import_clipcap as convert
+    from vocalens.core.errors import ModelError
 
     if args.out.exists() and any(args.out.iterdir()) and not args.force:
         raise ModelError(
@@ -115,9 +115,9 @@ def _cached_clip(model: str, tag: str) -> Path:
     """A CLIP checkpoint named by its tag, from the download cache (never fetched)."""
     from huggingface_hub import try_to_load_from_cache
 
-    from ..clip_towers import hub_file
-    from ..errors import ModelNotInstalledError
-    from ..paths import hub_cache
+    from vocalens.core.catalog.clip_towers import hub_file
+    from vocalens.core.errors import ModelNotInstalledError
+    from vocalens.core.paths import hub_cache
 
     source = hub_file(model, tag)
     found = try_to_load_from_cache(source.repo, source.filename, cache_dir=hub_cache())
@@ -131,8 +131,8 @@ def _cached_clip(model: str, tag: str) -> Path:
 
 
 def info(args: argparse.Namespace) -> int:
-    from ..config import read_config
-    from ..loading import resolve_model
+    from vocalens.core.catalog.loading import resolve_model
+    from vocalens.core.model.config import read_config
 
     folder = resolve_model(args.model)
     cfg = read_config(folder)

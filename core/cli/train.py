@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .data_args import add_data_args
+from vocalens.core.cli.data_args import add_data_args
 
 
 def register(sub: Any) -> None:
@@ -32,8 +32,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..train.config import load_train_config
-    from ..train.run import DataSpec, train
+    from vocalens.core.train.config import load_train_config
+    from vocalens.core.train.run import DataSpec, train
 
     cfg = load_train_config(args.config, args.set)
     data = DataSpec(args.data, args.format, args.images, args.features)

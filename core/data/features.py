@@ -20,11 +20,11 @@ import torch
 from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
-from ..atomic import write_text_atomic
-from ..encoder import ImageEncoder
-from ..errors import VocaLensError
-from ..images import load_image
-from .samples import DataError, Sample
+from vocalens.core.atomic import write_text_atomic
+from vocalens.core.data.samples import DataError, Sample
+from vocalens.core.errors import VocaLensError
+from vocalens.core.images import load_image
+from vocalens.core.model.encoder import ImageEncoder
 
 INDEX = "index.json"
 REPORT = "unreadable.txt"

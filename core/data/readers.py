@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ..images import IMAGE_SUFFIXES
-from .samples import DataError, Dataset, Sample, split_from_name
+from vocalens.core.data.samples import DataError, Dataset, Sample, split_from_name
+from vocalens.core.images import IMAGE_SUFFIXES
 
 KINDS = ("auto", "coco", "karpathy", "vizwiz", "table", "folder")
 Reader = Callable[[Any, Path, Path], Dataset]

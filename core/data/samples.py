@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import VocaLensError
+from vocalens.core.errors import VocaLensError
 
 SPLITS = ("train", "val", "test")
 

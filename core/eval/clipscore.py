@@ -11,8 +11,8 @@ import torch
 from PIL import Image
 from torch.nn import functional as F
 
-from ..errors import ModelError
-from ..paths import hub_cache
+from vocalens.core.errors import ModelError
+from vocalens.core.paths import hub_cache
 
 W = 2.5
 PROMPT = "A photo depicts "

@@ -10,12 +10,12 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
-from ..data.samples import DataError, Dataset, Sample
-from ..errors import VocaLensError
-from ..images import load_image
-from ..runtime import CaptionModel
-from .clipscore import ClipScorer
-from .coco import coco_scores
+from vocalens.core.data.samples import DataError, Dataset, Sample
+from vocalens.core.errors import VocaLensError
+from vocalens.core.eval.clipscore import ClipScorer
+from vocalens.core.eval.coco import coco_scores
+from vocalens.core.images import load_image
+from vocalens.core.inference.runtime import CaptionModel
 
 RESULTS = "results.json"
 METRICS = "metrics.json"

@@ -8,17 +8,23 @@ from pathlib import Path
 import torch
 from transformers import GPT2Tokenizer
 
-from ..captioner import Captioner
-from ..checkpoint import assemble, load_from_directory
-from ..config import CaptionerConfig, DecoderConfig, DecodingConfig, EncoderConfig, ProjectorConfig
-from ..decoder import open_decoder, open_tokenizer
-from ..device import resolve_device
-from ..encoder import open_encoder
-from ..errors import ModelNotInstalledError
-from ..loading import resolve_model
-from ..paths import hub_cache
-from ..projector import build_projector
-from .config import TrainConfig
+from vocalens.core.catalog.loading import resolve_model
+from vocalens.core.errors import ModelNotInstalledError
+from vocalens.core.model.captioner import Captioner
+from vocalens.core.model.checkpoint import assemble, load_from_directory
+from vocalens.core.model.config import (
+    CaptionerConfig,
+    DecoderConfig,
+    DecodingConfig,
+    EncoderConfig,
+    ProjectorConfig,
+)
+from vocalens.core.model.decoder import open_decoder, open_tokenizer
+from vocalens.core.model.device import resolve_device
+from vocalens.core.model.encoder import open_encoder
+from vocalens.core.model.projector import build_projector
+from vocalens.core.paths import hub_cache
+from vocalens.core.train.config import TrainConfig
 
 
 def projector_config(cfg: TrainConfig, input_dim: int, embed_dim: int) -> ProjectorConfig:

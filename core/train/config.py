@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ..config import ProjectorKind, _build
-from ..errors import ConfigError
+from vocalens.core.errors import ConfigError
+from vocalens.core.model.config import ProjectorKind, _build
 
 
 @dataclass

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import torch
 from transformers import GPT2Tokenizer
 
-from ..data.features import FeatureCache
-from ..data.samples import DataError, Dataset, Sample, normalise_caption
-from ..teacher import caption_ids
-from .config import TrainConfig
+from vocalens.core.data.features import FeatureCache
+from vocalens.core.data.samples import DataError, Dataset, Sample, normalise_caption
+from vocalens.core.model.teacher import caption_ids
+from vocalens.core.train.config import TrainConfig
 
 
 @dataclass

@@ -18,13 +18,13 @@ import torch
 from safetensors.torch import load_file
 from tqdm import tqdm
 
-from ..captioner import Captioner
-from ..checkpoint import save_captioner
-from ..data.samples import DataError
-from ..teacher import batch_from_ids, caption_loss
-from .config import TrainConfig
-from .data import Split, TrainingData
-from .optim import make_optimizer, make_schedule
+from vocalens.core.data.samples import DataError
+from vocalens.core.model.captioner import Captioner
+from vocalens.core.model.checkpoint import save_captioner
+from vocalens.core.model.teacher import batch_from_ids, caption_loss
+from vocalens.core.train.config import TrainConfig
+from vocalens.core.train.data import Split, TrainingData
+from vocalens.core.train.optim import make_optimizer, make_schedule
 
 STATE = "trainer-state.pt"
 METRICS = "metrics.jsonl"

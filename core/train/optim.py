@@ -7,8 +7,8 @@ import math
 import torch
 from torch.optim.lr_scheduler import LambdaLR
 
-from ..captioner import Captioner
-from .config import TrainConfig
+from vocalens.core.model.captioner import Captioner
+from vocalens.core.train.config import TrainConfig
 
 
 def make_optimizer(captioner: Captioner, cfg: TrainConfig) -> torch.optim.AdamW:

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..data.features import encode_with_bar
-from ..data.readers import read_dataset
-from ..data.samples import DataError
-from .build import build_captioner
-from .config import TrainConfig
-from .data import training_data
-from .loop import Trainer, TrainResult
+from vocalens.core.data.features import encode_with_bar
+from vocalens.core.data.readers import read_dataset
+from vocalens.core.data.samples import DataError
+from vocalens.core.train.build import build_captioner
+from vocalens.core.train.config import TrainConfig
+from vocalens.core.train.data import training_data
+from vocalens.core.train.loop import Trainer, TrainResult
 
 RUN = "run.json"
 RESUMABLE = ("epochs", "max_steps", "log_every", "sample_images", "device")

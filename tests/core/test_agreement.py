@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from vocalens.core import agreement
-from vocalens.core.agreement import compare, probe_images, reference
-from vocalens.core.ort.convert import MANIFEST, converted
-from vocalens.core.runtime import needs_preparing, open_captioner
+from vocalens.core.inference import agreement
+from vocalens.core.inference.agreement import compare, probe_images, reference
+from vocalens.core.inference.ort.convert import MANIFEST, converted
+from vocalens.core.inference.runtime import needs_preparing, open_captioner
 
 IMAGES = probe_images()[:6]
 
@@ -44,7 +44,7 @@ def test_auto_chooses_once_and_keeps_the_choice(model_dir, monkeypatch) -> None:
     def no_choosing(*args, **kwargs):
         raise AssertionError("chose again although the kept choice matches")
 
-    monkeypatch.setattr("vocalens.core.ort.load._choose", no_choosing)
+    monkeypatch.setattr("vocalens.core.inference.ort.load._choose", no_choosing)
     again = open_captioner(model_dir, device="cpu", precision="auto")
     assert again.precision == record["precision"]
     (model_dir / "projector.safetensors").touch()  # the weights changed: convert and choose again

@@ -5,9 +5,9 @@ import sys
 
 from PIL import Image
 
-from vocalens.core.loading import resolve_model
+from vocalens.core.catalog.loading import resolve_model
+from vocalens.core.inference.runtime import open_captioner
 from vocalens.core.paths import cache_dir, models_dir
-from vocalens.core.runtime import open_captioner
 
 
 def test_a_shipped_model_is_found_and_left_untouched(fresh_model_dir, tmp_path, monkeypatch):

@@ -5,8 +5,8 @@ import pytest
 from PIL import Image
 
 from vocalens.core import load_captioner
-from vocalens.core.checkpoint import save_captioner
 from vocalens.core.errors import ConfigError, ModelError, ModelNotInstalledError
+from vocalens.core.model.checkpoint import save_captioner
 from vocalens.core.testing import tiny_captioner
 
 IMAGES = [Image.new("RGB", (50, 40), c) for c in ("teal", "pink")]
@@ -114,7 +114,7 @@ def test_names_and_files_resolve_with_a_way_forward(tmp_path: Path) -> None:
 def test_device_and_precision_choices_are_checked() -> None:
     import torch
 
-    from vocalens.core.device import resolve_device, resolve_dtype
+    from vocalens.core.model.device import resolve_device, resolve_dtype
 
     assert resolve_device("cpu").type == "cpu"
     assert resolve_dtype("auto", torch.device("cpu")) == torch.float32

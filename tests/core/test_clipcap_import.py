@@ -14,7 +14,7 @@ from torch import nn
 from transformers import GPT2Config, GPT2LMHeadModel
 
 from vocalens.core import import_clipcap, load_captioner
-from vocalens.core.clip_towers import tower
+from vocalens.core.catalog.clip_towers import tower
 from vocalens.core.errors import ModelError
 from vocalens.core.testing import clip_tower_of, tiny_captioner
 
@@ -190,7 +190,8 @@ def test_other_checkpoints_are_refused(tmp_path) -> None:
 def test_a_whole_clip_checkpoint_leaves_the_kinds_label_embeddings(parts, tmp_path) -> None:
     """Its text tower runs once, at import, for the kinds' label texts; an image tower alone
     leaves none (the pixels' signals decide alone then)."""
-    from vocalens.core.zero_shot import FILE, ZeroShot
+    from vocalens.core.describing.zero_shot import ZeroShot
+    from vocalens.core.model.clip_text import FILE
 
     tiny, gpt, folder = parts
     pt = tmp_path / "w.pt"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from vocalens.core.describe import Describer
-from vocalens.core.render import spoken
+from vocalens.core.describing.describe import Describer
+from vocalens.core.describing.render import spoken
 
 BLACK = Image.new("RGB", (640, 400), "black")
 LAUNCHER = "/usr/libexec/at-spi-bus-launcher"

@@ -28,8 +28,8 @@ SCRIPT = """
 import sys, threading
 from pathlib import Path
 from vocalens.core import DownloadCancelled, ModelError
-from vocalens.core.download import _reporting_tqdm, fetch_file
-from vocalens.core.registry import HubFile
+from vocalens.core.catalog.download import _reporting_tqdm, fetch_file
+from vocalens.core.catalog.registry import HubFile
 
 cancel = threading.Event()
 def progress(what, done, total):

@@ -117,7 +117,7 @@ def test_invalid_decoding_settings_are_refused(tiny) -> None:
 
 
 def test_no_caption_ends_before_the_minimum_length(tiny) -> None:
-    from vocalens.core.generate import generate
+    from vocalens.core.model.generate import generate
 
     almost_all_stop = np.ones(tiny.decoder.config.vocab_size, dtype=bool)
     almost_all_stop[[5, 6]] = False

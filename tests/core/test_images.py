@@ -157,7 +157,7 @@ def test_big_images_of_every_depth_are_reduced_while_read(tmp_path, mode: str) -
 def test_only_the_parts_of_our_windows_that_show_are_left_out() -> None:
     """Windows bottom to top: ours (1) is half covered by another application's window (2);
     our second window (3) lies on top of everything."""
-    from vocalens.core.capture import _painted_over, visible_parts
+    from vocalens.core.describing.capture import _painted_over, visible_parts
 
     stacking = [(1, (0, 0, 100, 100)), (2, (50, 0, 100, 100)), (3, (300, 300, 10, 10))]
     ours = {1: (0, 0, 100, 100), 3: (300, 300, 10, 10)}

@@ -13,10 +13,10 @@ pytest.importorskip("rapidocr", reason="the ocr extra is not installed")
 pytest.importorskip("PySide6", reason="the desktop extra is not installed")
 pytest.importorskip("skimage", reason="scikit-image (the dev extra) carries the photographs")
 
-from vocalens.core.describe import Describer
-from vocalens.core.ocr import TextReader
-from vocalens.core.parts import Description
-from vocalens.core.render import spoken
+from vocalens.core.describing.describe import Describer
+from vocalens.core.describing.ocr import TextReader
+from vocalens.core.describing.parts import Description
+from vocalens.core.describing.render import spoken
 
 from ..kind_set import labelled_set
 

@@ -8,13 +8,13 @@ import torch
 from open_clip.transform import PreprocessCfg, image_transform_v2
 from PIL import Image
 
-from vocalens.core.agreement import probe_images
-from vocalens.core.checkpoint import load_from_directory, save_captioner
 from vocalens.core.errors import ConfigError, ModelError
-from vocalens.core.ort.convert import converted
-from vocalens.core.ort.preprocess import Preprocess
-from vocalens.core.ort.providers import CPU, choose_providers
-from vocalens.core.runtime import open_captioner, resolve_runtime
+from vocalens.core.inference.agreement import probe_images
+from vocalens.core.inference.ort.convert import converted
+from vocalens.core.inference.ort.preprocess import Preprocess
+from vocalens.core.inference.ort.providers import CPU, choose_providers
+from vocalens.core.inference.runtime import open_captioner, resolve_runtime
+from vocalens.core.model.checkpoint import load_from_directory, save_captioner
 from vocalens.core.testing import tiny_captioner
 
 IMAGES = probe_images()[:8]
@@ -48,7 +48,7 @@ def test_fp32_onnx_gives_the_torch_captions_exactly(pair, options) -> None:
 
 
 def test_every_part_matches_torch_within_rounding(pair) -> None:
-    from vocalens.core.generate import HFStepper
+    from vocalens.core.model.generate import HFStepper
 
     reference, onnx = pair
     pixels = onnx.pixels(IMAGES)
@@ -86,9 +86,9 @@ def test_preprocessing_equals_open_clip(mode) -> None:
 def test_the_openai_tower_with_quick_gelu_converts_exactly() -> None:
     import onnxruntime
 
-    from vocalens.core.encoder import build_visual
-    from vocalens.core.ort.graph import Graph  # noqa: F401  (the builder's own module loads)
-    from vocalens.core.ort.vision_graph import vision_graph
+    from vocalens.core.inference.ort.graph import Graph  # noqa: F401  (the builder's own module loads)
+    from vocalens.core.inference.ort.vision_graph import vision_graph
+    from vocalens.core.model.encoder import build_visual
     from vocalens.core.testing import TINY_CLIP_CONFIG
 
     torch.manual_seed(0)
@@ -108,8 +108,8 @@ def test_the_fused_decoder_computes_what_the_plain_one_does(tiny) -> None:
     standard operators: logits and the whole KV cache, from a prefix and a cache."""
     import onnxruntime
 
-    from vocalens.core.decoder import gpt2_config_dict
-    from vocalens.core.ort.gpt2_graph import gpt2_graph
+    from vocalens.core.inference.ort.gpt2_graph import gpt2_graph
+    from vocalens.core.model.decoder import gpt2_config_dict
 
     cfg = gpt2_config_dict(tiny.decoder)
     weights = {k: v.numpy() for k, v in tiny.decoder.state_dict().items()}
@@ -168,7 +168,7 @@ def test_a_damaged_weight_file_is_one_sentence_and_nothing_half_made_is_kept(fre
 
 
 def test_an_interrupted_conversion_is_never_loaded(fresh_model_dir, monkeypatch) -> None:
-    import vocalens.core.ort.convert as convert
+    import vocalens.core.inference.ort.convert as convert
 
     def full_disk(source, target) -> None:
         raise OSError(28, "No space left on device")

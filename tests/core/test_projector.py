@@ -1,9 +1,9 @@
 import pytest
 import torch
 
-from vocalens.core.config import ProjectorConfig
 from vocalens.core.errors import ConfigError
-from vocalens.core.projector import build_projector
+from vocalens.core.model.config import ProjectorConfig
+from vocalens.core.model.projector import build_projector
 
 
 @pytest.mark.parametrize("kind", ["mlp", "clipcap-mlp", "transformer"])

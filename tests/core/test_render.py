@@ -1,8 +1,8 @@
 import pytest
 
-from vocalens.core.context import WindowInfo
-from vocalens.core.parts import CaptionPart, Description, Kind, KindPart
-from vocalens.core.render import Verbosity, full_text, spoken
+from vocalens.core.describing.context import WindowInfo
+from vocalens.core.describing.parts import CaptionPart, Description, Kind, KindPart
+from vocalens.core.describing.render import Verbosity, full_text, spoken
 
 
 def test_photo_leads_with_caption_then_text() -> None:
@@ -86,8 +86,8 @@ def test_what_is_said_as_a_description_grows_is_what_is_said_of_the_whole(source
     """Phrases said as soon as they are known, then the rest at the end, say exactly what the
     whole description says: nothing said early is taken back or said twice."""
     from vocalens.core import Context, KindPart, TextPart, WindowInfo
-    from vocalens.core.parts import CaptionPart, Description
-    from vocalens.core.render import phrases
+    from vocalens.core.describing.parts import CaptionPart, Description
+    from vocalens.core.describing.render import phrases
 
     window = WindowInfo("notes.txt", "Editor")
     blocks = [f"Block {i} " + "word " * (i * 3) for i in range(8)]

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vocalens.core.context import WindowInfo
-from vocalens.core.describe import Describer
-from vocalens.core.ocr import TextReader
-from vocalens.core.render import spoken
+from vocalens.core.describing.context import WindowInfo
+from vocalens.core.describing.describe import Describer
+from vocalens.core.describing.ocr import TextReader
+from vocalens.core.describing.render import spoken
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +195,7 @@ def page(lines: int) -> Image.Image:
 def test_text_comes_in_reading_order_piece_by_piece(reader) -> None:
     """The first two lines come alone (said at once), the rest in batches; together they are
     what one pass over the whole page reads."""
-    from vocalens.core.layout import clean_lines, group_blocks, reading_order
+    from vocalens.core.describing.layout import clean_lines, group_blocks, reading_order
 
     image = page(12)
     pieces = list(reader.stream(image))
@@ -217,7 +217,7 @@ def test_a_description_grows_and_an_unchanged_window_is_answered_from_memory(
     assert grown[0].parts == desc.parts[:1]  # the context first, before anything was read
     assert len(grown) >= 3 and grown[-1].blocks == desc.blocks
 
-    from vocalens.core.text import Caption
+    from vocalens.core.model.text import Caption
 
     read, captioned = [], []
     monkeypatch.setattr(reader, "_stream", lambda im: read.append(im) or iter(()))

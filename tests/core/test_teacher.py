@@ -1,6 +1,6 @@
 import torch
 
-from vocalens.core.teacher import IGNORE, caption_loss, encode_captions
+from vocalens.core.model.teacher import IGNORE, caption_loss, encode_captions
 
 
 def test_prefix_and_padding_are_ignored_and_mask_matches(tiny) -> None:

@@ -1,4 +1,4 @@
-from vocalens.core.text import clean_caption, stop_token_mask
+from vocalens.core.model.text import clean_caption, stop_token_mask
 
 
 def test_clean_caption_cuts_at_stop_and_capitalises() -> None:

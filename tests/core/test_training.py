@@ -12,13 +12,13 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from vocalens.core.checkpoint import load_from_directory, save_captioner
 from vocalens.core.cli.main import main
 from vocalens.core.data.readers import read_dataset
 from vocalens.core.data.samples import DataError
 from vocalens.core.errors import ConfigError
 from vocalens.core.eval.coco import coco_scores
-from vocalens.core.runtime import open_captioner
+from vocalens.core.inference.runtime import open_captioner
+from vocalens.core.model.checkpoint import load_from_directory, save_captioner
 from vocalens.core.synthetic import write_shapes_dataset
 from vocalens.core.testing import register_tiny_clip, tiny_captioner
 from vocalens.core.train.config import TrainConfig, load_train_config

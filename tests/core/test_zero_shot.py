@@ -12,9 +12,10 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from vocalens.core.describe import Describer
+from vocalens.core.describing.describe import Describer
+from vocalens.core.describing.zero_shot import ZeroShot
+from vocalens.core.model.clip_text import FILE, encode_text, prompts, text_weights
 from vocalens.core.testing import register_tiny_clip
-from vocalens.core.zero_shot import FILE, ZeroShot, encode_text, prompts, text_weights
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def test_the_numpy_text_tower_is_open_clips(clip, quick_gelu) -> None:
 
 
 def test_the_vote_is_clips_similarity(clip, tmp_path: Path) -> None:
-    from vocalens.core.zero_shot import write_kinds
+    from vocalens.core.model.clip_text import write_kinds
 
     state = {k: v.numpy() for k, v in clip.state_dict().items()}
     weights = text_weights(state)

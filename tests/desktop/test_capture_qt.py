@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QImage
 
-from vocalens.core.capture import CaptureError
+from vocalens.core.describing.capture import CaptureError
 from vocalens.desktop.capture_qt import clipboard_content, image_files, to_pil
 from vocalens.desktop.windows.main_window import MainWindow
 

@@ -62,10 +62,10 @@ window = subprocess.Popen([sys.executable, "-c", sys.argv[1]], stdout=subprocess
                           env={**os.environ, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1"})
 _, x, y = window.stdout.readline().split()
 time.sleep(1)
-from vocalens.core.capture import grab
-from vocalens.core.context import WindowInfo
-from vocalens.core.describe import Describer
-from vocalens.core.render import spoken
+from vocalens.core.describing.capture import grab
+from vocalens.core.describing.context import WindowInfo
+from vocalens.core.describing.describe import Describer
+from vocalens.core.describing.render import spoken
 from vocalens.desktop.focus import focused_object
 start = time.perf_counter()
 found = focused_object(window.pid)

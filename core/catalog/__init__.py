@@ -1,0 +1,1 @@
+"""Finding models: the registry of names, downloads, importing released checkpoints, loading."""

@@ -1,0 +1,56 @@
+"""Named models and where their parts come from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vocalens.core.errors import ModelError
+
+
+@dataclass(frozen=True)
+class HubFile:
+    repo: str  # Hugging Face Hub repository
+    filename: str
+    revision: str = "main"  # a commit hash pins it
+    sha256: str | None = None  # checked after download when known
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    name: str
+    description: str
+    weights: HubFile  # a ClipCap checkpoint (.pt)
+    clip_model: str = "ViT-B-32"
+    clip_pretrained: str = "openai"
+    gpt2: str = "openai-community/gpt2"  # tokenizer and architecture
+    license: str = "MIT"
+
+
+REGISTRY: dict[str, RegisteredModel] = {
+    m.name: m
+    for m in (
+        RegisteredModel(
+            name="clipcap-coco",
+            description="ClipCap trained on COCO captions: short, literal photo captions.",
+            weights=HubFile("akhaliq/CLIP-prefix-captioning-COCO-weights", "coco_weights.pt"),
+        ),
+        RegisteredModel(
+            name="clipcap-conceptual",
+            description="ClipCap trained on Conceptual Captions: broader, web-style captions.",
+            weights=HubFile(
+                "akhaliq/CLIP-prefix-captioning-conceptual-weights", "conceptual_weights.pt"
+            ),
+        ),
+    )
+}
+DEFAULT_MODEL = "clipcap-coco"
+
+
+def lookup(name: str) -> RegisteredModel:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ModelError(
+            f"Unknown model '{name}'.",
+            f"Known models: {', '.join(REGISTRY)}; or give the path of a model folder.",
+        ) from None

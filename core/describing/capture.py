@@ -1,0 +1,152 @@
+"""Screen capture with mss (X11, Windows, macOS). Wayland needs the desktop portal instead."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from vocalens.core.describing.context import WindowInfo
+from vocalens.core.errors import VocaLensError
+
+
+class CaptureError(VocaLensError):
+    """The screen could not be captured."""
+
+
+def wayland_session() -> bool:
+    return (
+        sys.platform.startswith("linux")
+        and (
+            os.environ.get("XDG_SESSION_TYPE") == "wayland"
+            or bool(os.environ.get("WAYLAND_DISPLAY"))
+        )
+        and not os.environ.get("DISPLAY")
+    )
+
+
+Rect = tuple[int, int, int, int]  # left, top, width, height in physical screen pixels
+
+
+def grab(
+    left: int, top: int, width: int, height: int, leave_out: Sequence[Rect] = ()
+) -> Image.Image:
+    """Pixels of a screen rectangle (physical pixels) as RGB. ``leave_out``: screen rectangles
+    (VocaLens's own windows) painted over in one flat colour, so they are never described."""
+    if width <= 0 or height <= 0:
+        raise CaptureError(
+            "The area to capture is empty.", "Select an area at least one pixel wide."
+        )
+    if wayland_session():
+        raise CaptureError(
+            "This Wayland desktop does not let applications read the screen directly.",
+            "Use an X11 session, or take a screenshot with the desktop's tool and open it.",
+        )
+    try:
+        with _mss() as sct:
+            shot = sct.grab({"left": left, "top": top, "width": width, "height": height})
+    except CaptureError:
+        raise
+    except Exception as exc:  # mss raises its own ScreenShotError and OS errors
+        raise CaptureError(
+            f"The screen could not be captured ({exc}).",
+            "Check that a display is available and screen recording is allowed.",
+        ) from None
+    image = Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
+    return _painted_over(image, left, top, leave_out)
+
+
+def _painted_over(image: Image.Image, left: int, top: int, rects: Sequence[Rect]) -> Image.Image:
+    """``rects`` (screen coordinates) painted over in the image's average colour."""
+    inside = [
+        (x - left, y - top, x - left + w, y - top + h)
+        for x, y, w, h in rects
+        if x < left + image.width and y < top + image.height and x + w > left and y + h > top
+    ]
+    if inside:
+        fill = image.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+        draw = ImageDraw.Draw(image)
+        for box in inside:
+            draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=fill)
+    return image
+
+
+def visible_parts(ours: Mapping[int, Rect], stacking: Sequence[tuple[int, Rect]]) -> list[Rect]:
+    """The parts of our windows (id → rectangle, frame included) that show: ``stacking`` lists
+    the screen's windows bottom to top, and a window above ours hides what it covers."""
+    shown: list[Rect] = []
+    for window, rect in stacking:
+        if window in ours:
+            shown.append(ours[window])
+        else:
+            shown = [part for s in shown for part in _minus(s, rect)]
+    return shown
+
+
+def _minus(a: Rect, b: Rect) -> list[Rect]:
+    """``a`` without ``b``: up to four rectangles."""
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    x0, y0, x1, y1 = max(ax, bx), max(ay, by), min(ax + aw, bx + bw), min(ay + ah, by + bh)
+    if x0 >= x1 or y0 >= y1:
+        return [a]
+    parts = [
+        (ax, ay, aw, y0 - ay),  # above
+        (ax, y1, aw, ay + ah - y1),  # below
+        (ax, y0, x0 - ax, y1 - y0),  # left
+        (x1, y0, ax + aw - x1, y1 - y0),  # right
+    ]
+    return [p for p in parts if p[2] > 0 and p[3] > 0]
+
+
+def _mss() -> Any:
+    try:
+        import mss
+    except ImportError:
+        raise CaptureError(
+            "Screen capture is not installed.", "Install it with: pip install 'vocalens[desktop]'."
+        ) from None
+    return mss.MSS() if hasattr(mss, "MSS") else mss.mss()
+
+
+def monitors() -> list[dict[str, int]]:
+    """mss's monitor list: [all screens together, screen 1, screen 2, ...]."""
+    with _mss() as sct:
+        return [dict(m) for m in sct.monitors]
+
+
+def grab_screen(
+    point: tuple[int, int] | None = None, all_screens: bool = False, leave_out: Sequence[Rect] = ()
+) -> Image.Image:
+    """The monitor under ``point`` (the mouse), the first monitor, or all monitors, without
+    the rectangles ``leave_out``."""
+    try:
+        screens = monitors()
+    except CaptureError:
+        raise
+    except Exception as exc:
+        raise CaptureError(
+            f"No screen to capture ({exc}).",
+            "VocaLens needs a graphical session to describe the screen.",
+        ) from None
+    chosen = screens[0] if all_screens or len(screens) == 1 else screens[1]
+    if point is not None and not all_screens:
+        for m in screens[1:]:
+            if (
+                m["left"] <= point[0] < m["left"] + m["width"]
+                and m["top"] <= point[1] < m["top"] + m["height"]
+            ):
+                chosen = m
+                break
+    return grab(chosen["left"], chosen["top"], chosen["width"], chosen["height"], leave_out)
+
+
+def grab_window(window: WindowInfo, leave_out: Sequence[Rect] = ()) -> Image.Image:
+    if window.width <= 0 or window.height <= 0:
+        raise CaptureError(
+            "The active window's position is unknown here.", "Describe the whole screen instead."
+        )
+    return grab(window.left, window.top, window.width, window.height, leave_out)

@@ -1,0 +1,223 @@
+"""Words for descriptions and notices, in one place: what is spoken, shown in the result
+window, announced, printed and kept in history. Screens lead with context and text; photos
+lead with the caption. Verbosity caps how much text is spoken first."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from vocalens.core.describing.parts import Description, Kind, Notice
+
+Verbosity = Literal["brief", "normal", "full"]
+Surface = Literal["app", "cli"]  # where a fix is offered: a menu entry, or a command
+WORD_CAP = {"brief": 12, "normal": 60, "full": 10**9}
+# The decoder's mean token probability above which a caption is said plainly, and below
+# which it is left out; between the two it is hedged ("It may show …").
+CONFIDENT, UNSURE = 0.5, 0.2
+KIND_NAMES: dict[Kind, str] = {
+    "photo": "photo",
+    "screen": "screen",
+    "document": "document",
+    "chart": "chart or diagram",
+    "icon": "icon or logo",
+    "blank": "blank image",
+}
+TEXT_LEAD: dict[Kind, str] = {
+    "photo": "Text in the image",
+    "screen": "Text",
+    "document": "Document",
+    "chart": "Chart",
+    "icon": "Text in the icon",
+    "blank": "Text",
+}
+BARE_NUMBER = re.compile(r"^[\d.,:%$€£+\-/ ]+$")  # an axis tick, not a label
+
+
+def notice_text(notice: Notice, surface: Surface = "app") -> str:
+    """One sentence (and the way forward) for a notice."""
+    code, reason, command = notice.code, notice.reason, notice.command
+    if code == "captions_off":
+        fix = ""
+        if command and surface == "app":
+            fix = f"Choose Download caption model in the VocaLens menu, or run: {command}"
+        elif command:
+            fix = f"Run `{command}` once while online, or give a model folder with --model DIR."
+        return f"Captions are off: {reason} {fix}".strip()
+    if code == "text_off":
+        return "Text reading is not installed, so visible text is not read." + (
+            " Install it with: pip install 'vocalens[ocr]'." if surface == "cli" else ""
+        )
+    if code == "text_failed":
+        return f"The text could not be read ({reason})."
+    if code == "curtain":
+        return (
+            "VocaLens cannot see the screen (a screen curtain or protected content is on). "
+            "Turn the curtain off to have the screen described."
+        )
+    if code == "cpu_fallback":
+        return "The GPU ran out of memory; VocaLens now uses the CPU."
+    if code == "model_preparing":
+        return "Preparing the caption model for this computer. This takes a few seconds, once."
+    if code == "model_loading":
+        return "Loading the caption model…"
+    return "The caption model is ready."
+
+
+def full_text(desc: Description) -> str:
+    """Everything: the full spoken form, what kind of image it is and how sure VocaLens is,
+    then all the visible text (result window, history)."""
+    text = spoken(desc, "full") + "\n\n" + kind_line(desc)
+    return text + "\n\nAll text:\n" + desc.text if desc.text else text
+
+
+def kind_line(desc: Description) -> str:
+    """What kind of image, and how sure: "Kind: chart or diagram (sure). Caption: unsure"."""
+    line = f"Kind: {KIND_NAMES[desc.kind]} ({_sureness(desc.kind_confidence)})."
+    if desc.caption and desc.caption_confidence is not None:
+        line += f" Caption: {_sureness(desc.caption_confidence)} ({desc.caption_confidence:.2f})."
+    return line
+
+
+def _sureness(confidence: float) -> str:
+    return "sure" if confidence >= 0.8 else "fairly sure" if confidence >= 0.6 else "unsure"
+
+
+def spoken(desc: Description, verbosity: Verbosity = "normal") -> str:
+    return " ".join(phrases(desc, verbosity))
+
+
+def phrases(desc: Description, verbosity: Verbosity = "normal", final: bool = True) -> list[str]:
+    """What is said, phrase by phrase (one per visible-text block). ``final=False``: a
+    description still being made — only what cannot change any more, so that speaking it
+    at once and the rest as it comes says what ``spoken`` says of the whole. A picture's
+    words wait for its kind; a screen's are said from its window's name on.
+
+    What is said follows the kind: a photo leads with its caption (plain when the decoder
+    was sure, hedged when it was not, left out when it was guessing); an icon is named as
+    one; a document is its text; a chart is called a chart and its title and labels are
+    read (not its bare axis numbers); a screen is its window and its text, with a hedged
+    caption at full verbosity only."""
+    parts: list[str] = [notice_text(n) for n in desc.notices]
+    screenish = desc.source in ("screen", "window", "region", "object")
+    streams = desc.source in ("screen", "window")  # its text is said as it is read
+    kind_known = desc.kind_known
+    if desc.source == "object":
+        parts.append(_sentence(desc.label))  # its role and name, at once
+    elif screenish and desc.window is not None and desc.window.known:
+        parts.append(_window_line(desc))
+    if not final and not streams and not kind_known:
+        return parts if screenish else []
+    kind = desc.kind if kind_known else "screen"
+    if kind == "blank":
+        what = "screen" if screenish else "image"
+        if not any(n.code == "curtain" for n in desc.notices):
+            parts.append(f"The {what} is blank: plain {desc.colour}.")
+        return parts
+    caption = _caption_line(desc, kind, verbosity) if kind_known else ""
+    opening = _opening(kind, caption, desc.caption is not None) if kind_known else ""
+    if opening and not streams:
+        parts.append(opening)
+    blocks = desc.blocks
+    if kind == "chart" and not streams:
+        blocks = [b for b in map(_without_numbers, blocks) if b]
+    sentences, cut = _capped(blocks, WORD_CAP[verbosity])
+    if sentences:
+        lead = "Text" if streams else TEXT_LEAD[kind]
+        parts += [f"{lead}: {sentences[0]}", *sentences[1:]]
+        if cut:
+            parts.append("More text follows.")
+    elif final and screenish and verbosity != "brief" and kind in ("screen", "document"):
+        parts.append("No text found.")
+    if opening and streams:
+        parts.append(opening)
+    elif kind not in ("photo", "icon") and caption:
+        parts.append(caption)
+    if final and not parts:
+        parts.append("Nothing could be described.")
+    return parts
+
+
+def _opening(kind: Kind, caption: str, captioned: bool) -> str:
+    """What is said first of a picture: the caption of a photo, the kind of the others.
+    ``captioned``: a caption was made (and may have been left out as a guess)."""
+    if kind == "photo":
+        guessed = "A photo; VocaLens cannot tell what it shows."
+        return caption or (guessed if captioned else "A photo.")
+    if kind == "icon":
+        return (
+            f"An icon or logo; {caption[0].lower()}{caption[1:]}" if caption else "An icon or logo."
+        )
+    if kind == "chart":
+        return "A chart or diagram."
+    return ""
+
+
+def unsaid(now: list[str], said: list[str]) -> list[str]:
+    """The phrases of ``now`` not yet in ``said`` (what was said of the description so far),
+    in order."""
+    if now[: len(said)] == said:
+        return now[len(said) :]
+    return [p for p in now if p not in said]
+
+
+def _window_line(desc: Description) -> str:
+    w = desc.window
+    assert w is not None
+    if w.app and w.title and w.app.lower() not in w.title.lower():
+        return f"{w.app} — {_sentence(w.title)}"
+    return _sentence(w.title or w.app)
+
+
+def _caption_line(desc: Description, kind: Kind, verbosity: Verbosity) -> str:
+    """The caption as said for this kind and confidence; "" when it is better left out."""
+    if not desc.caption:
+        return ""
+    sure = desc.caption_confidence
+    if kind not in ("photo", "icon") and verbosity != "full":
+        return ""  # captions of screens, pages and charts are confidently wrong: leave them out
+    if sure is not None and sure < UNSURE and verbosity != "full":
+        return ""
+    caption = _sentence(desc.caption[:1].upper() + desc.caption[1:])
+    if kind == "photo" and (sure is None or sure >= CONFIDENT):
+        return caption
+    return f"It may show: {caption}"
+
+
+def _without_numbers(block: str) -> str:
+    """A chart's block without the rows that are bare numbers (axis ticks)."""
+    return "\n".join(
+        r for r in block.splitlines() if r.strip() and not BARE_NUMBER.match(r.strip())
+    )
+
+
+def _capped(blocks: list[str], cap: int) -> tuple[list[str], bool]:
+    """Each block as spoken, up to ``cap`` words in all; True when some were left out."""
+    words = 0
+    spoken_blocks: list[str] = []
+    for block in map(_flow, blocks):
+        block_words = block.split()
+        if words + len(block_words) > cap:
+            room = cap - words
+            if room > 0:
+                spoken_blocks.append(_sentence(" ".join(block_words[:room])))
+            return spoken_blocks, True
+        words += len(block_words)
+        spoken_blocks.append(_sentence(block))
+    return spoken_blocks, False
+
+
+def _flow(block: str) -> str:
+    """A block's rows as speech: a row that ends without punctuation before a row that starts
+    a new line of thought (capital or digit) gets a full stop; wrapped lines just continue."""
+    rows = [r.strip() for r in block.splitlines() if r.strip()]
+    out = []
+    for row, following in zip(rows, [*rows[1:], ""], strict=True):
+        starts_anew = following[:1].isupper() or following[:1].isdigit()
+        out.append(_sentence(row) if starts_anew else row)
+    return " ".join(out)
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if not text or text[-1] in ".!?:;…" else text + "."

@@ -1,0 +1,1 @@
+"""Running the caption model: onnxruntime and torch, precision chosen by measured agreement."""

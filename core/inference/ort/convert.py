@@ -1,0 +1,247 @@
+"""A model folder → its ONNX files (fp32 and int8), made once, without torch.
+
+The graphs are written by our own builders (``*_graph``) and filled with the folder's
+safetensors weights; int8 copies come from onnxruntime's dynamic quantization. Everything is
+written into a temporary folder that replaces ``onnx/`` only when complete, with a manifest
+keyed to the weights it came from: an interrupted conversion is never loaded, it is redone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vocalens.core.errors import (
+    ModelError,
+    ModelNotInstalledError,
+    TorchOnly,
+    first_line,
+    require_weights,
+)
+from vocalens.core.model.config import CONFIG, CaptionerConfig, read_config
+from vocalens.core.paths import derived_dir, fingerprint, hub_cache
+
+FOLDER = "onnx"
+MANIFEST = "manifest.json"
+FORMAT = 2
+AGAIN = "Download or convert the model again."
+PARTS = ("visual", "projector", "decoder")
+Progress = Callable[[float, str], None]  # (fraction done, what is being made)
+
+
+@dataclass
+class Converted:
+    folder: Path
+    manifest: dict[str, Any]
+
+    def files(self, precision: str) -> dict[str, Path]:
+        """The file of each part at ``precision`` (int8: every part in int8; int8-decoder: the
+        CLIP tower in fp32)."""
+        int8 = {"int8": PARTS, "int8-decoder": ("projector", "decoder")}.get(precision, ())
+        return {p: self.folder / (f"{p}.int8.onnx" if p in int8 else f"{p}.onnx") for p in PARTS}
+
+
+def onnx_key(directory: Path, cfg: CaptionerConfig) -> str:
+    files = [
+        CONFIG,
+        cfg.projector.weights,
+        *filter(None, [cfg.encoder.weights, cfg.decoder.weights]),
+    ]
+    return fingerprint(directory, files, extra=f"onnx:{FORMAT}")
+
+
+def converted(directory: Path) -> Converted | None:
+    """The model folder's finished conversion, if it is there and current."""
+    folder = derived_dir(directory) / FOLDER
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        key = onnx_key(directory, read_config(directory))
+    except (OSError, ValueError, ModelError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("key") != key:
+        return None
+    done = Converted(folder, manifest)
+    every = {*done.files("fp32").values(), *done.files("int8").values()}
+    return done if all(p.is_file() for p in every) else None
+
+
+def convert(directory: Path, progress: Progress | None = None) -> Converted:
+    """Make (or remake) the ONNX files of a model folder; returns them."""
+    tell = progress or (lambda fraction, stage: None)
+    cfg = read_config(directory)
+    _require_files(directory, cfg)
+    key = onnx_key(directory, cfg)
+    target = derived_dir(directory) / FOLDER
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{FOLDER}-*"):  # left by an interrupted conversion
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-", dir=target.parent))
+    try:
+        _make(directory, cfg, tmp, tell)
+        (tmp / MANIFEST).write_text(json.dumps({"key": key, "format": FORMAT}) + "\n", "utf-8")
+        old = target.with_name(f".{FOLDER}-old")
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    tell(1.0, "done")
+    return Converted(target, {"key": key, "format": FORMAT})
+
+
+def _require_files(directory: Path, cfg: CaptionerConfig) -> None:
+    parts = {
+        "projector": cfg.projector.weights,
+        "image encoder": cfg.encoder.weights,
+        "GPT-2": cfg.decoder.weights,
+    }
+    for part, name in parts.items():
+        if name:
+            require_weights(directory / name, f"{part} weights", AGAIN)
+    if not cfg.encoder.weights:
+        raise TorchOnly(
+            f"{directory} keeps no image encoder weights of its own, so it cannot run on "
+            "onnxruntime.",
+            "Save or import the model again with VocaLens, or run it with --runtime torch.",
+        )
+
+
+def _make(directory: Path, cfg: CaptionerConfig, out: Path, tell: Progress) -> None:
+    import onnx
+
+    from vocalens.core.inference.ort.gpt2_graph import gpt2_graph
+    from vocalens.core.inference.ort.projector_graph import projector_graph
+    from vocalens.core.inference.ort.vision_graph import vision_graph
+
+    tell(0.0, "image encoder")
+    visual = vision_graph(
+        cfg.encoder.model_cfg or {}, _encoder_weights(directory, cfg), cfg.encoder.normalize
+    )
+    onnx.save(visual, out / "visual.onnx")
+    del visual
+    tell(0.15, "image encoder, int8")
+    _quantize(out / "visual.onnx", out / "visual.int8.onnx")
+    tell(0.3, "projector")
+    onnx.save(
+        projector_graph(cfg.projector, _read(directory / cfg.projector.weights)),
+        out / "projector.onnx",
+    )
+    _quantize(out / "projector.onnx", out / "projector.int8.onnx")
+    tell(0.35, "language model")
+    gpt2_cfg, gpt2_weights = _decoder_weights(directory, cfg)
+    if gpt2_cfg["n_embd"] != cfg.projector.embed_dim:
+        raise ModelError(
+            f"The projector makes {cfg.projector.embed_dim}-wide embeddings but GPT-2 expects "
+            f"{gpt2_cfg['n_embd']}.",
+            "Use the GPT-2 size the projector was trained with.",
+        )
+    onnx.save(gpt2_graph(gpt2_cfg, gpt2_weights), out / "decoder.onnx")
+    tell(0.6, "language model, int8")
+    with_head = out / "decoder.head.onnx"
+    onnx.save(gpt2_graph(gpt2_cfg, gpt2_weights, separate_head=True, fused=True), with_head)
+    del gpt2_weights
+    tell(0.75, "language model, int8")
+    _quantize(with_head, out / "decoder.int8.onnx")
+    with_head.unlink()
+
+
+def _quantize(source: Path, target: Path) -> None:
+    """int8 weights for every MatMul and embedding table, activations quantized on the fly."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with _quiet_root():  # its advice to pre-process goes to the root logger
+        quantize_dynamic(
+            source,
+            target,
+            weight_type=QuantType.QInt8,
+            op_types_to_quantize=["MatMul", "Gather"],
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
+
+
+@contextlib.contextmanager
+def _quiet_root() -> Iterator[None]:
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+
+
+def _read(path: Path) -> dict[str, np.ndarray]:
+    """The tensors of a safetensors file as float32 numpy arrays."""
+    from safetensors.numpy import load_file
+
+    require_weights(path, "weights", AGAIN)
+    try:
+        tensors = load_file(str(path))
+    except Exception as exc:  # damaged, truncated, or not safetensors at all
+        raise ModelError(
+            f"The model's files could not be read ({path.name}: {first_line(exc)[:120]}).",
+            "Download or convert it again.",
+        ) from None
+    return {k: v.astype(np.float32, copy=False) for k, v in tensors.items()}
+
+
+def _encoder_weights(directory: Path, cfg: CaptionerConfig) -> dict[str, np.ndarray]:
+    return _read(directory / str(cfg.encoder.weights))
+
+
+def _decoder_weights(
+    directory: Path, cfg: CaptionerConfig
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """GPT-2's architecture and weights: the folder's own (fine-tuned), else the base model's
+    files on this machine (a folder, or the local Hub cache; never fetched)."""
+    arch = dict(cfg.decoder.gpt2_config or {})
+    if cfg.decoder.weights:
+        weights = _read(directory / cfg.decoder.weights)
+    else:
+        base = _base_folder(cfg.decoder.base)
+        weights = _read(base / "model.safetensors")
+        if not arch:
+            arch = json.loads((base / "config.json").read_text(encoding="utf-8"))
+    if "wte.weight" in weights:  # the Hub's GPT2Model names lack the ``transformer.`` prefix
+        weights = {
+            (k if k.startswith("lm_head.") else f"transformer.{k}"): v for k, v in weights.items()
+        }
+    if "transformer.wte.weight" not in weights and "lm_head.weight" in weights:
+        weights["transformer.wte.weight"] = weights.pop("lm_head.weight")  # tied: one is kept
+    if not arch:
+        raise ModelError(f"{directory / CONFIG} does not describe the GPT-2 architecture.")
+    return arch, weights
+
+
+def _base_folder(base: str) -> Path:
+    if Path(base).is_dir():
+        return Path(base)
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(base, "model.safetensors", cache_dir=hub_cache())
+    if isinstance(found, str):
+        return Path(found).parent
+    raise ModelNotInstalledError(
+        f"GPT-2 '{base}' is not on this machine.",
+        f"Fetch it with `vocalens models download {base}` while online.",
+        missing=[base],
+    )
+
+
+def remove_conversion(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        shutil.rmtree(derived_dir(directory) / FOLDER)

@@ -1,0 +1,84 @@
+"""Opening a model folder on onnxruntime: converted once, at the precision chosen once."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from vocalens.core.atomic import write_text_atomic
+from vocalens.core.errors import ConfigError
+from vocalens.core.inference.agreement import compare, probe_images, reference
+from vocalens.core.inference.memory import release_freed_memory
+from vocalens.core.inference.ort.captioner import OrtCaptioner
+from vocalens.core.inference.ort.convert import MANIFEST, Converted, Progress, convert, converted
+from vocalens.core.inference.ort.providers import CPU, choose_providers
+from vocalens.core.inference.ort.tokenizer import BPETokenizer
+from vocalens.core.inference.precision import Path_, check_precision
+from vocalens.core.model.config import CONFIG, read_config
+
+
+def open_ort(
+    directory: Path, device: str = "auto", precision: str = "auto", progress: Progress | None = None
+) -> OrtCaptioner:
+    """``precision``: fp32, int8, or auto (on the CPU, the fastest precision whose decisions
+    agree with fp32's for this model, measured at its first load and kept; fp32 on a GPU)."""
+    check_precision(precision)
+    done = converted(directory) or convert(directory, progress)
+    cfg = read_config(directory)
+    tokenizer = BPETokenizer(directory / cfg.decoder.tokenizer)
+    on_cpu = choose_providers(device)[0] == CPU
+
+    def make(path: Path_) -> OrtCaptioner:
+        return OrtCaptioner(done.files(path), cfg, tokenizer, path, device)
+
+    chosen: Path_ = (
+        "fp32" if precision == "fp32" or (precision == "auto" and not on_cpu) else "int8"
+    )
+    if precision == "auto" and on_cpu:
+        chosen = stored_choice(done) or _choose(done, make)
+    model = make(chosen)
+    release_freed_memory()
+    return model
+
+
+def needs_preparing(directory: Path, device: str = "auto", precision: str = "auto") -> bool:
+    """Whether opening this folder will first convert it or choose its precision (seconds,
+    once), so that the user can be told."""
+    done = converted(directory)
+    if done is None:
+        return (directory / CONFIG).is_file()  # a folder that is not a model fails at once
+    try:
+        on_cpu = choose_providers(device)[0] == CPU
+    except ConfigError:
+        return False
+    return precision == "auto" and on_cpu and stored_choice(done) is None
+
+
+def stored_choice(done: Converted) -> Path_ | None:
+    choice = done.manifest.get("precision")
+    return choice if choice in ("fp32", "int8-decoder", "int8") else None
+
+
+def _choose(done: Converted, make: Callable[[Path_], OrtCaptioner]) -> Path_:
+    """The fastest precision that agrees with fp32 on the probe images; kept in the manifest
+    (best effort: a read-only folder means choosing again at the next load)."""
+    images = probe_images()
+    exact = make("fp32")
+    ref = reference(exact, images)
+    del exact
+    tried = {}
+    decoder_only = make("int8-decoder")
+    tried["int8-decoder"] = compare(ref, decoder_only, ref.embeddings)
+    del decoder_only
+    chosen: Path_ = "fp32"
+    if tried["int8-decoder"].passes():
+        tried["int8"] = compare(ref, make("int8"))
+        chosen = "int8" if tried["int8"].passes() else "int8-decoder"
+    record = {**done.manifest, "precision": chosen}
+    record["agreement"] = {name: a.rounded() for name, a in tried.items()}
+    with contextlib.suppress(OSError):
+        write_text_atomic(done.folder / MANIFEST, json.dumps(record, indent=2) + "\n")
+        done.manifest = record
+    return chosen
