@@ -70,6 +70,8 @@ _EXPORTS = {
     "PRECISIONS": "inference.precision",
     "Precision": "inference.precision",
     "quiet_libraries": "quiet",
+    "config_dir": "paths",
+    "data_dir": "paths",
     "DEFAULT_MODEL": "catalog.registry",
     "REGISTRY": "catalog.registry",
     "Verbosity": "describing.render",
@@ -156,4 +158,5 @@ if TYPE_CHECKING:
         ProjectorConfig,
     )
     from vocalens.core.model.text import Caption
+    from vocalens.core.paths import config_dir, data_dir
     from vocalens.core.quiet import quiet_libraries

@@ -1,4 +1,6 @@
-"""Where VocaLens keeps downloads, converted models and data (platformdirs, overridable)."""
+"""Where VocaLens keeps its files: platformdirs' folders for this user, each overridable by
+one environment variable, ``VOCALENS_<WHAT>_DIR``: CACHE (downloads), MODELS (model folders),
+DATA (the history), CONFIG (the settings)."""
 
 from __future__ import annotations
 
@@ -7,20 +9,34 @@ import os
 import sys
 from pathlib import Path
 
-from platformdirs import user_cache_path, user_data_path
+from platformdirs import user_cache_path, user_config_path, user_data_path
 
 APP = "vocalens"
 
 
+def _user_dir(what: str, default: Path) -> Path:
+    override = os.environ.get(f"VOCALENS_{what}_DIR")
+    return Path(override) if override else default
+
+
 def cache_dir() -> Path:
     """Raw downloads (Hugging Face cache layout). ``VOCALENS_CACHE_DIR`` overrides."""
-    return Path(os.environ.get("VOCALENS_CACHE_DIR") or user_cache_path(APP, appauthor=False))
+    return _user_dir("CACHE", user_cache_path(APP, appauthor=False))
 
 
 def models_dir() -> Path:
     """Converted models, one folder each. ``VOCALENS_MODELS_DIR`` overrides."""
-    override = os.environ.get("VOCALENS_MODELS_DIR")
-    return Path(override) if override else user_data_path(APP, appauthor=False) / "models"
+    return _user_dir("MODELS", user_data_path(APP, appauthor=False) / "models")
+
+
+def data_dir() -> Path:
+    """The history. ``VOCALENS_DATA_DIR`` overrides."""
+    return _user_dir("DATA", user_data_path(APP, appauthor=False))
+
+
+def config_dir() -> Path:
+    """The settings. ``VOCALENS_CONFIG_DIR`` overrides."""
+    return _user_dir("CONFIG", user_config_path(APP, appauthor=False))
 
 
 def hub_cache() -> Path:

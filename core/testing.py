@@ -17,6 +17,7 @@ from vocalens.core.catalog.clip_towers import ClipTower
 from vocalens.core.model.captioner import Captioner
 from vocalens.core.model.checkpoint import assemble
 from vocalens.core.model.config import (
+    DEFAULT_CLIP,
     CaptionerConfig,
     DecoderConfig,
     DecodingConfig,
@@ -135,7 +136,7 @@ def real_size_captioner(
     """ViT-B-32 visual tower + GPT-2 124M with random weights and the real GPT-2 vocabulary."""
     torch.manual_seed(0)
     tokenizer = open_tokenizer(tokenizer_dir)
-    encoder = open_encoder(EncoderConfig(model="ViT-B-32", pretrained=None))
+    encoder = open_encoder(EncoderConfig(model=DEFAULT_CLIP, pretrained=None))
     gpt2 = GPT2LMHeadModel(GPT2Config()).eval()
     proj_cfg = ProjectorConfig(
         kind=kind,

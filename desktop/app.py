@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QCursor, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QSystemTrayIcon
 
 from vocalens.core import (
+    IMAGE_SUFFIXES,
     REGISTRY,
     CaptureError,
     Description,
@@ -285,7 +286,7 @@ class Controller(QObject):
             None,
             "Open images to describe",
             str(Path.home()),
-            "Images (*.png *.jpg *.jpeg *.gif *.bmp *.tif *.tiff *.webp);;All files (*)",
+            f"Images ({' '.join(f'*{s}' for s in sorted(IMAGE_SUFFIXES))});;All files (*)",
         )
         if names:
             self.describe_files([Path(n) for n in names])

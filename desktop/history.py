@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
-from platformdirs import user_data_path
+
+from vocalens.core import data_dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS descriptions (
@@ -58,11 +59,6 @@ class Entry:
     model: str
     thumbnail: bytes | None
     kind: str = ""  # what kind of image, and how sure ("Kind: photo (sure). …")
-
-
-def data_dir() -> Path:
-    override = os.environ.get("VOCALENS_DATA_DIR")
-    return Path(override) if override else user_data_path("vocalens", appauthor=False)
 
 
 class History:

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_config_path
 from PySide6.QtCore import QObject, Signal
 
-from vocalens.core import PRECISIONS, write_text_atomic
+from vocalens.core import DEFAULT_MODEL, PRECISIONS, config_dir, write_text_atomic
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "model",
-        "clipcap-coco",
+        DEFAULT_MODEL,
         "Caption model",
         "Registered model name or a model folder.",
         "Model",
@@ -220,11 +219,6 @@ RETIRED_DEFAULTS = {
         ("screen", "window", "clipboard", "repeat", "stop"), "swcrx", strict=True
     )
 }
-
-
-def config_dir() -> Path:
-    override = os.environ.get("VOCALENS_CONFIG_DIR")
-    return Path(override) if override else user_config_path("vocalens", appauthor=False)
 
 
 class Settings(QObject):

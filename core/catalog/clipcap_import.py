@@ -17,6 +17,7 @@ from vocalens.core.errors import ModelError, ModelNotInstalledError, require_fil
 from vocalens.core.model.clip_text import text_weights, write_kinds
 from vocalens.core.model.config import (
     CONFIG,
+    DEFAULT_GPT2,
     CaptionerConfig,
     DecoderConfig,
     DecodingConfig,
@@ -123,7 +124,7 @@ def import_clipcap(
     out: str | Path,
     clip: ClipTower,
     *,
-    gpt2: str = "openai-community/gpt2",
+    gpt2: str = DEFAULT_GPT2,
     tokenizer: str | Path | None = None,
     name: str = "",
 ) -> Path:

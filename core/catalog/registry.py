@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vocalens.core.errors import ModelError
+from vocalens.core.model.config import DEFAULT_CLIP, DEFAULT_GPT2
 
 
 @dataclass(frozen=True)
@@ -20,9 +21,9 @@ class RegisteredModel:
     name: str
     description: str
     weights: HubFile  # a ClipCap checkpoint (.pt)
-    clip_model: str = "ViT-B-32"
+    clip_model: str = DEFAULT_CLIP
     clip_pretrained: str = "openai"
-    gpt2: str = "openai-community/gpt2"  # tokenizer and architecture
+    gpt2: str = DEFAULT_GPT2  # tokenizer and architecture
     license: str = "MIT"
 
 

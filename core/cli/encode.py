@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from vocalens.core.cli.data_args import add_data_args
+from vocalens.core.model.config import DEFAULT_CLIP
 
 
 def register(sub: Any) -> None:
@@ -19,7 +20,7 @@ def register(sub: Any) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="the feature cache folder")
     source = p.add_mutually_exclusive_group()
     source.add_argument("--model", help="use this model folder's encoder")
-    source.add_argument("--encoder", default="ViT-B-32", help="open_clip architecture")
+    source.add_argument("--encoder", default=DEFAULT_CLIP, help="open_clip architecture")
     p.add_argument("--pretrained", default="openai", help="open_clip tag or checkpoint file")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     p.add_argument("--batch-size", type=int, default=64, help="images per batch (default 64)")

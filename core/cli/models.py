@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from vocalens.core.model.config import DEFAULT_CLIP, DEFAULT_GPT2
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser("models", help="list, download, import and inspect models")
@@ -31,7 +33,7 @@ def register(sub: Any) -> None:
     i.add_argument("--out", type=Path, required=True, help="model folder to create")
     i.add_argument(
         "--clip",
-        default="ViT-B-32",
+        default=DEFAULT_CLIP,
         help="CLIP architecture: a known name (default ViT-B-32) or a JSON file with "
         "model_cfg and preprocess",
     )
@@ -41,7 +43,7 @@ def register(sub: Any) -> None:
         help="open_clip pretrained tag (taken from the download cache) or a checkpoint file "
         "(.safetensors, .bin) (default openai)",
     )
-    i.add_argument("--gpt2", default="openai-community/gpt2", help="base GPT-2: Hub id or folder")
+    i.add_argument("--gpt2", default=DEFAULT_GPT2, help="base GPT-2: Hub id or folder")
     i.add_argument("--tokenizer", type=Path, help="folder with vocab.json and merges.txt")
     i.add_argument("--force", action="store_true", help="replace an existing model folder")
     i.set_defaults(run=import_clipcap)

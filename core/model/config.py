@@ -18,11 +18,13 @@ CONFIG = "config.json"  # a model folder's description, beside its weights
 MAX_INPUT = 1024  # pixels a side the image encoder may ask for (CLIP towers use 224 to 448)
 ProjectorKind = Literal["mlp", "clipcap-mlp", "transformer"]
 Strategy = Literal["greedy", "beam", "sample"]
+DEFAULT_CLIP = "ViT-B-32"  # the CLIP image tower, open_clip's name (with the openai tag)
+DEFAULT_GPT2 = "openai-community/gpt2"  # the base GPT-2: its tokenizer and architecture
 
 
 @dataclass
 class EncoderConfig:
-    model: str = "ViT-B-32"  # open_clip architecture name or "hf-hub:org/repo"
+    model: str = DEFAULT_CLIP  # open_clip architecture name or "hf-hub:org/repo"
     pretrained: str | None = "openai"  # open_clip tag, checkpoint file, or None
     model_cfg: dict[str, Any] | None = None  # open_clip architecture (embed_dim, vision_cfg, ...)
     preprocess: dict[str, Any] | None = None  # size, mean, std, interpolation, resize_mode
@@ -63,7 +65,7 @@ class ProjectorConfig:
 
 @dataclass
 class DecoderConfig:
-    base: str = "openai-community/gpt2"  # Hub id or directory the frozen GPT-2 comes from
+    base: str = DEFAULT_GPT2  # Hub id or directory the frozen GPT-2 comes from
     gpt2_config: dict[str, Any] | None = None  # architecture, kept so weights rebuild offline
     weights: str | None = None  # fine-tuned GPT-2 weights inside the checkpoint directory
     tokenizer: str = "tokenizer"  # tokenizer folder inside the checkpoint directory

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from vocalens.core.errors import ConfigError
-from vocalens.core.model.config import ProjectorKind, _build
+from vocalens.core.model.config import DEFAULT_CLIP, DEFAULT_GPT2, ProjectorKind, _build
 
 
 @dataclass
@@ -17,9 +17,9 @@ class TrainConfig:
     # the model: start from a VocaLens model folder, or from a CLIP + GPT-2 pair
     init: str | None = None  # model name or folder (encoder, GPT-2, tokenizer; its projector too
     # when the kind and prefix length match, so training fine-tunes it)
-    encoder: str = "ViT-B-32"
+    encoder: str = DEFAULT_CLIP
     pretrained: str | None = "openai"
-    gpt2: str = "openai-community/gpt2"
+    gpt2: str = DEFAULT_GPT2
     projector: ProjectorKind = "mlp"
     prefix_length: int = 10
     clip_length: int = 10  # transformer projector only

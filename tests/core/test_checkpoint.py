@@ -7,12 +7,13 @@ from PIL import Image
 from vocalens.core import load_captioner
 from vocalens.core.errors import ConfigError, ModelError, ModelNotInstalledError
 from vocalens.core.model.checkpoint import save_captioner
+from vocalens.core.model.projector import PROJECTORS
 from vocalens.core.testing import tiny_captioner
 
 IMAGES = [Image.new("RGB", (50, 40), c) for c in ("teal", "pink")]
 
 
-@pytest.mark.parametrize("kind", ["mlp", "clipcap-mlp", "transformer"])
+@pytest.mark.parametrize("kind", list(PROJECTORS))
 def test_save_and_load_reproduce_identical_captions(kind: str, tmp_path: Path) -> None:
     model = tiny_captioner(tmp_path / "src", kind=kind, seed=3)
     folder = save_captioner(model, tmp_path / "model", include_decoder=True)

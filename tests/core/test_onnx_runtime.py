@@ -15,6 +15,7 @@ from vocalens.core.inference.ort.preprocess import Preprocess
 from vocalens.core.inference.ort.providers import CPU, choose_providers
 from vocalens.core.inference.runtime import open_captioner, resolve_runtime
 from vocalens.core.model.checkpoint import load_from_directory, save_captioner
+from vocalens.core.model.projector import PROJECTORS
 from vocalens.core.testing import tiny_captioner
 
 IMAGES = probe_images()[:8]
@@ -26,7 +27,7 @@ STRATEGIES = [
 ]
 
 
-@pytest.fixture(scope="module", params=["mlp", "clipcap-mlp", "transformer"])
+@pytest.fixture(scope="module", params=list(PROJECTORS))
 def pair(request, tmp_path_factory):
     """A tiny model of each projector kind: the torch reference and its fp32 ONNX run."""
     folder = tmp_path_factory.mktemp(request.param)

@@ -3,10 +3,10 @@ import torch
 
 from vocalens.core.errors import ConfigError
 from vocalens.core.model.config import ProjectorConfig
-from vocalens.core.model.projector import build_projector
+from vocalens.core.model.projector import PROJECTORS, build_projector
 
 
-@pytest.mark.parametrize("kind", ["mlp", "clipcap-mlp", "transformer"])
+@pytest.mark.parametrize("kind", list(PROJECTORS))
 def test_projector_makes_k_prefix_embeddings(kind: str) -> None:
     cfg = ProjectorConfig(
         kind=kind,

@@ -5,7 +5,8 @@ import textwrap
 
 from PIL import Image
 
-from vocalens.desktop.history import History, data_dir
+from vocalens.core import data_dir
+from vocalens.desktop.history import History
 
 
 def test_add_search_delete_and_thumbnail() -> None:

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from vocalens.desktop.settings import BY_NAME, SETTINGS, Settings, config_dir
+from vocalens.core import config_dir
+from vocalens.desktop.settings import BY_NAME, SETTINGS, Settings
 
 
 def test_every_setting_is_declared_with_a_valid_default_and_description() -> None:
