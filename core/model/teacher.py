@@ -20,15 +20,6 @@ class CaptionBatch:
     labels: torch.Tensor  # (B, K+T) next-token targets; IGNORE for prefix and padding
 
 
-def encode_captions(
-    tokenizer: GPT2Tokenizer, captions: list[str], prefix_length: int, max_tokens: int = 40
-) -> CaptionBatch:
-    """Tokenise captions, each ending with EOS, and build the mask and labels over prefix +
-    caption."""
-    rows = [caption_ids(tokenizer, c, max_tokens) for c in captions]
-    return batch_from_ids(rows, prefix_length, tokenizer.eos_token_id)
-
-
 def caption_ids(tokenizer: GPT2Tokenizer, caption: str, max_tokens: int = 40) -> list[int]:
     """The token ids a caption is trained on: at most ``max_tokens``, the last one EOS."""
     return [*tokenizer.encode(caption)[: max_tokens - 1], tokenizer.eos_token_id]

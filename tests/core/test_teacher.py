@@ -1,6 +1,18 @@
 import torch
 
-from vocalens.core.model.teacher import IGNORE, caption_loss, encode_captions
+from vocalens.core.model.teacher import (
+    IGNORE,
+    CaptionBatch,
+    batch_from_ids,
+    caption_ids,
+    caption_loss,
+)
+
+
+def encode_captions(tokenizer, captions: list[str], prefix_length: int) -> CaptionBatch:
+    """Captions as training encodes them: their ids, then one padded batch."""
+    rows = [caption_ids(tokenizer, c) for c in captions]
+    return batch_from_ids(rows, prefix_length, tokenizer.eos_token_id)
 
 
 def test_prefix_and_padding_are_ignored_and_mask_matches(tiny) -> None:
