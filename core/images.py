@@ -6,7 +6,6 @@ import hashlib
 import io
 import math
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -164,11 +163,16 @@ def to_rgb(image: Image.Image) -> Image.Image:
     return image
 
 
-def find_images(path: Path) -> Iterator[Path]:
-    """Image files under a folder, recursively, in a stable order."""
-    for child in sorted(path.rglob("*")):
-        if child.is_file() and child.suffix.lower() in IMAGE_SUFFIXES:
-            yield child
+def find_images(path: Path, most: int | None = None) -> list[Path]:
+    """Image files under a folder, recursively, sorted; with ``most``, the search stops once
+    that many are found (a drop of a whole disk ends)."""
+    found: list[Path] = []
+    for child in path.rglob("*"):
+        if child.suffix.lower() in IMAGE_SUFFIXES and child.is_file():
+            found.append(child)
+            if most is not None and len(found) >= most:
+                break
+    return sorted(found)
 
 
 def pixel_hash(image: Image.Image) -> bytes:

@@ -8,7 +8,7 @@ from PIL import Image
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QImage
 
-from vocalens.core import IMAGE_SUFFIXES, CaptureError
+from vocalens.core import CaptureError, find_images
 
 
 def to_pil(image: QImage) -> Image.Image:
@@ -32,13 +32,7 @@ def image_files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = []
-            for p in path.rglob("*"):
-                if p.suffix.lower() in IMAGE_SUFFIXES:
-                    inside.append(p)
-                    if len(found) + len(inside) >= MAX_FOUND:
-                        break
-            found += sorted(inside)
+            found += find_images(path, MAX_FOUND - len(found))
         else:
             found.append(path)  # let the loader say what is wrong with a bad file
         if len(found) >= MAX_FOUND:

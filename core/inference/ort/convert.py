@@ -11,9 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from vocalens.core.atomic import write_folder_atomic
 from vocalens.core.errors import (
     ModelError,
     ModelNotInstalledError,
@@ -85,19 +84,12 @@ def convert(directory: Path, progress: Progress | None = None) -> Converted:
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in target.parent.glob(f".{FOLDER}-*"):  # left by an interrupted conversion
         shutil.rmtree(stale, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-", dir=target.parent))
-    try:
+
+    def fill(tmp: Path) -> None:
         _make(directory, cfg, tmp, tell)
         (tmp / MANIFEST).write_text(json.dumps({"key": key, "format": FORMAT}) + "\n", "utf-8")
-        old = target.with_name(f".{FOLDER}-old")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            os.replace(target, old)
-        os.replace(tmp, target)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    write_folder_atomic(target, fill)
     tell(1.0, "done")
     return Converted(target, {"key": key, "format": FORMAT})
 
