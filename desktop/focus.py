@@ -94,9 +94,10 @@ class _Bus:
 def _atspi_focus(pid: int | None) -> FocusedObject:
     bus = _Bus()
     try:
-        apps = [app for app in bus.children(*ROOT) if bus.pid(app[0]) != os.getpid()]
+        pids = {app: bus.pid(app[0]) for app in bus.children(*ROOT)}
+        apps = [app for app, owner in pids.items() if owner != os.getpid()]
         if pid is not None:  # the active window's application first
-            apps.sort(key=lambda app: bus.pid(app[0]) != pid)
+            apps.sort(key=lambda app: pids[app] != pid)
         for app in apps:
             found = _focused_in(bus, app)
             if found is not None:

@@ -20,7 +20,7 @@ MODIFIERS = {
 KEYSYM_NAMES = {
     "page_up": "Prior", "page_down": "Next", "esc": "Escape", "enter": "Return",
     "print_screen": "Print", "backspace": "BackSpace", "caps_lock": "Caps_Lock",
-    "scroll_lock": "Scroll_Lock", "num_lock": "Num_Lock",
+    "scroll_lock": "Scroll_Lock", "num_lock": "Num_Lock", "space": "space",
 }  # fmt: skip
 
 
@@ -36,8 +36,11 @@ def parse(combo: str) -> tuple[list[str], str]:
     if len(keys) != 1:
         raise ValueError(f"'{combo}' must name exactly one key besides the modifiers")
     key = keys[0]
-    name = KEYSYM_NAMES.get(key) or (key.upper() if key[:1] == "f" and key[1:].isdigit() else key)
-    return mods, name.capitalize() if len(name) > 1 and name.islower() else name
+    if key in KEYSYM_NAMES:
+        return mods, KEYSYM_NAMES[key]
+    if key[:1] == "f" and key[1:].isdigit():
+        return mods, key.upper()  # F1
+    return mods, key.capitalize() if len(key) > 1 else key  # Home, Left; a letter as it is
 
 
 class GrabbedHotkeys:

@@ -130,8 +130,10 @@ class Describer:
             made = pending.result() if pending is not None else self._caption(image, options)
             desc.timings["caption_ms"] = _ms(t)
         if self.zero_shot is not None and self.captioner is not None and sure < ASK_CLIP_BELOW:
-            made = made or self._caption(image, options)  # its image embedding is CLIP's
-            votes = self.zero_shot.vote(made.embedding) if made.embedding is not None else {}
+            seen = made.embedding if made is not None else None  # CLIP's, made with the caption
+            votes = self.zero_shot.vote(
+                seen if seen is not None else self.captioner.image_embedding(image)
+            )
             best = max(votes, key=votes.__getitem__, default=None)
             if best is not None and votes[best] >= CLIP_WINS_AT:
                 kind, sure = best, votes[best]

@@ -19,6 +19,7 @@ from vocalens.core.model.config import CaptionerConfig, DecodingConfig
 from vocalens.core.model.text import Caption
 
 if TYPE_CHECKING:
+    import numpy as np
     from PIL import Image
 
     from vocalens.core.inference.ort.convert import Progress
@@ -33,6 +34,7 @@ class CaptionModel(Protocol):
 
     def decoding(self, **overrides: Any) -> DecodingConfig: ...
     def caption(self, images: list[Image.Image], **overrides: Any) -> list[Caption]: ...
+    def image_embedding(self, image: Image.Image) -> np.ndarray: ...  # CLIP's, (D,)
 
 
 def resolve_runtime(runtime: str = "auto") -> str:

@@ -14,7 +14,13 @@ from transformers import GPT2LMHeadModel, GPT2Tokenizer
 from vocalens.core.model.config import CaptionerConfig, DecodingConfig, apply_overrides
 from vocalens.core.model.encoder import ImageEncoder
 from vocalens.core.model.generate import generate
-from vocalens.core.model.text import Caption, caption_in_stages, stop_token_mask, to_captions
+from vocalens.core.model.text import (
+    Caption,
+    as_array,
+    caption_in_stages,
+    stop_token_mask,
+    to_captions,
+)
 
 
 class Captioner(nn.Module):
@@ -51,6 +57,10 @@ class Captioner(nn.Module):
     @torch.inference_mode()
     def embed(self, pixels: torch.Tensor) -> torch.Tensor:
         return self.encoder(pixels.to(self.device, self.dtype))  # (B, D)
+
+    @torch.inference_mode()
+    def image_embedding(self, image: Image.Image) -> np.ndarray:
+        return as_array(self.embed(self.pixels([image])))[0]
 
     def prefix(self, embeddings: torch.Tensor) -> torch.Tensor:
         proj_dtype = next(self.projector.parameters()).dtype

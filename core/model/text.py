@@ -125,13 +125,13 @@ def caption_in_stages(
         "encode_ms": (t2 - t1) * 1e3,
         "decode_ms": (t3 - t2) * 1e3,
     }
-    rows = _as_array(embeddings)
+    rows = as_array(embeddings)
     for c, row in zip(captions, rows, strict=True):
         c.timings, c.embedding = dict(timings), row
     return captions
 
 
-def _as_array(embeddings: object) -> np.ndarray:
+def as_array(embeddings: object) -> np.ndarray:
     """A batch of embeddings as float32 numpy, from onnxruntime (numpy) or torch."""
     to_cpu = getattr(embeddings, "float", None)
     if to_cpu is not None and hasattr(embeddings, "cpu"):

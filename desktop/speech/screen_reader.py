@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,6 +19,7 @@ from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
+FRESH_FOR = 3.0  # seconds an answer to "which screen reader runs?" is reused
 
 
 def announce(widget: QWidget, message: str) -> None:
@@ -67,10 +69,23 @@ def windows_outputs() -> list[Callable[[], Any]]:
     return [nvda.NVDA, jaws.Jaws]
 
 
+_FOUND: list[tuple[float, DirectReader | None]] = []  # the last answer and when it was given
+
+
 def running_reader(outputs: Iterable[Callable[[], Any]] | None = None) -> DirectReader | None:
     """The first screen reader of ``outputs`` (default: NVDA, then JAWS, on Windows) that is
-    running; None when none is, or it cannot be reached directly."""
-    for make in windows_outputs() if outputs is None else outputs:
+    running; None when none is, or it cannot be reached directly. The default's answer is
+    reused for a few seconds (each description asks; asking loads their interfaces)."""
+    if outputs is None:
+        now = time.monotonic()
+        if not _FOUND or now - _FOUND[0][0] > FRESH_FOR:
+            _FOUND[:] = [(now, _first_running(windows_outputs()))]
+        return _FOUND[0][1]
+    return _first_running(outputs)
+
+
+def _first_running(outputs: Iterable[Callable[[], Any]]) -> DirectReader | None:
+    for make in outputs:
         try:
             output = make()
             if output.is_active():

@@ -35,6 +35,7 @@ def wait_until(check, seconds: float = 5.0) -> None:
 def test_chords_parse_to_x_names() -> None:
     assert parse("<ctrl>+<alt>+<shift>+<f1>") == (["ControlMask", "Mod1Mask", "ShiftMask"], "F1")
     assert parse("<cmd>+<page_up>") == (["Mod4Mask"], "Prior")
+    assert parse("<alt>+<space>") == (["Mod1Mask"], "space")  # X names it in lower case
     with pytest.raises(ValueError):
         parse("<ctrl>+<alt>")
 

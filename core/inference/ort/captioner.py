@@ -58,6 +58,9 @@ class OrtCaptioner:
     def embed(self, pixels: np.ndarray) -> np.ndarray:
         return self.sessions["visual"].run(None, {"pixels": pixels})[0]  # (B, D)
 
+    def image_embedding(self, image: Image.Image) -> np.ndarray:
+        return self.embed(self.pixels([image]))[0]
+
     def prefix(self, embeddings: np.ndarray) -> np.ndarray:
         return self.sessions["projector"].run(None, {"embedding": embeddings})[0]  # (B, K, E)
 
