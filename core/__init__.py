@@ -27,6 +27,9 @@ _EXPORTS = {
     "grab_screen": "describing.capture",
     "visible_parts": "describing.capture",
     "grab_window": "describing.capture",
+    "screen_rect": "describing.capture",
+    "Box": "describing.layout",
+    "ReadFirst": "describing.layout",
     "save_captioner": "model.checkpoint",
     "import_clipcap": "catalog.clipcap_import",
     "CaptionerConfig": "model.config",
@@ -110,6 +113,7 @@ if TYPE_CHECKING:
         CaptureError,
         grab_screen,
         grab_window,
+        screen_rect,
         visible_parts,
     )
     from vocalens.core.describing.context import (
@@ -119,6 +123,7 @@ if TYPE_CHECKING:
         window_stacking,
     )
     from vocalens.core.describing.describe import Describer, Opened, captions_off, open_describer
+    from vocalens.core.describing.layout import Box, ReadFirst
     from vocalens.core.describing.parts import (
         CaptionPart,
         Context,

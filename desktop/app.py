@@ -18,9 +18,11 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QSystemTrayIcon
 from vocalens.core import (
     IMAGE_SUFFIXES,
     REGISTRY,
+    Box,
     CaptureError,
     Description,
     Notice,
+    ReadFirst,
     VocaLensError,
     WindowInfo,
     active_window,
@@ -33,6 +35,7 @@ from vocalens.core import (
     notice_text,
     phrases,
     screen_reader_running,
+    screen_rect,
     spoken,
     unsaid,
     visible_parts,
@@ -223,19 +226,37 @@ class Controller(QObject):
     def describe_screen(self) -> None:
         self._file_queue.clear()
         window = active_window()
-        pos = QCursor.pos()
-        screen = QGuiApplication.screenAt(pos)
-        ratio = screen.devicePixelRatio() if screen is not None else 1.0
-        point = (int(pos.x() * ratio), int(pos.y() * ratio))
-        all_screens = self.settings["capture_screen"] == "all"
+        point = self._pointer()
         own = own_windows()
-        self._capture_then_submit("screen", lambda: grab_screen(point, all_screens, own), window)
+        all_screens = self.settings["capture_screen"] == "all"
+        try:
+            left, top, _, _ = screen_rect(point, all_screens)
+        except VocaLensError as exc:
+            self._tell_error(str(exc))
+            return
+        area = None
+        if window.width > 0 and window.height > 0:  # the active window's text is read first
+            x, y = window.left - left, window.top - top
+            area = Box(x, y, x + window.width, y + window.height)
+        first = ReadFirst((point[0] - left, point[1] - top), area)
+        grab = functools.partial(grab_screen, point, all_screens, own)
+        self._capture_then_submit("screen", grab, window, first=first)
 
     def describe_window(self) -> None:
         self._file_queue.clear()
         window = active_window()
         own = own_windows()
-        self._capture_then_submit("window", lambda: grab_window(window, own), window)
+        x, y = self._pointer()
+        first = ReadFirst((x - window.left, y - window.top))
+        self._capture_then_submit("window", lambda: grab_window(window, own), window, first=first)
+
+    @staticmethod
+    def _pointer() -> tuple[int, int]:
+        """The mouse pointer in physical screen pixels."""
+        pos = QCursor.pos()
+        screen = QGuiApplication.screenAt(pos)
+        ratio = screen.devicePixelRatio() if screen is not None else 1.0
+        return int(pos.x() * ratio), int(pos.y() * ratio)
 
     def describe_object(self) -> None:
         """Just the control the keyboard is on: its role and name first, then the picture."""
@@ -389,14 +410,16 @@ class Controller(QObject):
 
     # ----- internals -----------------------------------------------------------------------
 
-    def _capture_then_submit(self, source: Any, grab: Any, window: Any, label: str = "") -> None:
+    def _capture_then_submit(
+        self, source: Any, grab: Any, window: Any, label: str = "", first: Any = None
+    ) -> None:
         try:
             image = grab()
         except VocaLensError as exc:
             self._tell_error(str(exc))
             return
         label = label or (window.title if window.known else source)
-        job = Job(source, image, label=label, window=window)
+        job = Job(source, image, label=label, window=window, first=first)
         self._submit(job, screen_reader=screen_reader_running())
 
     def _submit_file(self, path: Path) -> None:

@@ -56,7 +56,7 @@ class DescribeEngine(Engine):
     ) -> Description:
         assert self.describer is not None
         args = {"source": job.source, "label": job.label, "window": job.window, **job.options}
-        args["on_update"] = on_update
+        args.update(on_update=on_update, first=job.first)
         try:
             return self.describer.describe(image, **args)
         except RuntimeError as exc:

@@ -14,7 +14,7 @@ from typing import Any
 from PIL import Image
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from vocalens.core import Description, Notice, Source, VocaLensError, WindowInfo
+from vocalens.core import Description, Notice, ReadFirst, Source, VocaLensError, WindowInfo
 
 ImageSource = Image.Image | Callable[[], Image.Image]
 PRELOAD = "<preload>"
@@ -28,6 +28,7 @@ class Job:
     window: WindowInfo | None = None
     id: int = 0
     options: dict[str, Any] = field(default_factory=dict)  # caption search for this request
+    first: ReadFirst | None = None  # where reading starts: under the mouse, the active window
 
 
 class Superseded(Exception):

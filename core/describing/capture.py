@@ -118,11 +118,9 @@ def monitors() -> list[dict[str, int]]:
         return [dict(m) for m in sct.monitors]
 
 
-def grab_screen(
-    point: tuple[int, int] | None = None, all_screens: bool = False, leave_out: Sequence[Rect] = ()
-) -> Image.Image:
-    """The monitor under ``point`` (the mouse), the first monitor, or all monitors, without
-    the rectangles ``leave_out``."""
+def screen_rect(point: tuple[int, int] | None = None, all_screens: bool = False) -> Rect:
+    """Where the monitor under ``point`` (the mouse) lies, or the first monitor, or all
+    monitors together: the rectangle a screen capture takes."""
     try:
         screens = monitors()
     except CaptureError:
@@ -141,7 +139,15 @@ def grab_screen(
             ):
                 chosen = m
                 break
-    return grab(chosen["left"], chosen["top"], chosen["width"], chosen["height"], leave_out)
+    return chosen["left"], chosen["top"], chosen["width"], chosen["height"]
+
+
+def grab_screen(
+    point: tuple[int, int] | None = None, all_screens: bool = False, leave_out: Sequence[Rect] = ()
+) -> Image.Image:
+    """The monitor under ``point`` (the mouse), the first monitor, or all monitors, without
+    the rectangles ``leave_out``."""
+    return grab(*screen_rect(point, all_screens), leave_out)
 
 
 def grab_window(window: WindowInfo, leave_out: Sequence[Rect] = ()) -> Image.Image:

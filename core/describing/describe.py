@@ -28,7 +28,7 @@ from vocalens.core.errors import ModelNotInstalledError, VocaLensError, first_li
 from vocalens.core.images import pixel_hash
 
 if TYPE_CHECKING:
-    from vocalens.core.describing.layout import TextBlock
+    from vocalens.core.describing.layout import ReadFirst, TextBlock
     from vocalens.core.describing.ocr import TextReader
     from vocalens.core.describing.zero_shot import ZeroShot
     from vocalens.core.inference.ort.convert import Progress
@@ -72,13 +72,15 @@ class Describer:
         on_update: Callable[[Description], None] | None = None,
         caption_text: bool = True,
         screen_reader: bool = False,
+        first: ReadFirst | None = None,
         **decoding: Any,
     ) -> Description:
         """``decoding`` overrides the caption search for this request only. ``on_update``
         hears the description as it grows (a copy each time): first its context, then each
         piece of visible text as it is read, then the caption and the kind. ``caption_text``:
         caption images full of text too (only full verbosity says such captions).
-        ``screen_reader``: one is running, so a wholly black screen is a curtain, not blank."""
+        ``screen_reader``: one is running, so a wholly black screen is a curtain, not blank.
+        ``first``: where reading starts (the block under the mouse, the active window)."""
         start = time.perf_counter()
         desc = Description([Context(source, label, window)], image_size=image.size)
 
@@ -108,7 +110,7 @@ class Describer:
         notices: list[Notice] = []
         if self.reader is not None:
             t = time.perf_counter()
-            pieces = self.reader.stream(image)
+            pieces = self.reader.stream(image, first)
             while True:
                 try:
                     block = next(pieces)

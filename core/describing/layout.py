@@ -75,7 +75,9 @@ def _needed_confidence(text: str, base: float) -> float:
 
 
 def rows(lines: list[TextLine]) -> list[list[TextLine]]:
-    """Lines sharing a baseline band, top to bottom, each row left to right."""
+    """Lines sharing a baseline band, top to bottom, each row left to right. Lines of small
+    text found with room around them overlap the next row's band; one above another is never
+    the same row."""
     result: list[list[TextLine]] = []
     for line in sorted(lines, key=lambda ln: (ln.box.top + ln.box.bottom) / 2):
         centre = (line.box.top + line.box.bottom) / 2
@@ -83,11 +85,18 @@ def rows(lines: list[TextLine]) -> list[list[TextLine]]:
             last = result[-1]
             top = min(ln.box.top for ln in last)
             bottom = max(ln.box.bottom for ln in last)
-            if top <= centre <= bottom:
+            beside = all(_side_by_side(ln.box, line.box) for ln in last)
+            if top <= centre <= bottom and beside:  # lines of one row never stack
                 last.append(line)
                 continue
         result.append([line])
     return [sorted(row, key=lambda ln: ln.box.left) for row in result]
+
+
+def _side_by_side(a: Box, b: Box) -> bool:
+    """Whether two lines overlap across by less than half the narrower (room around words)."""
+    across = min(a.right, b.right) - max(a.left, b.left)
+    return across < 0.5 * min(a.right - a.left, b.right - b.left)
 
 
 def group_blocks(lines: list[TextLine]) -> list[TextBlock]:
@@ -160,3 +169,23 @@ def _overlap(a: Box, b: Box) -> float:
         return 0.0
     smaller = min((a.right - a.left) * a.height, (b.right - b.left) * b.height)
     return w * h / max(smaller, 1e-6)
+
+
+@dataclass(frozen=True)
+class ReadFirst:
+    """Where reading starts, in the image's pixels: the block under ``point`` (the mouse),
+    then the blocks inside ``area`` (the active window, on a screen), then the rest — each
+    part in reading order."""
+
+    point: tuple[float, float] | None = None
+    area: Box | None = None
+
+    def order(self, blocks: list[TextBlock]) -> list[TextBlock]:
+        under = [b for b in blocks if self.point is not None and _contains(b.box, self.point)]
+        inside = [b for b in blocks if self.area is not None and _overlap(b.box, self.area) > 0.5]
+        first = under[:1] + [b for b in inside if b not in under[:1]]
+        return first + [b for b in blocks if b not in first]
+
+
+def _contains(box: Box, point: tuple[float, float]) -> bool:
+    return box.left <= point[0] <= box.right and box.top <= point[1] <= box.bottom

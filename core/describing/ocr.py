@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from PIL import Image
 
 from vocalens.core.describing.layout import (
     Box,
+    ReadFirst,
     TextBlock,
     TextLine,
     clean_lines,
@@ -19,26 +21,26 @@ from vocalens.core.describing.layout import (
     reading_order,
     rows,
 )
-from vocalens.core.errors import VocaLensError
+from vocalens.core.describing.ocr_detect import (
+    DETECT_SIDE,
+    changed_rows,
+    find_in_band,
+    find_lines,
+)
+from vocalens.core.describing.ocr_engine import (
+    OCRUnavailableError as OCRUnavailableError,
+)
+from vocalens.core.describing.ocr_engine import faster_recognition, make_engine
 from vocalens.core.images import pixel_hash
 from vocalens.core.inference.memory import release_freed_memory
-from vocalens.core.quiet import route_to_root
 
 MAX_SIDE = 2048  # larger captures are scaled down first: OCR time grows with pixels
-# Lines are found on a copy of 800 px a side, or half the size where that is larger (a 1080p
-# screen at 960 px): two to three times faster than full size, and the same lines found on UI
-# text. Where the lines on that copy are under SMALL_TEXT px tall, or none are found, they are
-# looked for again on 1280 px. Recognition reads the full-size pixels.
-DETECT_SIDES = (800, 1280)
-MOST_SHRINK = 0.5
-SMALL_TEXT = 8
-REC_BATCH = 8  # lines recognised together after the first block (batched is faster per line)
+REC_BATCH = 6  # lines recognised together after the first block: RapidOCR's own batch
 FIRST_LINES = 2  # the first piece of text is read alone: its words are said at once
 REMEMBERED = 4  # images whose text is kept: describing an unchanged window again is instant
-
-
-class OCRUnavailableError(VocaLensError):
-    """The optional OCR extra is not installed."""
+LINES_REMEMBERED = (
+    4000  # lines whose text is kept: a window that changed in part reads the rest at once
+)
 
 
 class TextReader:
@@ -50,7 +52,10 @@ class TextReader:
         self.threads = threads
         self._engine: Any = None
         self._lock = threading.Lock()
-        self._recent: OrderedDict[bytes, list[TextBlock]] = OrderedDict()
+        self._recent: OrderedDict[bytes, tuple[list[TextBlock], ReadFirst | None]] = OrderedDict()
+        self._lines: OrderedDict[bytes, tuple[str, float]] = OrderedDict()  # line pixels → text
+        self._last: tuple[np.ndarray, list[np.ndarray]] | None = None  # pixels, their lines
+        self._sides: dict[tuple[int, ...], int] = {}  # capture size → detection size that worked
 
     @staticmethod
     def available() -> bool:
@@ -62,25 +67,9 @@ class TextReader:
 
     def _get_engine(self) -> Any:
         if self._engine is None:
-            try:
-                from rapidocr import RapidOCR
-                from rapidocr.utils.log import logger
-            except ImportError:
-                raise OCRUnavailableError(
-                    "Text reading is not installed.",
-                    "Install it with: pip install 'vocalens[ocr]'.",
-                ) from None
-            params: dict[str, Any] = {
-                "Global.log_level": "warning",
-                # Screens hold upright text: the rotation classifier only costs time.
-                "Global.use_cls": False,
-                "Det.limit_type": "max",  # see DETECT_SIDES
-                "Det.limit_side_len": DETECT_SIDES[0],
-            }
-            if self.threads:
-                params["EngineConfig.onnxruntime.intra_op_num_threads"] = self.threads
-            route_to_root(logger)  # no coloured "[WARNING] … detection result is empty"
-            self._engine = RapidOCR(params=params)
+            engine = make_engine(DETECT_SIDE, self.threads)
+            faster_recognition(engine._load_rec_model(), self.threads)
+            self._engine = engine
         return self._engine
 
     def warm_up(self) -> None:
@@ -101,44 +90,49 @@ class TextReader:
         """Text blocks in reading order (top to bottom, left to right, columns respected)."""
         return list(self.stream(image))
 
-    def stream(self, image: Image.Image) -> Iterator[TextBlock]:
+    def stream(self, image: Image.Image, first: ReadFirst | None = None) -> Iterator[TextBlock]:
         """The text blocks in reading order, each as soon as it is read: the lines are found
         first (one pass over the image), then recognised block by block — the first block
-        alone, the rest in batches. An image read a moment ago is answered from memory."""
+        alone, the rest in batches; ``first`` says where to start. An image read a moment ago
+        is answered from memory."""
         key = pixel_hash(image)
-        known = self._recent.get(key)
-        if known is not None:
+        if key in self._recent:
             self._recent.move_to_end(key)
-            yield from known
+            known, known_first = self._recent[key]
+            if known_first == first:
+                yield from known
+            else:  # the same text, started elsewhere
+                yield from (first or ReadFirst()).order(reading_order(known))
             return
         done: list[TextBlock] = []
-        for block in self._stream(image):
+        for block in self._stream(image, first):
             done.append(block)
             yield block
-        self._recent[key] = done
+        self._recent[key] = (done, first)
         while len(self._recent) > REMEMBERED:
             self._recent.popitem(last=False)
 
     def _detect(self, pixels: np.ndarray) -> list[np.ndarray]:
-        """Where the lines are (each a quadrilateral in ``pixels``): found on a reduced copy
-        where the text is large enough there, else again on a larger one."""
-        quads: list[np.ndarray] = []
+        """Where the lines are (each a quadrilateral in ``pixels``). Where the last capture of
+        this size differs only in a band of rows (a line typed, a field changed), only that
+        band is searched again."""
+        shape = pixels.shape[:2]
         with self._lock:
             engine = self._get_engine()
-            detector = engine._load_det_model()
-            longest = max(pixels.shape[:2])
-            for side in (max(DETECT_SIDES[0], round(longest * MOST_SHRINK)), DETECT_SIDES[1]):
-                detector.limit_side_len = side
-                found = engine(pixels, use_det=True, use_rec=False)
-                boxes = getattr(found, "boxes", None)
-                quads = [] if boxes is None else [np.asarray(q, dtype=np.float32) for q in boxes]
-                shrink = min(1.0, side / max(pixels.shape[:2]))
-                if shrink >= 1.0 or (quads and _median_height(quads) * shrink >= SMALL_TEXT):
-                    break  # else: none found, or small text: look again, larger
+            last, rows = self._last, None
+            if last is not None and last[0].shape == pixels.shape and shape in self._sides:
+                rows = changed_rows(last[0], pixels)
+            if last is not None and rows is not None:
+                quads = find_in_band(engine, pixels, rows, last[1], self._sides[shape])
+            else:
+                quads, side = find_lines(engine, pixels, self._sides.get(shape))
+                if quads:
+                    self._sides[shape] = side
+            self._last = (pixels, quads)
         release_freed_memory()  # detection's working memory (hundreds of MB) goes back at once
         return quads
 
-    def _stream(self, image: Image.Image) -> Iterator[TextBlock]:
+    def _stream(self, image: Image.Image, first: ReadFirst | None) -> Iterator[TextBlock]:
         scale, pixels = _scaled(image)
         quads = self._detect(pixels)
         if not quads:
@@ -147,6 +141,8 @@ class TextReader:
         # first few rows alone (the first words), then a batch of lines at a time.
         places = [TextLine(str(i), _box(q, scale), 1.0) for i, q in enumerate(quads)]
         blocks = reading_order(group_blocks(places))
+        if first is not None:
+            blocks = first.order(blocks)
         pieces = [
             piece
             for n, block in enumerate(blocks)
@@ -180,13 +176,28 @@ class TextReader:
         if not places:
             return {}
         crops = [get_rotate_crop_image(pixels, quads[int(p.text)].copy()) for p in places]
+        keys = [_crop_key(crop) for crop in crops]
+        read = {}
         with self._lock:
-            recognise = self._get_engine()._load_rec_model()
-            result = recognise(TextRecInput(img=crops))
-        return {
-            p.text: TextLine(str(t), p.box, float(c))
-            for p, t, c in zip(places, result.txts or (), result.scores or (), strict=False)
-        }
+            new = [i for i, key in enumerate(keys) if key not in self._lines]
+            if new:
+                recognise = self._get_engine()._load_rec_model()
+                result = recognise(TextRecInput(img=[crops[i] for i in new]))
+                for i, t, c in zip(new, result.txts or (), result.scores or (), strict=False):
+                    self._lines[keys[i]] = (str(t), float(c))
+            for place, key in zip(places, keys, strict=True):
+                if key in self._lines:
+                    self._lines.move_to_end(key)
+                    text, confidence = self._lines[key]
+                    read[place.text] = TextLine(text, place.box, confidence)
+            while len(self._lines) > LINES_REMEMBERED:
+                self._lines.popitem(last=False)
+        return read
+
+
+def _crop_key(crop: np.ndarray) -> bytes:
+    """A digest of a line's pixels: the same line, wherever it moved, is not read twice."""
+    return hashlib.blake2b(crop.tobytes() + repr(crop.shape).encode(), digest_size=16).digest()
 
 
 def _pieces(block: TextBlock, most: int, first: int) -> list[TextBlock]:
@@ -199,10 +210,6 @@ def _pieces(block: TextBlock, most: int, first: int) -> list[TextBlock]:
             pieces.append(TextBlock([]))
         pieces[-1].lines.extend(row)
     return pieces
-
-
-def _median_height(quads: list[np.ndarray]) -> float:
-    return float(np.median([q[:, 1].max() - q[:, 1].min() for q in quads]))
 
 
 def _scaled(image: Image.Image) -> tuple[float, np.ndarray]:

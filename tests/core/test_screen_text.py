@@ -220,7 +220,7 @@ def test_a_description_grows_and_an_unchanged_window_is_answered_from_memory(
     from vocalens.core.model.text import Caption
 
     read, captioned = [], []
-    monkeypatch.setattr(reader, "_stream", lambda im: read.append(im) or iter(()))
+    monkeypatch.setattr(reader, "_stream", lambda im, first: read.append(im) or iter(()))
     monkeypatch.setattr(tiny, "caption", lambda *a, **k: captioned.append(a) or [Caption("", [])])
     again = describer.describe(image.copy(), source="window", window=window)
     assert again.parts == desc.parts and read == [] and captioned == []

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from vocalens.core.errors import (
     first_line,
     require_weights,
 )
+from vocalens.core.inference.ort.int8 import quantize_int8
 from vocalens.core.model.config import CONFIG, CaptionerConfig, read_config
 from vocalens.core.paths import derived_dir, fingerprint, hub_cache
 
@@ -125,13 +125,13 @@ def _make(directory: Path, cfg: CaptionerConfig, out: Path, tell: Progress) -> N
     onnx.save(visual, out / "visual.onnx")
     del visual
     tell(0.15, "image encoder, int8")
-    _quantize(out / "visual.onnx", out / "visual.int8.onnx")
+    quantize_int8(out / "visual.onnx", out / "visual.int8.onnx")
     tell(0.3, "projector")
     onnx.save(
         projector_graph(cfg.projector, _read(directory / cfg.projector.weights)),
         out / "projector.onnx",
     )
-    _quantize(out / "projector.onnx", out / "projector.int8.onnx")
+    quantize_int8(out / "projector.onnx", out / "projector.int8.onnx")
     tell(0.35, "language model")
     gpt2_cfg, gpt2_weights = _decoder_weights(directory, cfg)
     if gpt2_cfg["n_embd"] != cfg.projector.embed_dim:
@@ -146,34 +146,8 @@ def _make(directory: Path, cfg: CaptionerConfig, out: Path, tell: Progress) -> N
     onnx.save(gpt2_graph(gpt2_cfg, gpt2_weights, separate_head=True, fused=True), with_head)
     del gpt2_weights
     tell(0.75, "language model, int8")
-    _quantize(with_head, out / "decoder.int8.onnx")
+    quantize_int8(with_head, out / "decoder.int8.onnx")
     with_head.unlink()
-
-
-def _quantize(source: Path, target: Path) -> None:
-    """int8 weights for every MatMul and embedding table, activations quantized on the fly."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    with _quiet_root():  # its advice to pre-process goes to the root logger
-        quantize_dynamic(
-            source,
-            target,
-            weight_type=QuantType.QInt8,
-            op_types_to_quantize=["MatMul", "Gather"],
-            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-        )
-
-
-@contextlib.contextmanager
-def _quiet_root() -> Iterator[None]:
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        root.setLevel(level)
 
 
 def _read(path: Path) -> dict[str, np.ndarray]:

@@ -1,0 +1,115 @@
+"""Finding the text lines of a capture: on a reduced copy where the text is large enough
+there, and, where only a band of rows changed since the last capture, in that band alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# Lines are found on a copy reduced to half (at least 800 px a side), where UI text of 11
+# points and up is found as well as at full size in a quarter of the time; where that copy
+# shows no lines, lines under SMALL_TEXT px tall, or lines that ran together (9- and 10-point
+# text at half size), they are looked for again at two thirds, then at full size. The size
+# that worked is kept for the next capture of the same size. Recognition reads full-size pixels.
+DETECT_SHRINKS = (1 / 2, 2 / 3, 1.0)
+DETECT_SIDE = 800
+SMALL_TEXT = 8
+MOST_CHANGED = 0.5  # a change over more of the height than this is searched whole
+
+
+def find_lines(engine: Any, pixels: np.ndarray, known: int | None) -> tuple[list[np.ndarray], int]:
+    """The lines (quadrilaterals in ``pixels``) and the side of the copy they were found on,
+    starting at the side ``known`` to work for captures of this size."""
+    longest = max(pixels.shape[:2])
+    sides = sorted({min(longest, max(DETECT_SIDE, round(longest * s))) for s in DETECT_SHRINKS})
+    quads: list[np.ndarray] = []
+    side = sides[0]
+    for side in sides[sides.index(known) if known in sides else 0 :]:
+        quads = _detect(engine, pixels, side)
+        if side == longest or _resolved(quads, side / longest, pixels):
+            break  # else: look again, larger
+    return quads, side
+
+
+def changed_rows(old: np.ndarray, new: np.ndarray) -> tuple[int, int] | None:
+    """The first and last row of ``new`` that differ from ``old`` ((0, -1): none); None where
+    the change spans most of the height."""
+    changed = np.flatnonzero((old != new).any(axis=(1, 2)))
+    if changed.size == 0:
+        return 0, -1
+    if changed[-1] - changed[0] > MOST_CHANGED * new.shape[0]:
+        return None
+    return int(changed[0]), int(changed[-1])
+
+
+def find_in_band(
+    engine: Any, pixels: np.ndarray, rows: tuple[int, int], lines: list[np.ndarray], side: int
+) -> list[np.ndarray]:
+    """The lines of a capture whose ``rows`` alone changed since it showed ``lines``: those
+    away from the change kept, the rest found again in a band around it, at the scale
+    ``side`` worked at for the whole capture."""
+    first, last = rows
+    if last < first:
+        return list(lines)
+    spans = [(float(q[:, 1].min()), float(q[:, 1].max())) for q in lines]
+    margin = float(np.median([b - t for t, b in spans])) if spans else 32.0
+    top, bottom = first - margin, last + 1 + margin
+    touched = [(t < last + 1 and b > first) or top <= (t + b) / 2 <= bottom for t, b in spans]
+    kept = [q for q, hit in zip(lines, touched, strict=True) if not hit]
+    for (t, b), hit in zip(spans, touched, strict=True):
+        if hit:  # a line the band cuts is searched whole
+            top, bottom = min(top, t), max(bottom, b)
+    top, bottom = max(0, int(top - margin / 2)), min(pixels.shape[0], int(bottom + margin / 2) + 1)
+    strip = pixels[top:bottom]
+    shrink = side / max(pixels.shape[:2])
+    found = _detect(engine, strip, max(32, round(max(strip.shape[:2]) * shrink)))
+    moved = [q + np.array([0, top], dtype=np.float32) for q in found]
+    return kept + [q for q in moved if not any(_same_place(q, k) for k in kept)]
+
+
+def _same_place(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two found lines cover mostly the same pixels (one line found twice)."""
+    (al, at), (ar, ab) = a.min(axis=0), a.max(axis=0)
+    (bl, bt), (br, bb) = b.min(axis=0), b.max(axis=0)
+    w, h = min(ar, br) - max(al, bl), min(ab, bb) - max(at, bt)
+    if w <= 0 or h <= 0:
+        return False
+    return bool(w * h > 0.5 * min((ar - al) * (ab - at), (br - bl) * (bb - bt)))
+
+
+def _detect(engine: Any, pixels: np.ndarray, side: int) -> list[np.ndarray]:
+    engine._load_det_model().limit_side_len = side
+    found = engine(pixels, use_det=True, use_rec=False)
+    boxes = getattr(found, "boxes", None)
+    return [] if boxes is None else [np.asarray(q, dtype=np.float32) for q in boxes]
+
+
+def _resolved(quads: list[np.ndarray], shrink: float, pixels: np.ndarray) -> bool:
+    """Whether the lines found on a copy reduced by ``shrink`` are the real lines: some were
+    found, they were not too small there, and none holds several lines run together."""
+    if not quads:
+        return False
+    heights = [q[:, 1].max() - q[:, 1].min() for q in quads]
+    if float(np.median(heights)) * shrink < SMALL_TEXT:
+        return False
+    grey = pixels.mean(axis=2, dtype=np.float32)
+    return not any(_text_bands(grey, q) >= 2 for q in quads)
+
+
+def _text_bands(grey: np.ndarray, quad: np.ndarray) -> int:
+    """How many lines of text a found box holds: bands of rows with ink between rows of
+    background, each at least half as tall as the tallest. Bands touching the box's top or
+    bottom are the neighbouring lines' descenders or capitals, and are not counted."""
+    left, top = np.floor(quad.min(axis=0)).astype(int).clip(0)
+    right, bottom = np.ceil(quad.max(axis=0)).astype(int)
+    crop = grey[top:bottom, left:right]
+    if crop.size == 0:
+        return 0
+    spread = crop.max(axis=1) - crop.min(axis=1)
+    inked = spread > 0.35 * max(float(spread.max()), 1.0)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
+    starts, ends = edges[::2], edges[1::2]
+    tall = ends - starts >= 0.5 * (ends - starts).max() if starts.size else starts
+    inside = (starts > 0) & (ends < len(inked))
+    return int((tall & inside).sum())
