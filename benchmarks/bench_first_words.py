@@ -25,7 +25,7 @@ from pathlib import Path
 from common import gpt2_vocab, machine, report
 
 HERE = Path(__file__).resolve().parent
-SIZES = {"1280x800": 30, "1920x1080": 80}
+SIZES = {"1280x800": (30, 11), "1920x1080": (80, 9)}  # lines, and points so they all show
 
 OTHER_APP = r"""
 import sys
@@ -33,12 +33,12 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QTextEdit
-width, height, lines = (int(v) for v in sys.argv[1:4])
-change = Path(sys.argv[4])
+width, height, lines, points = (int(v) for v in sys.argv[1:5])
+change = Path(sys.argv[5])
 app = QApplication([])
 page = QTextEdit()
 page.setWindowTitle("Quarterly report.txt")
-page.setFont(QFont("DejaVu Sans", 11))
+page.setFont(QFont("DejaVu Sans", points))
 def fill(version):
     page.setPlainText("\n".join(
         f"{i + 1}. Sales in region {i % 7 + 1} rose by {(i + version) * 3 % 17} percent over "
@@ -69,13 +69,16 @@ def commands(app: Path | None) -> list[str]:
     return [str(app / "vocalens-desktop")] if app else [sys.executable, "-m", "vocalens.desktop"]
 
 
-def run_size(size: str, lines: int, app_cmd: list[str], model: Path, tmp: Path) -> dict:
+def run_size(
+    size: str, lines: int, points: int, app_cmd: list[str], model: Path, tmp: Path
+) -> dict:
     width, height = (int(v) for v in size.split("x"))
     work = tmp / size
     (work / "run").mkdir(parents=True, mode=0o700)
     (work / "config").mkdir()
     settings = {"model": str(model), "precision": "int8", "decoding": "greedy",
-                "speech_engine": "pyttsx3", "load_at_start": True}  # fmt: skip
+                "speech_engine": "pyttsx3", "load_at_start": True,
+                "output": "both"}  # heard as a screen reader hears it, and spoken  # fmt: skip
     (work / "config" / "settings.json").write_text(json.dumps(settings))
     display = f":{83 + list(SIZES).index(size)}"
     xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{width}x{height}x24",
@@ -91,7 +94,7 @@ def run_size(size: str, lines: int, app_cmd: list[str], model: Path, tmp: Path) 
     try:
         subprocess.run(
             ["dbus-run-session", "--", sys.executable, str(script), json.dumps(app_cmd),
-             sys.executable, OTHER_APP, str(width), str(height), str(lines), str(work)],
+             sys.executable, OTHER_APP, *map(str, (width, height, lines, points, work))],
             env=env, stdout=subprocess.DEVNULL, timeout=900, check=True,
         )  # fmt: skip
         return json.loads((work / "result.json").read_text())
@@ -104,7 +107,7 @@ SESSION = r"""
 import json, os, sqlite3, subprocess, sys, time
 from pathlib import Path
 app_cmd = json.loads(sys.argv[1])
-python, other, width, height, lines, work = sys.argv[2:8]
+python, other, width, height, lines, points, work = sys.argv[2:9]
 work = Path(work)
 bus = subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -122,7 +125,8 @@ threading.Thread(target=listen, daemon=True).start()
 app = subprocess.Popen([*app_cmd, "--no-tray"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
 time.sleep(12)  # started, model and text reader loaded
-window = subprocess.Popen([python, "-c", other, width, height, lines, str(work / "change")],
+window = subprocess.Popen([python, "-c", other, width, height, lines, points,
+                           str(work / "change")],
                           stdout=subprocess.PIPE, text=True)
 assert window.stdout.readline().strip() == "ready"
 time.sleep(1)
@@ -207,7 +211,7 @@ def main() -> None:
         )  # converted before the app starts
         results: dict[str, object] = {"machine": machine()}
         for size in args.sizes:
-            results[size] = run_size(size, SIZES[size], commands(args.app), model, tmp)
+            results[size] = run_size(size, *SIZES[size], commands(args.app), model, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     report(results, args.out)

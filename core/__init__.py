@@ -28,6 +28,7 @@ _EXPORTS = {
     "visible_parts": "describing.capture",
     "grab_window": "describing.capture",
     "screen_rect": "describing.capture",
+    "reading_start": "describing.capture",
     "Box": "describing.layout",
     "ReadFirst": "describing.layout",
     "save_captioner": "model.checkpoint",
@@ -113,6 +114,7 @@ if TYPE_CHECKING:
         CaptureError,
         grab_screen,
         grab_window,
+        reading_start,
         screen_rect,
         visible_parts,
     )

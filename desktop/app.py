@@ -18,11 +18,9 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QSystemTrayIcon
 from vocalens.core import (
     IMAGE_SUFFIXES,
     REGISTRY,
-    Box,
     CaptureError,
     Description,
     Notice,
-    ReadFirst,
     VocaLensError,
     WindowInfo,
     active_window,
@@ -34,6 +32,7 @@ from vocalens.core import (
     load_image,
     notice_text,
     phrases,
+    reading_start,
     screen_reader_running,
     screen_rect,
     spoken,
@@ -61,7 +60,7 @@ from .worker import Engine, Job, Worker
 
 log = logging.getLogger(__name__)
 SPEECH_STARTS = 3  # failures of one speech engine within a minute before it is given up
-MODEL_SETTINGS = {"model", "device", "precision"}  # these reload the model; the rest do not
+MODEL_SETTINGS = {"model", "device", "precision", "text_scripts"}  # these reload the models
 SPEECH_SETTINGS = {"speech_engine", "screen_reader", "rate", "volume", "voice"}
 
 
@@ -234,11 +233,7 @@ class Controller(QObject):
         except VocaLensError as exc:
             self._tell_error(str(exc))
             return
-        area = None
-        if window.width > 0 and window.height > 0:  # the active window's text is read first
-            x, y = window.left - left, window.top - top
-            area = Box(x, y, x + window.width, y + window.height)
-        first = ReadFirst((point[0] - left, point[1] - top), area)
+        first = reading_start(point, (left, top), window)  # the active window's text first
         grab = functools.partial(grab_screen, point, all_screens, own)
         self._capture_then_submit("screen", grab, window, first=first)
 
@@ -246,8 +241,7 @@ class Controller(QObject):
         self._file_queue.clear()
         window = active_window()
         own = own_windows()
-        x, y = self._pointer()
-        first = ReadFirst((x - window.left, y - window.top))
+        first = reading_start(self._pointer(), (window.left, window.top))
         self._capture_then_submit("window", lambda: grab_window(window, own), window, first=first)
 
     @staticmethod

@@ -32,6 +32,7 @@ class DescribeEngine(Engine):
             settings["model"],
             device=settings["device"],
             precision=settings["precision"],
+            scripts=settings.get("text_scripts", "auto"),
             progress=notify,
         )
         self.describer = opened.describer

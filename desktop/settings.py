@@ -187,6 +187,15 @@ SETTINGS: tuple[Setting, ...] = (
         ("mouse", "all"),
     ),
     Setting(
+        "text_scripts",
+        "auto",
+        "Read text written in",
+        "alphabets: Latin, Greek, Cyrillic, Arabic and the other alphabets (faster); all: "
+        "Chinese, Japanese and Korean too. auto: all when your language is one of those three.",
+        "Capture",
+        ("auto", "alphabets", "all"),
+    ),
+    Setting(
         "history_days",
         30,
         "Keep history (days)",

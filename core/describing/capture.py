@@ -10,6 +10,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from vocalens.core.describing.context import WindowInfo
+from vocalens.core.describing.layout import Box, ReadFirst
 from vocalens.core.errors import VocaLensError
 
 
@@ -148,6 +149,19 @@ def grab_screen(
     """The monitor under ``point`` (the mouse), the first monitor, or all monitors, without
     the rectangles ``leave_out``."""
     return grab(*screen_rect(point, all_screens), leave_out)
+
+
+def reading_start(
+    pointer: tuple[int, int], origin: tuple[int, int], window: WindowInfo | None = None
+) -> ReadFirst:
+    """Where reading a capture whose top left is ``origin`` (screen pixels) starts: the block
+    under the mouse ``pointer``, then the active ``window``'s text (on a screen capture)."""
+    left, top = origin
+    area = None
+    if window is not None and window.width > 0 and window.height > 0:
+        x, y = window.left - left, window.top - top
+        area = Box(x, y, x + window.width, y + window.height)
+    return ReadFirst((pointer[0] - left, pointer[1] - top), area)
 
 
 def grab_window(window: WindowInfo, leave_out: Sequence[Rect] = ()) -> Image.Image:

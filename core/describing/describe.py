@@ -196,12 +196,14 @@ def open_describer(
     dtype: str = "auto",
     precision: str = "auto",
     runtime: str = "auto",
+    scripts: str = "auto",
     progress: Callable[[Notice], None] | None = None,
     converting: Progress | None = None,
     **decoding: Any,
 ) -> Opened:
     """Open the caption model (``None``: none) and the text reader. A model that cannot be
     used turns captions off, said once as a notice; text and context go on working.
+    ``scripts``: the writing systems text is read in (see ``TextReader``).
     ``progress`` hears what happens (preparing, ready); ``converting`` how far a first
     conversion is."""
     from vocalens.core.catalog.loading import load_captioner, resolve_model
@@ -228,7 +230,7 @@ def open_describer(
     reader = None
     if text:
         if TextReader.available():
-            reader = TextReader()
+            reader = TextReader(scripts=scripts)
         else:
             notices.append(Notice("text_off"))
     return Opened(Describer(captioner, reader, zero_shot=zero_shot, **decoding), notices)

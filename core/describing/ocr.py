@@ -47,15 +47,19 @@ class TextReader:
     """Finds text lines and returns them as blocks in reading order. Thread-safe; the engine
     is created on first use (about a second)."""
 
-    def __init__(self, min_confidence: float = 0.5, threads: int | None = None) -> None:
+    def __init__(
+        self, min_confidence: float = 0.5, threads: int | None = None, scripts: str = "auto"
+    ) -> None:
+        """``scripts``: "alphabets" (Latin, Greek, Cyrillic, … — faster), "all" (Chinese,
+        Japanese and Korean too) or "auto" (by the user's language)."""
         self.min_confidence = min_confidence
-        self.threads = threads
+        self.threads, self.scripts = threads, scripts
         self._engine: Any = None
         self._lock = threading.Lock()
         self._recent: OrderedDict[bytes, tuple[list[TextBlock], ReadFirst | None]] = OrderedDict()
         self._lines: OrderedDict[bytes, tuple[str, float]] = OrderedDict()  # line pixels → text
         self._last: tuple[np.ndarray, list[np.ndarray]] | None = None  # pixels, their lines
-        self._sides: dict[tuple[int, ...], int] = {}  # capture size → detection size that worked
+        self._shrinks: dict[tuple[int, ...], float] = {}  # capture size → reduction that worked
 
     @staticmethod
     def available() -> bool:
@@ -68,7 +72,7 @@ class TextReader:
     def _get_engine(self) -> Any:
         if self._engine is None:
             engine = make_engine(DETECT_SIDE, self.threads)
-            faster_recognition(engine._load_rec_model(), self.threads)
+            faster_recognition(engine._load_rec_model(), self.threads, self.scripts)
             self._engine = engine
         return self._engine
 
@@ -120,14 +124,14 @@ class TextReader:
         with self._lock:
             engine = self._get_engine()
             last, rows = self._last, None
-            if last is not None and last[0].shape == pixels.shape and shape in self._sides:
+            if last is not None and last[0].shape == pixels.shape and shape in self._shrinks:
                 rows = changed_rows(last[0], pixels)
             if last is not None and rows is not None:
-                quads = find_in_band(engine, pixels, rows, last[1], self._sides[shape])
+                quads = find_in_band(engine, pixels, rows, last[1], self._shrinks[shape])
             else:
-                quads, side = find_lines(engine, pixels, self._sides.get(shape))
+                quads, shrink = find_lines(engine, pixels, self._shrinks.get(shape))
                 if quads:
-                    self._sides[shape] = side
+                    self._shrinks[shape] = shrink
             self._last = (pixels, quads)
         release_freed_memory()  # detection's working memory (hundreds of MB) goes back at once
         return quads

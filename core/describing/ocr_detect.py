@@ -7,29 +7,29 @@ from typing import Any
 
 import numpy as np
 
-# Lines are found on a copy reduced to half (at least 800 px a side), where UI text of 11
-# points and up is found as well as at full size in a quarter of the time; where that copy
-# shows no lines, lines under SMALL_TEXT px tall, or lines that ran together (9- and 10-point
-# text at half size), they are looked for again at two thirds, then at full size. The size
-# that worked is kept for the next capture of the same size. Recognition reads full-size pixels.
-DETECT_SHRINKS = (1 / 2, 2 / 3, 1.0)
+# Lines are found on a copy reduced to two thirds (at least DETECT_SIDE px a side): twice as
+# fast as full size, and UI text down to 8 points found as well (at half size, 9- and
+# 10-point lines run together). Where that copy shows no lines, lines under SMALL_TEXT px
+# tall, or lines that ran together, they are looked for again at full size; the size that
+# worked is kept for the next capture of the same size. Recognition reads full-size pixels.
+DETECT_SHRINKS = (2 / 3, 1.0)
 DETECT_SIDE = 800
 SMALL_TEXT = 8
 MOST_CHANGED = 0.5  # a change over more of the height than this is searched whole
 
 
-def find_lines(engine: Any, pixels: np.ndarray, known: int | None) -> tuple[list[np.ndarray], int]:
-    """The lines (quadrilaterals in ``pixels``) and the side of the copy they were found on,
-    starting at the side ``known`` to work for captures of this size."""
-    longest = max(pixels.shape[:2])
-    sides = sorted({min(longest, max(DETECT_SIDE, round(longest * s))) for s in DETECT_SHRINKS})
+def find_lines(
+    engine: Any, pixels: np.ndarray, known: float | None
+) -> tuple[list[np.ndarray], float]:
+    """The lines (quadrilaterals in ``pixels``) and the reduction they were found at,
+    starting at ``known``, the one that worked for captures of this size."""
     quads: list[np.ndarray] = []
-    side = sides[0]
-    for side in sides[sides.index(known) if known in sides else 0 :]:
-        quads = _detect(engine, pixels, side)
-        if side == longest or _resolved(quads, side / longest, pixels):
+    shrink = DETECT_SHRINKS[0]
+    for shrink in DETECT_SHRINKS[DETECT_SHRINKS.index(known) if known in DETECT_SHRINKS else 0 :]:
+        quads = _detect(engine, pixels, _side(pixels, shrink))
+        if shrink == 1.0 or _resolved(quads, shrink, pixels):
             break  # else: look again, larger
-    return quads, side
+    return quads, shrink
 
 
 def changed_rows(old: np.ndarray, new: np.ndarray) -> tuple[int, int] | None:
@@ -44,11 +44,11 @@ def changed_rows(old: np.ndarray, new: np.ndarray) -> tuple[int, int] | None:
 
 
 def find_in_band(
-    engine: Any, pixels: np.ndarray, rows: tuple[int, int], lines: list[np.ndarray], side: int
+    engine: Any, pixels: np.ndarray, rows: tuple[int, int], lines: list[np.ndarray], shrink: float
 ) -> list[np.ndarray]:
     """The lines of a capture whose ``rows`` alone changed since it showed ``lines``: those
-    away from the change kept, the rest found again in a band around it, at the scale
-    ``side`` worked at for the whole capture."""
+    away from the change kept, the rest found again in a band around it, at the reduction
+    ``shrink`` that worked for the whole capture."""
     first, last = rows
     if last < first:
         return list(lines)
@@ -62,8 +62,7 @@ def find_in_band(
             top, bottom = min(top, t), max(bottom, b)
     top, bottom = max(0, int(top - margin / 2)), min(pixels.shape[0], int(bottom + margin / 2) + 1)
     strip = pixels[top:bottom]
-    shrink = side / max(pixels.shape[:2])
-    found = _detect(engine, strip, max(32, round(max(strip.shape[:2]) * shrink)))
+    found = _detect(engine, strip, _side(strip, shrink))
     moved = [q + np.array([0, top], dtype=np.float32) for q in found]
     return kept + [q for q in moved if not any(_same_place(q, k) for k in kept)]
 
@@ -76,6 +75,13 @@ def _same_place(a: np.ndarray, b: np.ndarray) -> bool:
     if w <= 0 or h <= 0:
         return False
     return bool(w * h > 0.5 * min((ar - al) * (ab - at), (br - bl) * (bb - bt)))
+
+
+def _side(pixels: np.ndarray, shrink: float) -> int:
+    """The side of the copy lines are found on: ``shrink`` of the longest, not under
+    ``DETECT_SIDE`` (small images are searched whole)."""
+    longest = max(pixels.shape[:2])
+    return max(32, min(longest, max(DETECT_SIDE, round(longest * shrink))))
 
 
 def _detect(engine: Any, pixels: np.ndarray, side: int) -> list[np.ndarray]:

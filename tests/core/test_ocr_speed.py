@@ -102,6 +102,21 @@ def test_reading_starts_under_the_mouse_then_in_the_active_window() -> None:
     assert ReadFirst((5, 700)).order(natural) == natural  # nothing under the mouse
 
 
+def test_a_screen_is_read_from_the_mouse_then_the_active_window() -> None:
+    """On a second monitor at (1920, 0), the active window at (2100, 200) and the mouse at
+    (2300, 450): in the capture's own pixels."""
+    from vocalens.core.describing.capture import reading_start
+    from vocalens.core.describing.context import WindowInfo
+
+    window = WindowInfo("Report", "Editor", 2100, 200, 800, 600)
+    start = reading_start((2300, 450), (1920, 0), window)
+    assert start.point == (380, 450) and start.area == Box(180, 200, 980, 800)
+    alone = reading_start((2300, 450), (2100, 200))  # a window capture: its own top left
+    assert alone.point == (200, 250) and alone.area is None
+    unknown = reading_start((10, 10), (0, 0), WindowInfo())
+    assert unknown.area is None
+
+
 def test_the_reader_starts_under_the_mouse(qtbot, reader) -> None:
     image = Image.new("RGB", (900, 300), "white")
     draw = ImageDraw.Draw(image)
@@ -173,3 +188,45 @@ def test_the_arena_is_emptied_after_each_batch() -> None:
     np.testing.assert_allclose(
         wrapped.run(None, {name: batch})[0], plain.run(None, {name: batch})[0], atol=1e-5
     )
+
+
+def test_the_alphabets_model_reads_what_the_whole_one_reads(qtbot, monkeypatch) -> None:
+    """The narrowed model (1750 classes, not 18710) reads accented Latin, Greek and Cyrillic
+    text as the model of every script does (no better: it is the same model); a Chinese, Japanese or Korean language keeps
+    every script."""
+    from vocalens.core.describing.ocr_scripts import chosen
+
+    image = Image.new("RGB", (900, 260), "white")
+    draw = ImageDraw.Draw(image)
+    for n, text in enumerate(
+        ("Zażółć gęślą jaźń, naïve café", "Привет, как дела сегодня", "Καλημέρα σε όλους")
+    ):
+        draw.text((20, 20 + 80 * n), text, fill="black", font_size=28, font=_font())
+    narrow, whole = TextReader(scripts="alphabets"), TextReader(scripts="all")
+    read = [b.text for b in narrow.read(image)]
+    assert read == [b.text for b in whole.read(image)]
+    assert read[0] == "Zażółć gęślą jaźń, naïve café"  # (the model reads little Cyrillic)
+    decoder = narrow._get_engine()._load_rec_model().postprocess_op
+    assert (
+        len(decoder.character)
+        < 2000
+        < len(whole._get_engine()._load_rec_model().postprocess_op.character)
+    )
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    assert chosen("auto") == "all"
+    monkeypatch.setenv("LANG", "pl_PL.UTF-8")
+    for name in ("LC_ALL", "LC_CTYPE", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    assert chosen("auto") == ("all" if _system_language_is_cjk() else "alphabets")
+
+
+def _font():
+    from PIL import ImageFont
+
+    return ImageFont.truetype("DejaVuSans.ttf", 28)
+
+
+def _system_language_is_cjk() -> bool:
+    import locale
+
+    return (locale.getlocale()[0] or "").lower().startswith(("zh", "ja", "ko", "yue"))
