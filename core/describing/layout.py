@@ -63,12 +63,15 @@ def clean_lines(lines: list[TextLine], min_confidence: float = 0.5) -> list[Text
 
 
 def _needed_confidence(text: str, base: float) -> float:
-    """Short readings are where OCR hallucinates on pictures ("O" for a sun): ask more of them."""
+    """Short readings are where OCR hallucinates on pictures ("O" for a sun): ask more of them
+    (a little more where the model tells fewer characters apart, as the alphabets-only one
+    does: a coffee cup's rim read as "8" scored 0.943 among every script, 0.972 among the
+    alphabets)."""
     letters = sum(ch.isalnum() for ch in text)
     if letters == 0:
         return 2.0  # never
     if letters == 1:
-        return max(base, 0.97)
+        return max(base, 0.98)
     if letters <= 3:
         return max(base, 0.85)
     return base

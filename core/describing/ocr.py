@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from vocalens.core.describing.layout import (
     Box,
@@ -77,11 +77,17 @@ class TextReader:
         return self._engine
 
     def warm_up(self) -> None:
-        """Load the text models now (about a second), not at the first request."""
+        """Load the text models now (about a second), not at the first request, and run each
+        once on a little text: their first run costs more than the ones after it."""
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        sample = Image.new("RGB", (320, 64), "white")
+        ImageDraw.Draw(sample).text((8, 20), "VocaLens", fill="black")
         with self._lock:
             engine = self._get_engine()
             engine._load_det_model()
-            engine._load_rec_model()
+            engine(np.asarray(sample), use_det=True, use_rec=False)
+            engine._load_rec_model()(TextRecInput(img=[np.asarray(sample)]))
 
     def lines(self, image: Image.Image) -> list[TextLine]:
         """Every line found, in no particular order (all recognised together)."""
