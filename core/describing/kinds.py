@@ -120,7 +120,7 @@ def _axes(grey: np.ndarray) -> bool:
 
 KINDS: tuple[Kind, ...] = typing.get_args(Kind)
 DRAWN = 0.3  # at least this share of flat pixels: drawn by a computer, not photographed
-PAGE_WORDS = 3  # a photo mostly covered by text is a page only where it holds words
+PAGE_WORDS = 3  # fewer words than this, all numbers, on a photo: a stray reading, not a page
 
 
 def decide(s: Signals, source: str = "file") -> tuple[Kind, float]:
@@ -129,14 +129,14 @@ def decide(s: Signals, source: str = "file") -> tuple[Kind, float]:
 
     The rule, in order (thresholds set on ``tests/kind_set.py``'s images, see its docs):
     photographs are textured, so few of their pixels equal their neighbours; among them,
-    one mostly covered by text (words, not one stray reading) is a page (a scan or a photo
-    of one). Drawn images with no
+    one mostly covered by text (not a stray number or two) is a page (a scan or a photo of
+    one). Drawn images with no
     text are icons or logos; thin dark axes with numbers, or large strong colours with little
     text, make a chart; a page of prose on one plain ground is a document; the rest is a
     screen (windows, dialogs, lists, terminals)."""
     sure = min(1.0, 0.5 + abs(s.flat - DRAWN) * 1.5)  # far from the line: surer
     if s.flat < DRAWN:
-        if s.text_cover >= 0.15 and s.words >= PAGE_WORDS:
+        if s.text_cover >= 0.15 and (s.words >= PAGE_WORDS or s.numeric < 0.5):
             return "document", min(sure, 0.5 + s.text_cover)
         return "photo", sure
     if s.lines <= 1 and (
