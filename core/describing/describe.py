@@ -166,6 +166,12 @@ class Describer:
         self._captions.move_to_end(key)
         return self._captions[key]
 
+    def forget(self) -> None:
+        """Drop the captions and text remembered of earlier images."""
+        self._captions.clear()
+        if self.reader is not None:
+            self.reader.forget()
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 

@@ -89,6 +89,13 @@ class TextReader:
             engine(np.asarray(sample), use_det=True, use_rec=False)
             engine._load_rec_model()(TextRecInput(img=[np.asarray(sample)]))
 
+    def forget(self) -> None:
+        """Drop what is remembered of earlier captures: the next read reads everything."""
+        with self._lock:
+            self._recent.clear()
+            self._lines.clear()
+            self._last = None
+
     def lines(self, image: Image.Image) -> list[TextLine]:
         """Every line found, in no particular order (all recognised together)."""
         scale, pixels = _scaled(image)

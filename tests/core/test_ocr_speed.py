@@ -192,8 +192,8 @@ def test_the_arena_is_emptied_after_each_batch() -> None:
 
 def test_the_alphabets_model_reads_what_the_whole_one_reads(qtbot, monkeypatch) -> None:
     """The narrowed model (1750 classes, not 18710) reads accented Latin, Greek and Cyrillic
-    text as the model of every script does (no better: it is the same model); a Chinese, Japanese or Korean language keeps
-    every script."""
+    text as the model of every script does (no better: it is the same model); a Chinese,
+    Japanese or Korean language keeps every script."""
     from vocalens.core.describing.ocr_scripts import chosen
 
     image = Image.new("RGB", (900, 260), "white")
