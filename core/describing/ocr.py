@@ -88,6 +88,7 @@ class TextReader:
             engine._load_det_model()
             engine(np.asarray(sample), use_det=True, use_rec=False)
             engine._load_rec_model()(TextRecInput(img=[np.asarray(sample)]))
+        release_freed_memory()  # the wheel's own recogniser, replaced, and the first runs' memory
 
     def forget(self) -> None:
         """Drop what is remembered of earlier captures: the next read reads everything."""
