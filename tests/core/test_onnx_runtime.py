@@ -171,10 +171,10 @@ def test_a_damaged_weight_file_is_one_sentence_and_nothing_half_made_is_kept(fre
 def test_an_interrupted_conversion_is_never_loaded(fresh_model_dir, monkeypatch) -> None:
     import vocalens.core.inference.ort.convert as convert
 
-    def full_disk(source, target) -> None:
+    def full_disk(source, target, ops=()) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(convert, "_quantize", full_disk)
+    monkeypatch.setattr(convert, "quantize_int8", full_disk)
     with pytest.raises(OSError):
         open_captioner(fresh_model_dir, device="cpu", precision="fp32")
     assert converted(fresh_model_dir) is None
