@@ -25,6 +25,13 @@ def register(sub: Any) -> None:
     p.add_argument("--verbosity", choices=["brief", "normal", "full"], default="normal")
     p.add_argument("--no-text", action="store_true", help="skip reading the visible text")
     p.add_argument("--no-caption", action="store_true", help="skip the caption model")
+    p.add_argument(
+        "--text-scripts",
+        choices=["auto", "alphabets", "all"],
+        default="auto",
+        help="read text in the alphabets (Latin, Greek, Cyrillic, …; faster) or in every "
+        "script, Chinese, Japanese and Korean too (auto: by your language)",
+    )
     where_out = p.add_mutually_exclusive_group()
     where_out.add_argument("--json", action="store_true", help="one JSON object per input")
     where_out.add_argument(
@@ -47,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     opened = open_describer(
         None if args.no_caption else args.model,
         text=not args.no_text,
+        scripts=args.text_scripts,
         **model_options(args),
         **decoding_overrides(args),
     )

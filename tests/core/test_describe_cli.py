@@ -44,6 +44,12 @@ def test_without_a_model_text_and_context_still_come(poster, capsys) -> None:
     assert out.strip() == f"{poster}\tText: Lost cat named Biscuit. Call 555 0134."  # all text
 
 
+@pytest.mark.parametrize("scripts", ["alphabets", "all"])
+def test_text_is_read_the_same_in_either_set_of_scripts(poster, capsys, scripts) -> None:
+    assert main(["describe", str(poster), "--no-caption", "--text-scripts", scripts]) == 0
+    assert capsys.readouterr().out.strip().endswith("Lost cat named Biscuit. Call 555 0134.")
+
+
 def test_brief_verbosity_caps_the_spoken_text(poster, capsys) -> None:
     main(["describe", str(poster), "--no-caption", "--verbosity", "brief"])
     out = capsys.readouterr().out
