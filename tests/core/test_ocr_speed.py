@@ -128,7 +128,10 @@ def test_the_reader_starts_under_the_mouse(qtbot, reader) -> None:
     assert started == ["Call us on Monday", "Opening hours"]
 
 
-def test_the_int8_text_model_is_made_once_and_a_damaged_copy_is_replaced(qtbot) -> None:
+def test_the_int8_text_model_is_made_once_and_a_damaged_copy_is_replaced(
+    qtbot, monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setenv("VOCALENS_CACHE_DIR", str(tmp_path / "cache"))  # nothing made yet
     image = editor(640, 200, 4, 12)
     reader = TextReader()
     reader.warm_up()
