@@ -303,11 +303,11 @@ def blanks() -> list[Image.Image]:
 # Screens (real Qt widgets) -----------------------------------------------------------------
 
 
-def grab(widget) -> Image.Image:
-    """A Qt widget rendered offscreen, as RGB."""
+def grab(widget, points: int = 11) -> Image.Image:
+    """A Qt widget rendered offscreen in its font at ``points``, as RGB."""
     from PySide6.QtGui import QFont, QImage
 
-    widget.setFont(QFont(widget.font().family(), 11))
+    widget.setFont(QFont(widget.font().family(), points))
     widget.show()
     image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
     widget.close()

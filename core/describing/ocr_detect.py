@@ -99,17 +99,16 @@ def _resolved(quads: list[np.ndarray], shrink: float, pixels: np.ndarray) -> boo
     heights = [q[:, 1].max() - q[:, 1].min() for q in quads]
     if float(np.median(heights)) * shrink < SMALL_TEXT:
         return False
-    grey = pixels.mean(axis=2, dtype=np.float32)
-    return not any(_text_bands(grey, q) >= 2 for q in quads)
+    return not any(_text_bands(pixels, q) >= 2 for q in quads)
 
 
-def _text_bands(grey: np.ndarray, quad: np.ndarray) -> int:
+def _text_bands(pixels: np.ndarray, quad: np.ndarray) -> int:
     """How many lines of text a found box holds: bands of rows with ink between rows of
     background, each at least half as tall as the tallest. Bands touching the box's top or
     bottom are the neighbouring lines' descenders or capitals, and are not counted."""
     left, top = np.floor(quad.min(axis=0)).astype(int).clip(0)
     right, bottom = np.ceil(quad.max(axis=0)).astype(int)
-    crop = grey[top:bottom, left:right]
+    crop = pixels[top:bottom, left:right].mean(axis=2, dtype=np.float32)  # its greys alone
     if crop.size == 0:
         return 0
     spread = crop.max(axis=1) - crop.min(axis=1)

@@ -14,13 +14,15 @@ from PIL import Image, ImageDraw
 pytest.importorskip("rapidocr", reason="the ocr extra is not installed")
 pytest.importorskip("PySide6", reason="the desktop extra is not installed")
 
-from PySide6.QtGui import QFont, QImage
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QTextEdit
 
 from vocalens.core.describing import ocr_detect
 from vocalens.core.describing.layout import Box, ReadFirst, TextBlock, TextLine
 from vocalens.core.describing.ocr import TextReader
 from vocalens.core.describing.ocr_engine import ShrinkingSession
+
+from ..kind_set import grab
 
 
 def editor(width: int, height: int, lines: int, points: int) -> Image.Image:
@@ -34,13 +36,7 @@ def editor(width: int, height: int, lines: int, points: int) -> Image.Image:
         )
     )
     page.resize(width, height)
-    page.show()
-    image = page.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    page.close()
-    return Image.frombytes(
-        "RGB", (image.width(), image.height()), bytes(image.constBits()), "raw", "RGB",
-        image.bytesPerLine(),
-    )  # fmt: skip
+    return grab(page, points)
 
 
 def numbers_read(text: str) -> set[int]:
