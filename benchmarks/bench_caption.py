@@ -85,7 +85,10 @@ def main() -> None:
         start = time.perf_counter()
         done = convert(folder)
         convert_s = time.perf_counter() - start
-        sizes = {p.name: round(p.stat().st_size / 1e6, 1) for p in done.folder.glob("*.onnx")}
+        sizes = {  # each graph with its data file
+            p.name: round(sum(f.stat().st_size for f in done.folder.glob(p.name + "*")) / 1e6, 1)
+            for p in done.folder.glob("*.onnx")
+        }
         results: dict[str, object] = {"machine": machine(), "new_tokens": TOKENS}
         results["convert_s"] = round(convert_s, 1)
         results["onnx_files_mb"] = sizes

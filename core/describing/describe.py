@@ -26,6 +26,7 @@ from vocalens.core.describing.parts import (
 )
 from vocalens.core.errors import ModelNotInstalledError, VocaLensError, first_line
 from vocalens.core.images import pixel_hash
+from vocalens.core.inference.memory import release_freed_memory
 
 if TYPE_CHECKING:
     from vocalens.core.describing.layout import ReadFirst, TextBlock
@@ -149,6 +150,7 @@ class Describer:
             *filter(None, [caption]),
             *texts,
         ]
+        release_freed_memory()  # the working memory of reading and captioning (tens of MB)
         desc.timings["total_ms"] = _ms(start)
         return desc
 

@@ -116,10 +116,7 @@ def test_the_fused_decoder_computes_what_the_plain_one_does(tiny) -> None:
     weights = {k: v.numpy() for k, v in tiny.decoder.state_dict().items()}
     rng = np.random.default_rng(0)
     layers, heads, width = cfg["n_layer"], cfg["n_head"], cfg["n_embd"]
-    feed = {
-        "prefix": rng.standard_normal((2, 3, width), dtype=np.float32),
-        "tokens": rng.integers(0, cfg["vocab_size"], (2, 2)),
-    }
+    feed = {"prefix": rng.standard_normal((2, 3, width), dtype=np.float32)}
     for i in range(layers):
         for part in ("key", "value"):
             feed[f"past_{part}_{i}"] = rng.standard_normal((2, heads, 4, width // heads)).astype(
@@ -182,3 +179,66 @@ def test_an_interrupted_conversion_is_never_loaded(fresh_model_dir, monkeypatch)
     monkeypatch.undo()
     model = open_captioner(fresh_model_dir, device="cpu", precision="int8")
     assert model.caption(IMAGES[:1])[0].tokens
+
+
+def test_a_converted_file_cut_short_is_converted_again(fresh_model_dir) -> None:
+    """The weights lie in data files beside the graphs; one cut short (a damaged disk, a
+    copy that stopped) is not loaded but made again, and the captions come back the same."""
+    first = open_captioner(fresh_model_dir, device="cpu", precision="int8")
+    want = [c.tokens for c in first.caption(IMAGES[:3])]
+    done = converted(fresh_model_dir)
+    assert done is not None
+    data = done.folder / "decoder.onnx.data"  # the token table the int8 decoder reads
+    assert data.stat().st_size > 0
+    data.write_bytes(data.read_bytes()[:-100])
+    assert converted(fresh_model_dir) is None
+    again = open_captioner(fresh_model_dir, device="cpu", precision="int8")
+    assert [c.tokens for c in again.caption(IMAGES[:3])] == want
+
+
+def test_the_int8_decoder_takes_its_tokens_as_rows_of_the_fp32_table(pair) -> None:
+    """The int8 graph holds no token table: the rows come from the fp32 model's file, so the
+    int8 and fp32 graphs fed the same tokens see the same embeddings."""
+    import onnxruntime
+
+    from vocalens.core.inference.ort.gpt2_graph import gpt2_graph
+    from vocalens.core.model.decoder import gpt2_config_dict
+
+    reference, onnx = pair
+    rows = onnx.token_rows
+    assert rows is not None  # opened in fp32, the rows are still at hand for int8
+    table = reference.decoder.transformer.wte.weight.detach().numpy()
+    tokens = np.array([[0, 5], [len(table) - 1, 17]])
+    assert np.array_equal(rows(tokens), table[tokens])
+    with pytest.raises(ValueError, match="token ids"):
+        rows(np.array([len(table)]))
+    cfg = gpt2_config_dict(reference.decoder)
+    weights = {k: v.numpy() for k, v in reference.decoder.state_dict().items()}
+    int8_layout = gpt2_graph(cfg, weights, separate_head=True).SerializeToString()
+    fp32_layout = gpt2_graph(cfg, weights).SerializeToString()
+    feed: dict[str, np.ndarray] = {}
+    for i in range(cfg["n_layer"]):
+        for part in ("key", "value"):
+            feed[f"past_{part}_{i}"] = np.zeros(
+                (2, cfg["n_head"], 0, cfg["n_embd"] // cfg["n_head"]), np.float32
+            )
+    empty = np.zeros((2, 0, cfg["n_embd"]), np.float32)
+    by_rows = onnxruntime.InferenceSession(int8_layout, providers=[CPU]).run(
+        ["logits"], {**feed, "prefix": rows(tokens)}
+    )[0]
+    by_ids = onnxruntime.InferenceSession(fp32_layout, providers=[CPU]).run(
+        ["logits"], {**feed, "prefix": empty, "tokens": tokens}
+    )[0]
+    assert np.abs(by_rows - by_ids).max() < 1e-4
+
+
+def test_a_token_table_cut_short_is_one_sentence(tmp_path) -> None:
+    from vocalens.core.inference.ort.token_rows import TokenRows
+
+    table = np.arange(40, dtype=np.float32).reshape(10, 4)
+    path = tmp_path / "table.data"
+    path.write_bytes(b"\0" * 64 + table.tobytes())
+    assert np.array_equal(TokenRows(path, 64, 10, 4)(np.array([3, 9])), table[[3, 9]])
+    path.write_bytes(path.read_bytes()[:-1])
+    with pytest.raises(ModelError, match="cut short"):
+        TokenRows(path, 64, 10, 4)

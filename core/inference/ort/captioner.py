@@ -12,6 +12,7 @@ from PIL import Image
 
 from vocalens.core.inference.ort.preprocess import Preprocess
 from vocalens.core.inference.ort.providers import choose_providers, session_options
+from vocalens.core.inference.ort.token_rows import TokenRows
 from vocalens.core.inference.ort.tokenizer import BPETokenizer
 from vocalens.core.model.config import CaptionerConfig, DecodingConfig, apply_overrides
 from vocalens.core.model.decoding import Stepper, decode
@@ -30,7 +31,10 @@ class OrtCaptioner:
         tokenizer: BPETokenizer,
         precision: str,
         device: str = "auto",
+        token_rows: TokenRows | None = None,
     ) -> None:
+        """``token_rows``: where a decoder without a ``tokens`` input (int8) gets its new
+        tokens' embeddings."""
         import onnxruntime
 
         self.config, self.tokenizer, self.precision = config, tokenizer, precision
@@ -47,8 +51,12 @@ class OrtCaptioner:
         self.device = "cpu" if self.providers[0] == "CPUExecutionProvider" else self.providers[0]
         self.preprocess = Preprocess(config.encoder.preprocess)
         decoder = self.sessions["decoder"]
-        past = decoder.get_inputs()[2].shape  # past_key_0: (batch, heads, past, head_dim)
-        self.layers = sum(1 for i in decoder.get_inputs() if i.name.startswith("past_key_"))
+        inputs = {i.name: i for i in decoder.get_inputs()}
+        past = inputs["past_key_0"].shape  # (batch, heads, past, head_dim)
+        self.layers = sum(1 for name in inputs if name.startswith("past_key_"))
+        self.token_rows, self.embeds_tokens = token_rows, "tokens" not in inputs
+        if self.embeds_tokens and token_rows is None:
+            raise ValueError("a decoder that takes its tokens embedded needs token_rows")
         self.heads, self.head_dim = int(past[1]), int(past[3])
         self.vocab = int(next(o for o in decoder.get_outputs() if o.name == "logits").shape[1])
         self._stops: tuple[tuple[str, ...], np.ndarray] | None = None
@@ -113,13 +121,17 @@ class OrtStepper:
         kinds = [f"{kind}_{i}" for i in range(model.layers) for kind in ("key", "value")]
         self.names = ["logits", *(f"present_{k}" for k in kinds)]
         self.past_names = [f"past_{k}" for k in kinds]
+        self.rows = model.token_rows if model.embeds_tokens else None
 
     def first(self) -> np.ndarray:
-        return self._run(self.prefix, np.zeros((len(self.prefix), 0), np.int64))
+        no_tokens = np.zeros((len(self.prefix), 0), np.int64)
+        return self._run(self.prefix, None if self.rows is not None else no_tokens)
 
     def next(self, tokens: np.ndarray) -> np.ndarray:
-        empty = np.zeros((len(tokens), 0, self.prefix.shape[2]), np.float32)
-        return self._run(empty, tokens.astype(np.int64)[:, None])
+        ids = tokens.astype(np.int64)[:, None]
+        if self.rows is not None:  # embedded here: the graph has no table of its own
+            return self._run(self.rows(ids), None)
+        return self._run(np.zeros((len(tokens), 0, self.prefix.shape[2]), np.float32), ids)
 
     def reorder(self, index: np.ndarray) -> None:
         self.past = [p[index] for p in self.past]
@@ -127,11 +139,9 @@ class OrtStepper:
     def ids(self, rows: list[list[int]]) -> list[list[int]]:
         return rows
 
-    def _run(self, prefix: np.ndarray, tokens: np.ndarray) -> np.ndarray:
-        feeds = {
-            "prefix": prefix,
-            "tokens": tokens,
-            **dict(zip(self.past_names, self.past, strict=True)),
-        }
+    def _run(self, prefix: np.ndarray, tokens: np.ndarray | None) -> np.ndarray:
+        feeds = {"prefix": prefix, **dict(zip(self.past_names, self.past, strict=True))}
+        if tokens is not None:
+            feeds["tokens"] = tokens
         logits, *self.past = self.session.run(self.names, feeds)
         return logits

@@ -1,9 +1,11 @@
 """A model folder → its ONNX files (fp32 and int8), made once, without torch.
 
 The graphs are written by our own builders (``*_graph``) and filled with the folder's
-safetensors weights; int8 copies come from onnxruntime's dynamic quantization. Everything is
-written into a temporary folder that replaces ``onnx/`` only when complete, with a manifest
-keyed to the weights it came from: an interrupted conversion is never loaded, it is redone.
+safetensors weights; int8 copies come from onnxruntime's dynamic quantization. Each file keeps
+its weights in a data file beside it, which onnxruntime maps into memory (``external``).
+Everything is written into a temporary folder that replaces ``onnx/`` only when complete, with
+a manifest keyed to the weights it came from and holding every file's size: an interrupted
+conversion is never loaded, a damaged one is redone.
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ from vocalens.core.errors import (
     first_line,
     require_weights,
 )
+from vocalens.core.inference.ort.external import data_file, move_weights_out, save_external
 from vocalens.core.inference.ort.int8 import quantize_int8
+from vocalens.core.inference.ort.token_rows import TokenRows
 from vocalens.core.model.config import CONFIG, CaptionerConfig, read_config
 from vocalens.core.paths import derived_dir, fingerprint, hub_cache
 
 FOLDER = "onnx"
 MANIFEST = "manifest.json"
-FORMAT = 2
+FORMAT = 3  # 3: weights in data files beside the graphs
 AGAIN = "Download or convert the model again."
 PARTS = ("visual", "projector", "decoder")
 Progress = Callable[[float, str], None]  # (fraction done, what is being made)
@@ -48,6 +52,13 @@ class Converted:
         CLIP tower in fp32)."""
         int8 = {"int8": PARTS, "int8-decoder": ("projector", "decoder")}.get(precision, ())
         return {p: self.folder / (f"{p}.int8.onnx" if p in int8 else f"{p}.onnx") for p in PARTS}
+
+    def token_rows(self) -> TokenRows:
+        """The token embeddings that the int8 decoder takes embedded: the fp32 decoder's."""
+        place = self.manifest["tokens"]
+        return TokenRows(
+            self.folder / str(place["file"]), int(place["offset"]), *map(int, place["shape"])
+        )
 
 
 def onnx_key(directory: Path, cfg: CaptionerConfig) -> str:
@@ -69,9 +80,14 @@ def converted(directory: Path) -> Converted | None:
         return None
     if not isinstance(manifest, dict) or manifest.get("key") != key:
         return None
-    done = Converted(folder, manifest)
-    every = {*done.files("fp32").values(), *done.files("int8").values()}
-    return done if all(p.is_file() for p in every) else None
+    sizes = manifest.get("sizes")
+    if not isinstance(sizes, dict) or sizes != _sizes(folder):
+        return None  # a file missing, cut short or added since: made again
+    return Converted(folder, manifest)
+
+
+def _sizes(folder: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_size for p in sorted(folder.glob("*.onnx*"))}
 
 
 def convert(directory: Path, progress: Progress | None = None) -> Converted:
@@ -86,12 +102,13 @@ def convert(directory: Path, progress: Progress | None = None) -> Converted:
         shutil.rmtree(stale, ignore_errors=True)
 
     def fill(tmp: Path) -> None:
-        _make(directory, cfg, tmp, tell)
-        (tmp / MANIFEST).write_text(json.dumps({"key": key, "format": FORMAT}) + "\n", "utf-8")
+        manifest.update(tokens=_make(directory, cfg, tmp, tell), sizes=_sizes(tmp))
+        (tmp / MANIFEST).write_text(json.dumps(manifest) + "\n", "utf-8")
 
+    manifest: dict[str, Any] = {"key": key, "format": FORMAT}
     write_folder_atomic(target, fill)
     tell(1.0, "done")
-    return Converted(target, {"key": key, "format": FORMAT})
+    return Converted(target, manifest)
 
 
 def _require_files(directory: Path, cfg: CaptionerConfig) -> None:
@@ -111,9 +128,8 @@ def _require_files(directory: Path, cfg: CaptionerConfig) -> None:
         )
 
 
-def _make(directory: Path, cfg: CaptionerConfig, out: Path, tell: Progress) -> None:
-    import onnx
-
+def _make(directory: Path, cfg: CaptionerConfig, out: Path, tell: Progress) -> dict[str, Any]:
+    """Write the files; returns where the token embeddings lie (see ``Converted.token_rows``)."""
     from vocalens.core.inference.ort.gpt2_graph import gpt2_graph
     from vocalens.core.inference.ort.projector_graph import projector_graph
     from vocalens.core.inference.ort.vision_graph import vision_graph
@@ -122,16 +138,16 @@ def _make(directory: Path, cfg: CaptionerConfig, out: Path, tell: Progress) -> N
     visual = vision_graph(
         cfg.encoder.model_cfg or {}, _encoder_weights(directory, cfg), cfg.encoder.normalize
     )
-    onnx.save(visual, out / "visual.onnx")
+    save_external(visual, out / "visual.onnx")
     del visual
     tell(0.15, "image encoder, int8")
-    quantize_int8(out / "visual.onnx", out / "visual.int8.onnx")
+    _int8(out / "visual.onnx", out / "visual.int8.onnx")
     tell(0.3, "projector")
-    onnx.save(
+    save_external(
         projector_graph(cfg.projector, _read(directory / cfg.projector.weights)),
         out / "projector.onnx",
     )
-    quantize_int8(out / "projector.onnx", out / "projector.int8.onnx")
+    _int8(out / "projector.onnx", out / "projector.int8.onnx")
     tell(0.35, "language model")
     gpt2_cfg, gpt2_weights = _decoder_weights(directory, cfg)
     if gpt2_cfg["n_embd"] != cfg.projector.embed_dim:
@@ -140,14 +156,27 @@ def _make(directory: Path, cfg: CaptionerConfig, out: Path, tell: Progress) -> N
             f"{gpt2_cfg['n_embd']}.",
             "Use the GPT-2 size the projector was trained with.",
         )
-    onnx.save(gpt2_graph(gpt2_cfg, gpt2_weights), out / "decoder.onnx")
+    wte = "transformer.wte.weight"
+    offsets = save_external(gpt2_graph(gpt2_cfg, gpt2_weights), out / "decoder.onnx", [wte])
+    tokens = {
+        "file": data_file(out / "decoder.onnx").name,
+        "offset": offsets[wte],
+        "shape": list(gpt2_weights[wte].shape),
+    }
     tell(0.6, "language model, int8")
     with_head = out / "decoder.head.onnx"
-    onnx.save(gpt2_graph(gpt2_cfg, gpt2_weights, separate_head=True, fused=True), with_head)
+    save_external(gpt2_graph(gpt2_cfg, gpt2_weights, separate_head=True, fused=True), with_head)
     del gpt2_weights
     tell(0.75, "language model, int8")
-    quantize_int8(with_head, out / "decoder.int8.onnx")
+    _int8(with_head, out / "decoder.int8.onnx")
     with_head.unlink()
+    data_file(with_head).unlink()
+    return tokens
+
+
+def _int8(source: Path, target: Path) -> None:
+    quantize_int8(source, target)
+    move_weights_out(target)
 
 
 def _read(path: Path) -> dict[str, np.ndarray]:

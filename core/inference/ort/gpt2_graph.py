@@ -1,8 +1,9 @@
 """GPT-2 as one ONNX graph that continues from a KV cache.
 
 Inputs: ``prefix`` (B, P, E) embeddings and ``tokens`` (B, T) ids, appended in that order (either
-may be empty), and ``past_key_i`` / ``past_value_i`` (B, H, S, d) per layer. Outputs: the logits
-of the last position (B, V) and ``present_key_i`` / ``present_value_i`` (B, H, S+P+T, d).
+may be empty; the int8 graph has no ``tokens``: its new tokens come embedded), and
+``past_key_i`` / ``past_value_i`` (B, H, S, d) per layer. Outputs: the logits of the last
+position (B, V) and ``present_key_i`` / ``present_value_i`` (B, H, S+P+T, d).
 Weights use transformers' GPT-2 names (``transformer.h.0.attn.c_attn.weight`` …).
 """
 
@@ -26,9 +27,11 @@ def gpt2_graph(
     separate_head: bool = False,
     fused: bool = False,
 ) -> onnx.ModelProto:
-    """``separate_head``: the token embeddings are held as (E, V), the layout of a plain MatMul
-    that int8 quantization can take, and the input embeddings gather from the same table;
-    otherwise the output layer is a Gemm on the (V, E) table (fp32, no copy).
+    """``separate_head``: the output layer is a plain MatMul on a (E, V) copy of the token
+    embeddings, the layout int8 quantization can take, and the graph has no ``tokens`` input:
+    new tokens come already embedded, as ``prefix`` rows (``TokenRows`` reads them from the
+    fp32 model's table, so that 50 257 rows need not be held in memory for the few a
+    caption uses); otherwise the output layer is a Gemm on the (V, E) table (fp32, no copy).
     ``fused``: each residual sum and the LayerNorm after it run as one onnxruntime kernel
     (faster; standard operators only otherwise)."""
     n_layer, n_head = int(config["n_layer"]), int(config["n_head"])
@@ -42,7 +45,7 @@ def gpt2_graph(
     head_dim = width // n_head
     g = Graph("gpt2")
     prefix = g.input("prefix", FLOAT, ["batch", "prefix_length", width])
-    tokens = g.input("tokens", INT64, ["batch", "new_tokens"])
+    tokens = None if separate_head else g.input("tokens", INT64, ["batch", "new_tokens"])
     pasts = []
     for i in range(n_layer):
         dims = ["batch", n_head, "past", head_dim]
@@ -50,13 +53,12 @@ def gpt2_graph(
             (g.input(f"past_key_{i}", FLOAT, dims), g.input(f"past_value_{i}", FLOAT, dims))
         )
 
-    if separate_head:  # one (E, V) table for the output layer and the input embeddings
+    if tokens is None:  # new tokens come embedded; a (E, V) copy for the output layer
         table = g.weight("lm_head.weight", np.ascontiguousarray(wte.T))
-        embedded = g.op("Transpose", [g.op("Gather", [table, tokens], axis=1)], perm=[1, 2, 0])
+        x = prefix
     else:
         table = g.weight("transformer.wte.weight", wte)
-        embedded = g.op("Gather", [table, tokens])
-    x = g.op("Concat", [prefix, embedded], axis=1)  # (B, T, E)
+        x = g.op("Concat", [prefix, g.op("Gather", [table, tokens])], axis=1)  # (B, T, E)
     past_len = g.op("Gather", [g.op("Shape", [pasts[0][0]]), g.const(2)], axis=0)
     new_len = g.op("Gather", [g.op("Shape", [x]), g.const(1)], axis=0)
     total = g.op("Add", [past_len, new_len])

@@ -29,9 +29,10 @@ def open_ort(
     cfg = read_config(directory)
     tokenizer = BPETokenizer(directory / cfg.decoder.tokenizer)
     on_cpu = choose_providers(device)[0] == CPU
+    rows = done.token_rows()
 
     def make(path: Path_) -> OrtCaptioner:
-        return OrtCaptioner(done.files(path), cfg, tokenizer, path, device)
+        return OrtCaptioner(done.files(path), cfg, tokenizer, path, device, rows)
 
     chosen: Path_ = (
         "fp32" if precision == "fp32" or (precision == "auto" and not on_cpu) else "int8"
