@@ -71,7 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from PySide6.QtWidgets import QApplication
 
+    from .module_sources import keep_no_module_sources
     from .remote import Refused, RemoteServer, send
+
+    keep_no_module_sources()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     try:
