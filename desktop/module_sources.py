@@ -5,6 +5,7 @@ memory. Here the same question is answered by reading each file once, keeping no
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
 
@@ -23,7 +24,7 @@ def uses_pyside(module: ModuleType) -> bool:
 def keep_no_module_sources() -> None:
     """Give PySide6 the check above in place of its own (where its version has one)."""
     try:
-        from PySide6.support import feature
+        feature = importlib.import_module("PySide6.support.feature")
     except ImportError:
         return
     if hasattr(feature, "_mod_uses_pyside"):
