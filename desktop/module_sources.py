@@ -28,4 +28,4 @@ def keep_no_module_sources() -> None:
     except ImportError:
         return
     if hasattr(feature, "_mod_uses_pyside"):
-        feature._mod_uses_pyside = uses_pyside
+        setattr(feature, "_mod_uses_pyside", uses_pyside)  # noqa: B010 - a private name
