@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the packaged command, started again as a helper process
     quiet_libraries()  # only our words on the terminal (VOCALENS_DEBUG=1 shows the rest)
     parser = build_parser()
     args = parser.parse_args(argv)

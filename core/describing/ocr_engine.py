@@ -14,6 +14,9 @@ model is used, as before.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +112,7 @@ def derived_copy(source: Path, scripts: str) -> Path | None:
     if target.exists():
         return target
     try:
-        write_atomic(target, lambda tmp: _derive(source, tmp, scripts))
+        write_atomic(target, lambda tmp: _derive_apart(source, tmp, scripts))
     except Exception:  # no quantizer, a read-only or full cache: the float model works
         log.warning("The derived text model could not be made; using the original.", exc_info=True)
         return None
@@ -117,6 +120,23 @@ def derived_copy(source: Path, scripts: str) -> Path | None:
         if old != target:
             old.unlink(missing_ok=True)  # a copy of an older wheel's model
     return target
+
+
+def _derive_apart(source: Path, target: Path, scripts: str) -> None:
+    """``_derive`` in a process of its own: the quantizer's libraries and working memory
+    (some 75 MB that glibc would keep) leave with it, and the app stays as light as on every
+    later start."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        pool.submit(_derive_quietly, source, target, scripts).result()
+
+
+def _derive_quietly(source: Path, target: Path, scripts: str) -> None:
+    """The child's own output goes nowhere: only the app speaks to the user."""
+    with open(os.devnull, "w") as nowhere:
+        os.dup2(nowhere.fileno(), 1)
+        os.dup2(nowhere.fileno(), 2)
+    _derive(source, target, scripts)
 
 
 def _derive(source: Path, target: Path, scripts: str) -> None:

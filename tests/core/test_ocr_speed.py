@@ -5,6 +5,7 @@ read-only). Real OCR on text rendered by Qt at test time."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -149,6 +150,25 @@ def test_the_int8_text_model_is_made_once_and_a_damaged_copy_is_replaced(
     assert not copies[0].exists()  # and the damaged copy is gone, to be made again
     TextReader().warm_up()
     assert copies[0].exists()
+
+
+def test_the_text_model_is_derived_in_a_process_of_its_own(tmp_path) -> None:
+    """The quantizer's libraries never enter the app's process: its memory stays what every
+    later start has."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from vocalens.core.describing.ocr import TextReader; "
+        "TextReader().warm_up(); "
+        "print(sorted(m for m in sys.modules if m == 'onnx' or 'quantization' in m))"
+    )
+    env = {**os.environ, "VOCALENS_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr[-2000:]
+    assert list((tmp_path / "cache" / "ocr").glob("*.int8-*.onnx"))  # and it was made
 
 
 def test_a_cache_that_cannot_be_written_reads_with_the_original_model(
