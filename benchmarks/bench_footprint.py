@@ -3,7 +3,8 @@ builds) or, without one, this environment. With the real-size model (random weig
 once, int8 — the precision a model gets when int8 agrees with fp32):
 
 - ``vocalens caption one.jpg`` from the shell: wall time and peak memory, in fresh processes;
-- the desktop app on Xvfb: memory after its first description (asked for through its remote),
+- the desktop app on Xvfb: memory after its first description of a screen with a window of
+  text beside a photo (asked for through its remote),
   and its CPU use while idle.
 
     python benchmarks/bench_footprint.py [--app build/bundle/dist/VocaLens] [--out results.json]
@@ -28,6 +29,7 @@ from PIL import Image
 from common import gpt2_vocab, machine, report
 
 ROOT = Path(__file__).resolve().parents[1]
+PHOTO = ROOT / "resources" / "samples" / "house-on-a-hill.png"
 
 
 def commands(app: Path | None) -> tuple[list[str], list[str]]:
@@ -77,6 +79,30 @@ def cli(cli_cmd: list[str], model: Path, image: Path, precision: str, repeats: i
     }
 
 
+SCREEN = r"""
+import sys
+from PySide6.QtGui import QFont, QPixmap
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QTextEdit, QWidget
+app = QApplication([])
+window = QWidget()
+window.setWindowTitle("Trip notes")
+page = QTextEdit()
+page.setFont(QFont("DejaVu Sans", 11))
+page.setPlainText("\n".join(
+    f"Day {i + 1}: we walked {i % 5 + 3} miles to the house on the hill and back" for i in range(28)))
+photo = QLabel()
+photo.setPixmap(QPixmap(sys.argv[1]).scaledToWidth(560))
+row = QHBoxLayout(window)
+row.addWidget(page)
+row.addWidget(photo)
+window.setGeometry(0, 0, 1280, 800)
+window.show()
+app.processEvents()
+print("ready", flush=True)
+app.exec()
+"""
+
+
 def desktop(app_cmd: list[str], model: Path, tmp: Path, idle: float) -> dict:
     xvfb = subprocess.Popen(["Xvfb", ":78", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
                             stderr=subprocess.DEVNULL)  # fmt: skip
@@ -92,9 +118,15 @@ def desktop(app_cmd: list[str], model: Path, tmp: Path, idle: float) -> dict:
     time.sleep(1.5)
     app = subprocess.Popen([*app_cmd, "--no-tray"], env=env, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)  # fmt: skip
+    screen = None
     try:
         time.sleep(10)  # started and loaded
         started = status(app.pid)
+        # what a user's screen shows: a window of text beside a photo
+        screen = subprocess.Popen([sys.executable, "-c", SCREEN, str(PHOTO)], env=env,
+                                  stdout=subprocess.PIPE, text=True)  # fmt: skip
+        assert screen.stdout is not None and screen.stdout.readline().strip() == "ready"
+        time.sleep(1)
         subprocess.run([*app_cmd, "--describe", "screen"], env=env, check=True, timeout=300)
         db = tmp / "data" / "history.db"
         deadline = time.time() + 300
@@ -114,6 +146,8 @@ def desktop(app_cmd: list[str], model: Path, tmp: Path, idle: float) -> dict:
     finally:
         if app.poll() is None:
             app.kill()
+        if screen is not None:
+            screen.kill()
         xvfb.terminate()
     return {
         "rss_started_mb": round(started["VmRSS"], 1),
@@ -140,9 +174,7 @@ def main() -> None:
         model = save_captioner(real_size_captioner(gpt2_vocab()), tmp / "model",
                                include_decoder=True)  # fmt: skip
         image = tmp / "photo.jpg"
-        Image.open(ROOT / "resources" / "samples" / "house-on-a-hill.png").convert("RGB").save(
-            image
-        )
+        Image.open(PHOTO).convert("RGB").save(image)
         results: dict[str, object] = {"machine": machine(), "what": str(app or sys.prefix)}
         results["cli_int8"] = cli(cli_cmd, model, image, "int8", args.repeats)
         if shutil.which("Xvfb"):
