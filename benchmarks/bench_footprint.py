@@ -88,8 +88,8 @@ window = QWidget()
 window.setWindowTitle("Trip notes")
 page = QTextEdit()
 page.setFont(QFont("DejaVu Sans", 11))
-page.setPlainText("\n".join(
-    f"Day {i + 1}: we walked {i % 5 + 3} miles to the house on the hill and back" for i in range(28)))
+page.setPlainText("\n".join(f"Day {i + 1}: we walked {i % 5 + 3} miles to the house on the hill"
+                            for i in range(28)))
 photo = QLabel()
 photo.setPixmap(QPixmap(sys.argv[1]).scaledToWidth(560))
 row = QHBoxLayout(window)
