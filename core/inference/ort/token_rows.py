@@ -16,6 +16,8 @@ import numpy as np
 
 from vocalens.core.errors import ModelError
 
+AGAIN = "Open the model again: its damaged files are made anew."
+
 
 class TokenRows:
     """``rows(tokens)``: the float32 embeddings (…, width) of an integer array of token ids."""
@@ -24,12 +26,14 @@ class TokenRows:
         self.rows, self.width = rows, width
         self._offset, self._row_bytes = offset, width * 4
         try:
-            self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - held while the model is
+            self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - kept open with the model
         except OSError as exc:
-            raise ModelError(f"The model's token table could not be opened ({exc}).") from None
+            raise ModelError(
+                f"The model's token table could not be opened ({exc}).", AGAIN
+            ) from None
         if path.stat().st_size < offset + rows * self._row_bytes:
             self._file.close()
-            raise ModelError(f"The model's token table is cut short ({path.name}).")
+            raise ModelError(f"The model's token table is cut short ({path.name}).", AGAIN)
         self._lock = threading.Lock()
         self.close = weakref.finalize(self, self._file.close)  # with the model, or when asked
 
@@ -42,5 +46,5 @@ class TokenRows:
             for row, token in zip(out, ids.flat, strict=True):
                 self._file.seek(self._offset + int(token) * self._row_bytes)
                 if self._file.readinto(row.data.cast("B")) != self._row_bytes:
-                    raise ModelError("The model's token table could not be read.")
+                    raise ModelError("The model's token table could not be read.", AGAIN)
         return out.astype(np.float32, copy=False).reshape(*ids.shape, self.width)
