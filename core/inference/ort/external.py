@@ -3,8 +3,8 @@
 onnxruntime maps such a file into memory instead of reading it: a model loads about a third
 faster, the kernels that repack their weights at load (every int8 matrix product) read them
 straight from the file, and a weight used as it is stays in the file's pages, shared with
-every process that opens the same model and read only where it is used (the rows of the token
-embeddings that a caption asks for, not all 50 257).
+every process that opens the same model. (Pages are mapped in large blocks, so a table read a
+row at a time is better read from the file: see ``token_rows``.)
 """
 
 from __future__ import annotations
