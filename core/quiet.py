@@ -44,14 +44,3 @@ def quiet_libraries(log_file: Path | None = None) -> None:
     if root.level == logging.WARNING:  # still Python's default
         root.setLevel(logging.INFO if log_file is not None else logging.WARNING)
     logging.captureWarnings(True)  # warnings become log lines ("py.warnings")
-
-
-def route_to_root(logger: logging.Logger) -> None:
-    """Take a library logger's own console handlers away (RapidOCR attaches one at import);
-    its lines go where the host program sends the root logger's."""
-    for handler in list(logger.handlers):
-        if isinstance(handler, logging.StreamHandler) and not isinstance(
-            handler, logging.FileHandler
-        ):
-            logger.removeHandler(handler)
-    logger.propagate = True

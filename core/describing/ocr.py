@@ -1,8 +1,9 @@
-"""Reading the visible text of an image with RapidOCR (onnxruntime, models inside the wheel)."""
+"""Reading the visible text of an image with RapidOCR's models (``ocr_engine``)."""
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from vocalens.core.describing.layout import (
     reading_order,
     rows,
 )
+from vocalens.core.describing.ocr_ctc import crop
 from vocalens.core.describing.ocr_detect import (
     DETECT_SIDE,
     changed_rows,
@@ -30,7 +32,7 @@ from vocalens.core.describing.ocr_detect import (
 from vocalens.core.describing.ocr_engine import (
     OCRUnavailableError as OCRUnavailableError,
 )
-from vocalens.core.describing.ocr_engine import faster_recognition, make_engine
+from vocalens.core.describing.ocr_engine import TextEngine
 from vocalens.core.images import pixel_hash
 from vocalens.core.inference.memory import release_freed_memory
 
@@ -54,7 +56,7 @@ class TextReader:
         Japanese and Korean too) or "auto" (by the user's language)."""
         self.min_confidence = min_confidence
         self.threads, self.scripts = threads, scripts
-        self._engine: Any = None
+        self._engine: TextEngine | None = None
         self._lock = threading.Lock()
         self._recent: OrderedDict[bytes, tuple[list[TextBlock], ReadFirst | None]] = OrderedDict()
         self._lines: OrderedDict[bytes, tuple[str, float]] = OrderedDict()  # line pixels → text
@@ -63,32 +65,23 @@ class TextReader:
 
     @staticmethod
     def available() -> bool:
-        try:
-            import rapidocr  # noqa: F401
-        except ImportError:
-            return False
-        return True
+        return all(importlib.util.find_spec(name) for name in ("rapidocr", "cv2", "pyclipper"))
 
-    def _get_engine(self) -> Any:
+    def _get_engine(self) -> TextEngine:
         if self._engine is None:
-            engine = make_engine(DETECT_SIDE, self.threads)
-            faster_recognition(engine._load_rec_model(), self.threads, self.scripts)
-            self._engine = engine
+            self._engine = TextEngine(self.threads, self.scripts)
         return self._engine
 
     def warm_up(self) -> None:
         """Load the text models now (about a second), not at the first request, and run each
         once on a little text: their first run costs more than the ones after it."""
-        from rapidocr.ch_ppocr_rec import TextRecInput
-
         sample = Image.new("RGB", (320, 64), "white")
         ImageDraw.Draw(sample).text((8, 20), "VocaLens", fill="black")
         with self._lock:
             engine = self._get_engine()
-            engine._load_det_model()
-            engine(np.asarray(sample), use_det=True, use_rec=False)
-            engine._load_rec_model()(TextRecInput(img=[np.asarray(sample)]))
-        release_freed_memory()  # the wheel's own recogniser, replaced, and the first runs' memory
+            engine.find(np.asarray(sample), DETECT_SIDE)
+            engine.read([np.asarray(sample)])
+        release_freed_memory()  # the first runs' memory
 
     def forget(self) -> None:
         """Drop what is remembered of earlier captures: the next read reads everything."""
@@ -188,21 +181,17 @@ class TextReader:
     ) -> dict[str, TextLine]:
         """The text of the lines at ``places`` (whose text names their quadrilateral), read
         together; keyed like ``places``."""
-        from rapidocr.ch_ppocr_rec import TextRecInput
-        from rapidocr.utils.process_img import get_rotate_crop_image
-
         if not places:
             return {}
-        crops = [get_rotate_crop_image(pixels, quads[int(p.text)].copy()) for p in places]
+        crops = [crop(pixels, quads[int(p.text)]) for p in places]
         keys = [_crop_key(crop) for crop in crops]
         read = {}
         with self._lock:
             new = [i for i, key in enumerate(keys) if key not in self._lines]
             if new:
-                recognise = self._get_engine()._load_rec_model()
-                result = recognise(TextRecInput(img=[crops[i] for i in new]))
-                for i, t, c in zip(new, result.txts or (), result.scores or (), strict=False):
-                    self._lines[keys[i]] = (str(t), float(c))
+                result = self._get_engine().read([crops[i] for i in new])
+                for i, (text, confidence) in zip(new, result, strict=True):
+                    self._lines[keys[i]] = (text, confidence)
             for place, key in zip(places, keys, strict=True):
                 if key in self._lines:
                     self._lines.move_to_end(key)

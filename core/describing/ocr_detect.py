@@ -3,9 +3,12 @@ there, and, where only a band of rows changed since the last capture, in that ba
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from vocalens.core.describing.ocr_engine import TextEngine
 
 # Lines are found on a copy reduced to two thirds (at least DETECT_SIDE px a side): twice as
 # fast as full size, and UI text down to 8 points found as well (at half size, 9- and
@@ -19,7 +22,7 @@ MOST_CHANGED = 0.5  # a change over more of the height than this is searched who
 
 
 def find_lines(
-    engine: Any, pixels: np.ndarray, known: float | None
+    engine: TextEngine, pixels: np.ndarray, known: float | None
 ) -> tuple[list[np.ndarray], float]:
     """The lines (quadrilaterals in ``pixels``) and the reduction they were found at,
     starting at ``known``, the one that worked for captures of this size."""
@@ -44,7 +47,11 @@ def changed_rows(old: np.ndarray, new: np.ndarray) -> tuple[int, int] | None:
 
 
 def find_in_band(
-    engine: Any, pixels: np.ndarray, rows: tuple[int, int], lines: list[np.ndarray], shrink: float
+    engine: TextEngine,
+    pixels: np.ndarray,
+    rows: tuple[int, int],
+    lines: list[np.ndarray],
+    shrink: float,
 ) -> list[np.ndarray]:
     """The lines of a capture whose ``rows`` alone changed since it showed ``lines``: those
     away from the change kept, the rest found again in a band around it, at the reduction
@@ -84,11 +91,8 @@ def _side(pixels: np.ndarray, shrink: float) -> int:
     return max(32, min(longest, max(DETECT_SIDE, round(longest * shrink))))
 
 
-def _detect(engine: Any, pixels: np.ndarray, side: int) -> list[np.ndarray]:
-    engine._load_det_model().limit_side_len = side
-    found = engine(pixels, use_det=True, use_rec=False)
-    boxes = getattr(found, "boxes", None)
-    return [] if boxes is None else [np.asarray(q, dtype=np.float32) for q in boxes]
+def _detect(engine: TextEngine, pixels: np.ndarray, side: int) -> list[np.ndarray]:
+    return engine.find(pixels, side)
 
 
 def _resolved(quads: list[np.ndarray], shrink: float, pixels: np.ndarray) -> bool:

@@ -1,18 +1,20 @@
-"""RapidOCR's engine as VocaLens runs it: no rotation step, the library's lines in our log, and
-recognition — most of the time a screen takes — on a derived model with a memory arena.
+"""The text models of RapidOCR's wheel as VocaLens runs them: straight on onnxruntime (only
+the model files come from the wheel: its own Python layer — a configuration system, a
+downloader, a geometry library — would hold some 40 MB of the app's memory for the few
+functions ``ocr_db`` and ``ocr_ctc`` do), recognition — most of the time a screen takes — on a
+derived model, and no memory arena (it kept 15 MB after a screen for 2 % of speed).
 
 The derived copy of the wheel's recognition model is made once into the cache: int8 MatMul
 weights (onnxruntime's own quantizer; the same text on 405 of 408 lines of screens and pages,
 the other three in its favour, about 10 % faster) and, where the user's language is written
 in an alphabet, only the alphabets' characters (``ocr_scripts``: the same text on 493 of 493
-lines, about 7 % faster again). The arena makes recognition about 15 % faster again; it is
-emptied after every batch, so its memory does not stay with the app between descriptions.
-Where the copy cannot be made (no quantizer, a cache that cannot be written) the wheel's own
-model is used, as before.
+lines, about 7 % faster again). Where the copy cannot be made (no quantizer, a cache that
+cannot be written) the wheel's own model is used, as before.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import multiprocessing
 import os
@@ -20,87 +22,92 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from vocalens.core.atomic import write_atomic
+from vocalens.core.describing import ocr_ctc, ocr_db
 from vocalens.core.describing.ocr_scripts import chosen, keep_alphabets
 from vocalens.core.errors import VocaLensError
 from vocalens.core.paths import cache_dir, fingerprint
-from vocalens.core.quiet import route_to_root
 
 log = logging.getLogger(__name__)
 
+REINSTALL = "Install it again with: pip install --force-reinstall 'vocalens[ocr]'."
+
 
 class OCRUnavailableError(VocaLensError):
-    """The optional OCR extra is not installed."""
+    """The optional OCR extra is not installed, or its models are missing."""
 
 
-def make_engine(first_side: int, threads: int | None = None) -> Any:
-    """A RapidOCR engine finding lines on copies of ``first_side`` pixels a side at most."""
-    try:
-        from rapidocr import RapidOCR
-        from rapidocr.utils.log import logger
-    except ImportError:
-        raise OCRUnavailableError(
-            "Text reading is not installed.",
-            "Install it with: pip install 'vocalens[ocr]'.",
-        ) from None
-    params: dict[str, Any] = {
-        "Global.log_level": "warning",
-        # Screens hold upright text: the rotation classifier only costs time.
-        "Global.use_cls": False,
-        "Det.limit_type": "max",
-        "Det.limit_side_len": first_side,
-    }
-    if threads:
-        params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
-    route_to_root(logger)  # no coloured "[WARNING] … detection result is empty"
-    return RapidOCR(params=params)
+class TextEngine:
+    """The line finder and the line reader, their sessions made at once (about a second)."""
+
+    def __init__(self, threads: int | None = None, scripts: str = "auto") -> None:
+        finder, reader = wheel_models()
+        self.finder = _session(finder, threads)
+        self.reader, self.characters = self._reader(reader, chosen(scripts), threads)
+
+    def find(self, pixels: np.ndarray, side: int) -> list[np.ndarray]:
+        """The lines in ``pixels`` (RGB), found on a copy of ``side`` pixels a side at most."""
+        return ocr_db.find(self.finder, pixels, side)
+
+    def read(self, lines: list[np.ndarray]) -> list[tuple[str, float]]:
+        """The text of each line (cut out with ``ocr_ctc.crop``) and its confidence."""
+        return ocr_ctc.read(self.reader, self.characters, lines) if lines else []
+
+    @staticmethod
+    def _reader(source: Path, scripts: str, threads: int | None) -> tuple[Any, list[str]]:
+        """The derived recognition model (int8; the alphabets alone where ``scripts`` says so)
+        and its characters; the wheel's own model where the copy cannot be made or loaded."""
+        derived = derived_copy(source, scripts)
+        if derived is not None:
+            try:
+                session = _session(derived, threads)
+                return session, _characters(session)
+            except Exception:  # a damaged copy: the wheel's model reads on
+                log.warning(
+                    "The derived text model could not be loaded; using the original.",
+                    exc_info=True,
+                )
+                derived.unlink(missing_ok=True)
+        session = _session(source, threads)
+        try:
+            return session, _characters(session)
+        except KeyError:
+            raise OCRUnavailableError("The text reading model is damaged.", REINSTALL) from None
 
 
-def faster_recognition(recogniser: Any, threads: int | None = None, scripts: str = "auto") -> None:
-    """Give RapidOCR's recogniser the derived model (int8; the alphabets alone where
-    ``scripts`` says so) and an arena emptied after each batch. Left as it is where that
-    cannot be done."""
+def _session(model: Path, threads: int | None) -> Any:
     import onnxruntime as ort
-    from rapidocr.ch_ppocr_rec.utils import CTCLabelDecode
 
-    session = getattr(recogniser.session, "session", None)
-    source = getattr(session, "_model_path", None)
-    if session is None or source is None or isinstance(session, ShrinkingSession):
-        return
-    model = derived_copy(Path(source), chosen(scripts)) or Path(source)
     options = ort.SessionOptions()
-    options.enable_cpu_mem_arena = True
+    options.log_severity_level = 4
+    options.enable_cpu_mem_arena = False
     if threads:
         options.intra_op_num_threads = threads
     try:
-        faster = ort.InferenceSession(str(model), options, providers=session.get_providers())
-        characters = faster.get_modelmeta().custom_metadata_map["character"].splitlines()
-    except Exception:  # a damaged copy: the wheel's model goes on as before
-        log.warning(
-            "The derived text model could not be loaded; using the original.", exc_info=True
+        return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # a damaged install, or a damaged derived copy
+        raise OCRUnavailableError("The text reading model could not be loaded.",
+                                  REINSTALL) from error  # fmt: skip
+
+
+def _characters(session: Any) -> list[str]:
+    return list(session.get_modelmeta().custom_metadata_map["character"].splitlines())
+
+
+def wheel_models() -> tuple[Path, Path]:
+    """The detection and recognition models inside RapidOCR's wheel."""
+    spec = importlib.util.find_spec("rapidocr")
+    if spec is None or not spec.submodule_search_locations:
+        raise OCRUnavailableError(
+            "Text reading is not installed.", "Install it with: pip install 'vocalens[ocr]'."
         )
-        model.unlink(missing_ok=True)
-        return
-    recogniser.session.session = ShrinkingSession(faster)
-    recogniser.postprocess_op = CTCLabelDecode(character=characters)
-
-
-class ShrinkingSession:
-    """An onnxruntime session whose memory arena is handed back after every run: the speed of
-    reused buffers within a batch, none of the memory kept between descriptions."""
-
-    def __init__(self, session: Any) -> None:
-        import onnxruntime as ort
-
-        self.session = session
-        self.options = ort.RunOptions()
-        self.options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
-
-    def run(self, outputs: Any, feed: dict[str, Any]) -> Any:
-        return self.session.run(outputs, feed, self.options)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.session, name)  # inputs, outputs, metadata (the character list)
+    models = Path(next(iter(spec.submodule_search_locations))) / "models"
+    found = [sorted(models.glob(f"*_{task}_*.onnx")) for task in ("det", "rec")]
+    if not all(found):
+        raise OCRUnavailableError("The text reading models are missing.", REINSTALL)
+    return found[0][-1], found[1][-1]
 
 
 def derived_copy(source: Path, scripts: str) -> Path | None:

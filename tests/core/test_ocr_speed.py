@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 
-import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import QTextEdit
 from vocalens.core.describing import ocr_detect
 from vocalens.core.describing.layout import Box, ReadFirst, TextBlock, TextLine
 from vocalens.core.describing.ocr import TextReader
-from vocalens.core.describing.ocr_engine import ShrinkingSession
 
 from ..kind_set import grab
 
@@ -132,8 +130,7 @@ def test_the_int8_text_model_is_made_once_and_a_damaged_copy_is_replaced(
     image = editor(640, 200, 4, 12)
     reader = TextReader()
     reader.warm_up()
-    session = reader._get_engine()._load_rec_model().session.session
-    assert isinstance(session, ShrinkingSession)
+    assert ".int8-" in reader._get_engine().reader._model_path
     copies = list(_cache().glob("ocr/*.int8-*.onnx"))
     assert len(copies) == 1
     made = copies[0].stat().st_mtime_ns
@@ -180,7 +177,7 @@ def test_a_cache_that_cannot_be_written_reads_with_the_original_model(
     image = editor(640, 200, 4, 12)
     reader = TextReader()
     assert numbers_read("\n".join(b.text for b in reader.read(image))) == {1, 2, 3, 4}
-    model = reader._get_engine()._load_rec_model().session.session.session._model_path
+    model = reader._get_engine().reader._model_path
     assert "int8" not in model
 
 
@@ -188,25 +185,6 @@ def _cache():
     from vocalens.core.paths import cache_dir
 
     return cache_dir()
-
-
-def test_the_arena_is_emptied_after_each_batch() -> None:
-    """The recogniser's session hands its arena back after every run (the option onnxruntime
-    reads), and answers as the plain session does."""
-    import onnxruntime as ort
-
-    reader = TextReader()
-    recogniser = reader._get_engine()._load_rec_model()
-    wrapped = recogniser.session.session
-    assert isinstance(wrapped, ShrinkingSession)
-    entry = wrapped.options.get_run_config_entry("memory.enable_memory_arena_shrinkage")
-    assert entry == "cpu:0"
-    plain = ort.InferenceSession(wrapped.session._model_path, providers=["CPUExecutionProvider"])
-    batch = np.random.default_rng(0).random((2, 3, 48, 320), dtype=np.float32)
-    name = plain.get_inputs()[0].name
-    np.testing.assert_allclose(
-        wrapped.run(None, {name: batch})[0], plain.run(None, {name: batch})[0], atol=1e-5
-    )
 
 
 def test_the_alphabets_model_reads_what_the_whole_one_reads(qtbot, monkeypatch) -> None:
@@ -225,12 +203,7 @@ def test_the_alphabets_model_reads_what_the_whole_one_reads(qtbot, monkeypatch) 
     read = [b.text for b in narrow.read(image)]
     assert read == [b.text for b in whole.read(image)]
     assert read[0] == "Zażółć gęślą jaźń, naïve café"  # (the model reads little Cyrillic)
-    decoder = narrow._get_engine()._load_rec_model().postprocess_op
-    assert (
-        len(decoder.character)
-        < 2000
-        < len(whole._get_engine()._load_rec_model().postprocess_op.character)
-    )
+    assert len(narrow._get_engine().characters) < 2000 < len(whole._get_engine().characters)
     monkeypatch.setenv("LANG", "ja_JP.UTF-8")
     assert chosen("auto") == "all"
     monkeypatch.setenv("LANG", "pl_PL.UTF-8")
