@@ -40,6 +40,7 @@ from vocalens.core import (
     visible_parts,
     window_stacking,
 )
+from vocalens.core.inference.memory import release_freed_memory
 
 from .capture_qt import clipboard_content, image_files, to_pil
 from .focus import focused_object
@@ -62,6 +63,7 @@ log = logging.getLogger(__name__)
 SPEECH_STARTS = 3  # failures of one speech engine within a minute before it is given up
 MODEL_SETTINGS = {"model", "device", "precision", "text_scripts"}  # these reload the models
 SPEECH_SETTINGS = {"speech_engine", "screen_reader", "rate", "volume", "voice"}
+SETTLED_MS = 2000  # after a description, the memory its showing and saving used is handed back
 
 
 def own_windows() -> list[tuple[int, int, int, int]]:
@@ -157,6 +159,7 @@ class Controller(QObject):
             self.speech.use(speaker)
         else:
             self.speech = SpeechQueue(speaker)
+            self.speech.silent.connect(release_freed_memory)  # what saying it used goes back
 
     # ----- life cycle -------------------------------------------------------------------
 
@@ -444,6 +447,8 @@ class Controller(QObject):
         self.described.emit(desc)
         if self._file_queue:
             self._submit_file(self._file_queue.pop(0))
+        else:  # what showing and saving it used goes back too
+            QTimer.singleShot(SETTLED_MS, release_freed_memory)
 
     def _routes(self) -> tuple[bool, bool]:
         """Whether to speak with VocaLens's own voice, and whether to hand the words to the

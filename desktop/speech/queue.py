@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from .base import Speaker
 
 
 class SpeechQueue(QObject):
+    silent = Signal()  # the last utterance waiting has been said
+
     def __init__(self, speaker: Speaker) -> None:
         super().__init__()
         self._waiting: list[str] = []
@@ -67,3 +69,5 @@ class SpeechQueue(QObject):
         self._current = None
         if self._waiting:
             self._speaker.speak(self._waiting.pop(0))
+        else:
+            self.silent.emit()
