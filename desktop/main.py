@@ -13,6 +13,8 @@ from typing import Any
 
 from platformdirs import user_log_path
 
+from vocalens.core.inference.memory import map_large_blocks_apart
+
 
 def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any] | None]:
     p = argparse.ArgumentParser(
@@ -60,6 +62,7 @@ def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any
 
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()
+    map_large_blocks_apart()
     args, message = parse(argv)
     if no_display():
         print(

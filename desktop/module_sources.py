@@ -6,6 +6,7 @@ memory. Here the same question is answered by reading each file once, keeping no
 from __future__ import annotations
 
 import importlib
+import linecache
 from types import ModuleType
 
 
@@ -22,10 +23,12 @@ def uses_pyside(module: ModuleType) -> bool:
 
 
 def keep_no_module_sources() -> None:
-    """Give PySide6 the check above in place of its own (where its version has one)."""
+    """Give PySide6 the check above in place of its own (where its version has one), and let
+    go of the lines its own check kept for the modules imported until now."""
     try:
         feature = importlib.import_module("PySide6.support.feature")
     except ImportError:
         return
     if hasattr(feature, "_mod_uses_pyside"):
         setattr(feature, "_mod_uses_pyside", uses_pyside)  # noqa: B010 - a private name
+        linecache.clearcache()

@@ -28,6 +28,7 @@ from vocalens.core.describing.ocr_detect import (
     changed_rows,
     find_in_band,
     find_lines,
+    row_digests,
 )
 from vocalens.core.describing.ocr_engine import (
     OCRUnavailableError as OCRUnavailableError,
@@ -60,7 +61,8 @@ class TextReader:
         self._lock = threading.Lock()
         self._recent: OrderedDict[bytes, tuple[list[TextBlock], ReadFirst | None]] = OrderedDict()
         self._lines: OrderedDict[bytes, tuple[str, float]] = OrderedDict()  # line pixels → text
-        self._last: tuple[np.ndarray, list[np.ndarray]] | None = None  # pixels, their lines
+        # the last capture: its size, its rows' digests and its lines
+        self._last: tuple[tuple[int, ...], np.ndarray, list[np.ndarray]] | None = None
         self._shrinks: dict[tuple[int, ...], float] = {}  # capture size → reduction that worked
 
     @staticmethod
@@ -130,16 +132,16 @@ class TextReader:
         shape = pixels.shape[:2]
         with self._lock:
             engine = self._get_engine()
-            last, rows = self._last, None
-            if last is not None and last[0].shape == pixels.shape and shape in self._shrinks:
-                rows = changed_rows(last[0], pixels)
+            last, rows, digests = self._last, None, row_digests(pixels)
+            if last is not None and last[0] == pixels.shape and shape in self._shrinks:
+                rows = changed_rows(last[1], digests)
             if last is not None and rows is not None:
-                quads = find_in_band(engine, pixels, rows, last[1], self._shrinks[shape])
+                quads = find_in_band(engine, pixels, rows, last[2], self._shrinks[shape])
             else:
                 quads, shrink = find_lines(engine, pixels, self._shrinks.get(shape))
                 if quads:
                     self._shrinks[shape] = shrink
-            self._last = (pixels, quads)
+            self._last = (pixels.shape, digests, quads)
         release_freed_memory()  # detection's working memory (hundreds of MB) goes back at once
         return quads
 

@@ -36,7 +36,7 @@ from vocalens.core.paths import derived_dir, fingerprint, hub_cache
 
 FOLDER = "onnx"
 MANIFEST = "manifest.json"
-FORMAT = 3  # 3: weights in data files beside the graphs
+FORMAT = 4  # 3: weights in data files beside the graphs; 4: the patch embedding as a MatMul
 AGAIN = "Download or convert the model again."
 PARTS = ("visual", "projector", "decoder")
 Progress = Callable[[float, str], None]  # (fraction done, what is being made)

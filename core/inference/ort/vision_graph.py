@@ -46,8 +46,7 @@ def vision_graph(
     eps = 1e-5
     g = Graph("clip-visual")
     pixels = g.input("pixels", FLOAT, ["batch", 3, side, side])
-    x = g.op("Conv", [pixels, g.weight("conv1.weight", w["conv1.weight"])], strides=[patch, patch])
-    x = g.op("Transpose", [g.op("Reshape", [x, g.const([0, width, -1])])], perm=[0, 2, 1])
+    x = _patches(g, pixels, w["conv1.weight"], side, patch)
     batch = g.op("Slice", [g.op("Shape", [pixels]), g.const([0]), g.const([1])])
     cls = g.weight("class_embedding", w["class_embedding"].reshape(1, 1, width))
     cls = g.op("Expand", [cls, g.op("Concat", [batch, g.const([1, width])], axis=0)])
@@ -115,3 +114,19 @@ def _scaled(g: Graph, w: Weights, x: str, name: str) -> str:
     if f"{name}.gamma" not in w.weights:
         return x
     return g.op("Mul", [x, g.weight(f"{name}.gamma", w[f"{name}.gamma"])])
+
+
+def _patches(g: Graph, pixels: str, conv: np.ndarray, side: int, patch: int) -> str:
+    """The patch embedding, (batch, patches, width): CLIP's strided convolution written as
+    cutting the image into patches and one matrix product, so that the int8 copy stores its
+    weights in int8 too (7 MB less at ViT-B/32 than a float convolution)."""
+    width = conv.shape[0]
+    if side % patch:  # a remainder the convolution leaves out
+        x = g.op("Conv", [pixels, g.weight("conv1.weight", conv)], strides=[patch, patch])
+        return g.op("Transpose", [g.op("Reshape", [x, g.const([0, width, -1])])], perm=[0, 2, 1])
+    grid = side // patch
+    x = g.op("Reshape", [pixels, g.const([-1, 3, grid, patch, grid, patch])])
+    x = g.op("Transpose", [x], perm=[0, 2, 4, 1, 3, 5])  # (batch, row, column, colour, y, x)
+    x = g.op("Reshape", [x, g.const([-1, grid * grid, 3 * patch * patch])])
+    flat = np.ascontiguousarray(conv.reshape(width, -1).T)
+    return g.op("MatMul", [x, g.weight("conv1.weight", flat)])
