@@ -71,6 +71,8 @@ _EXPORTS = {
     "Part": "describing.parts",
     "Source": "describing.parts",
     "TextPart": "describing.parts",
+    "map_large_blocks_apart": "inference.memory",
+    "release_freed_memory": "inference.memory",
     "PRECISIONS": "inference.precision",
     "Precision": "inference.precision",
     "quiet_libraries": "quiet",
@@ -155,6 +157,7 @@ if TYPE_CHECKING:
         VocaLensError,
     )
     from vocalens.core.images import IMAGE_SUFFIXES, find_images, load_image
+    from vocalens.core.inference.memory import map_large_blocks_apart, release_freed_memory
     from vocalens.core.inference.precision import PRECISIONS, Precision
     from vocalens.core.model.captioner import Captioner
     from vocalens.core.model.checkpoint import save_captioner

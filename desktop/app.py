@@ -33,6 +33,7 @@ from vocalens.core import (
     notice_text,
     phrases,
     reading_start,
+    release_freed_memory,
     screen_reader_running,
     screen_rect,
     spoken,
@@ -40,7 +41,6 @@ from vocalens.core import (
     visible_parts,
     window_stacking,
 )
-from vocalens.core.inference.memory import release_freed_memory
 
 from .capture_qt import clipboard_content, image_files, to_pil
 from .focus import focused_object

@@ -13,7 +13,7 @@ from typing import Any
 
 from platformdirs import user_log_path
 
-from vocalens.core.inference.memory import map_large_blocks_apart
+from vocalens.core import map_large_blocks_apart
 
 
 def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any] | None]:
