@@ -29,6 +29,7 @@ from vocalens.core.testing import real_size_captioner
 
 from common import gpt2_vocab, machine, report, timed
 
+HERE = Path(__file__).resolve().parent
 TOKENS = 16
 FIXED = {"max_new_tokens": TOKENS, "min_new_tokens": TOKENS, "stop_strings": []}
 MEMORY = """
@@ -43,8 +44,10 @@ print(int(peak) / 1024, "torch" in sys.modules)
 
 
 ONNX = """
-import json, statistics, sys, time
+import json, sys, time
 from PIL import Image
+sys.path.insert(0, sys.argv[5])
+from common import timed
 from vocalens.core.inference.runtime import open_captioner
 folder, precision, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
 fixed = json.loads(sys.argv[4])
@@ -54,14 +57,6 @@ start = time.perf_counter()
 model = open_captioner(folder, device="cpu", precision=precision)
 model.caption([image], strategy="greedy", **fixed)
 first = (time.perf_counter() - start) * 1e3
-def timed(fn, n):
-    fn()
-    samples = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t) * 1e3)
-    return round(statistics.median(samples), 1)
 batch_ms = timed(lambda: model.caption(batch, strategy="greedy", **fixed), max(1, repeats // 2))
 print(json.dumps({
     "load_to_first_caption_ms": round(first, 1),
@@ -125,7 +120,7 @@ def main() -> None:
         results["convert_s"] = round(convert_s, 1)
         results["onnx_files_mb"] = sizes
         for precision in ("int8", "fp32"):
-            argv = [str(folder), precision, str(r), json.dumps(FIXED)]
+            argv = [str(folder), precision, str(r), json.dumps(FIXED), str(HERE)]
             out = subprocess.run([sys.executable, "-c", ONNX, *argv], capture_output=True,
                                  text=True, check=True)  # fmt: skip
             for key, value in json.loads(out.stdout).items():

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import torch
-
 
 def timed(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> float:
     """Median wall time of ``fn`` in milliseconds."""
@@ -43,6 +41,8 @@ def cpu_model() -> str:
 
 
 def machine() -> dict[str, Any]:
+    import torch
+
     return {
         "cpu": cpu_model(),
         "threads": torch.get_num_threads(),
