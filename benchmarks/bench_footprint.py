@@ -68,6 +68,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def settle(pid: int, most: float = 120) -> None:
+    """Wait until the process has used under 2 % of a core for a whole second (at most
+    ``most`` seconds): its work is done, speech included."""
+    deadline = time.time() + most
+    while time.time() < deadline:
+        before = cpu_seconds(pid)
+        time.sleep(1)
+        if cpu_seconds(pid) - before < 0.02:
+            return
+
+
 def cli(cli_cmd: list[str], model: Path, image: Path, precision: str, repeats: int) -> dict:
     args = [*cli_cmd, "caption", str(image), "--model", str(model), "--greedy"]
     args += ["--precision", precision]
@@ -136,7 +147,8 @@ def desktop(app_cmd: list[str], model: Path, tmp: Path, idle: float) -> dict:
                     if con.execute("SELECT count(*) FROM descriptions").fetchone()[0]:
                         break
             time.sleep(0.2)
-        time.sleep(3)  # spoken and settled
+        time.sleep(1)
+        settle(app.pid)  # described, spoken and saved
         after = status(app.pid)
         cpu0 = cpu_seconds(app.pid)
         time.sleep(idle)
