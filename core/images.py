@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 import warnings
@@ -12,6 +11,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from vocalens.core.errors import ImageError
+from vocalens.core.hashes import blake2b
 
 MAX_PIXELS = 89_000_000  # JPEG photos (decoded small, below); Pillow's own bomb limit
 MAX_DECODED_PIXELS = 34_000_000  # other formats decode whole (4 bytes a pixel); 8K screens fit
@@ -177,6 +177,6 @@ def find_images(path: Path, most: int | None = None) -> list[Path]:
 
 def pixel_hash(image: Image.Image) -> bytes:
     """A digest of the pixels: the same image (an unchanged window) gives the same digest."""
-    digest = hashlib.blake2b(image.tobytes(), digest_size=16)
+    digest = blake2b(image.tobytes(), digest_size=16)
     digest.update(f"{image.mode}{image.size}".encode())
     return digest.digest()

@@ -4,12 +4,13 @@ DATA (the history), CONFIG (the settings)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from pathlib import Path
 
 from platformdirs import user_cache_path, user_config_path, user_data_path
+
+from vocalens.core.hashes import sha256
 
 APP = "vocalens"
 
@@ -58,7 +59,7 @@ def derived_dir(model_folder: Path) -> Path:
     inside = bundled is not None and folder.is_relative_to(bundled.resolve())
     if not inside and os.access(folder, os.W_OK):
         return model_folder
-    digest = hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+    digest = sha256(str(folder).encode()).hexdigest()[:16]
     return cache_dir() / "derived" / f"{folder.name}-{digest}"
 
 
@@ -68,4 +69,4 @@ def fingerprint(folder: Path, files: list[str], extra: str = "") -> str:
     for name in files:
         stat = (folder / name).stat()
         parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return sha256("|".join(parts).encode()).hexdigest()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import threading
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from vocalens.core.atomic import write_text_atomic
 from vocalens.core.catalog import clip_towers
 from vocalens.core.catalog.registry import REGISTRY, HubFile, lookup
 from vocalens.core.errors import ModelError, VocaLensError
+from vocalens.core.hashes import sha256
 from vocalens.core.paths import bundled_models_dir, hub_cache, models_dir
 
 GPT2_FILES = ["config.json", "vocab.json", "merges.txt", "model.safetensors"]
@@ -243,7 +243,7 @@ def fetch_snapshot(repo: str, names: list[str], bar: Any = None) -> Path:
 
 
 def sha256sum(path: Path) -> str:
-    digest = hashlib.sha256()
+    digest = sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import threading
 from collections import OrderedDict
@@ -34,6 +33,7 @@ from vocalens.core.describing.ocr_engine import (
     OCRUnavailableError as OCRUnavailableError,
 )
 from vocalens.core.describing.ocr_engine import TextEngine
+from vocalens.core.hashes import blake2b
 from vocalens.core.images import pixel_hash
 from vocalens.core.inference.memory import release_freed_memory
 
@@ -206,7 +206,7 @@ class TextReader:
 
 def _crop_key(crop: np.ndarray) -> bytes:
     """A digest of a line's pixels: the same line, wherever it moved, is not read twice."""
-    return hashlib.blake2b(crop.tobytes() + repr(crop.shape).encode(), digest_size=16).digest()
+    return blake2b(crop.tobytes() + repr(crop.shape).encode(), digest_size=16).digest()
 
 
 def _pieces(block: TextBlock, most: int, first: int) -> list[TextBlock]:

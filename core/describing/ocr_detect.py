@@ -3,10 +3,11 @@ there, and, where only a band of rows changed since the last capture, in that ba
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from vocalens.core.hashes import blake2b
 
 if TYPE_CHECKING:
     from vocalens.core.describing.ocr_engine import TextEngine
@@ -41,7 +42,7 @@ def row_digests(pixels: np.ndarray) -> np.ndarray:
     find what changed in the next (12 KB for a screen, not its 3 MB of pixels)."""
     rows = np.ascontiguousarray(pixels).reshape(pixels.shape[0], -1)
     return np.frombuffer(
-        b"".join(hashlib.blake2b(row.tobytes(), digest_size=16).digest() for row in rows),
+        b"".join(blake2b(row.tobytes(), digest_size=16).digest() for row in rows),
         dtype=np.uint8,
     ).reshape(-1, 16)
 
