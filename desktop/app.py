@@ -68,7 +68,7 @@ SPEECH_SETTINGS = {"speech_engine", "screen_reader", "rate", "volume", "voice"}
 
 def _settle() -> None:
     """Hand back what a description left: its objects in reference cycles, then the freed
-    memory (some 30 ms, when the app has nothing else to do)."""
+    memory (some 20 ms, when the app has nothing else to do)."""
     gc.collect()
     release_freed_memory()
 

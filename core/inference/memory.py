@@ -25,8 +25,8 @@ def map_large_blocks_apart() -> None:
     10 MB each) are mapped on their own and given back the moment they are freed. glibc
     otherwise raises its threshold for mapping as large blocks are freed (up to 32 MB) and
     serves later ones from its heaps, where the memory after a description varied by 30 MB
-    from one run to the next; a fixed threshold keeps it level, and the fixed trim threshold
-    keeps captions as fast. No-op elsewhere."""
+    from one run to the next; a fixed threshold keeps it within a few MB, and the fixed trim
+    threshold keeps captions as fast. No-op elsewhere."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):  # not glibc
             libc = ctypes.CDLL("libc.so.6")

@@ -75,3 +75,19 @@ def test_an_engine_that_takes_over_goes_on_with_what_waits() -> None:
     queue.add("Three.")
     new.done()
     assert new.said == ["Two.", "Three."]
+
+
+def test_it_says_when_it_falls_silent() -> None:
+    """Once the last part has been said (not between parts, not for a part cut off)."""
+    voice = Held()
+    queue = SpeechQueue(voice)
+    silences: list[bool] = []
+    queue.silent.connect(lambda: silences.append(True))
+    queue.say("Editor — notes.txt.")
+    queue.add("Text: Dear Ann.")
+    voice.done()
+    assert silences == []  # the text is still to be said
+    queue.say("Another window.")  # cuts the text off: its end is no silence
+    assert silences == []
+    voice.done()
+    assert silences == [True]
