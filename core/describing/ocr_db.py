@@ -23,9 +23,10 @@ def find(session: Any, pixels: np.ndarray, side: int) -> list[np.ndarray]:
     height, width = pixels.shape[:2]
     image, ratio_h, ratio_w = _within_bounds(pixels)
     image, top = _padded(image)
-    batch = _normalised(_multiple_of_32(image, side))
-    if batch is None:
+    scaled = _multiple_of_32(image, side)
+    if scaled is None:
         return []
+    batch = _normalised(scaled)
     prob = session.run(None, {session.get_inputs()[0].name: batch})[0][0, 0]
     boxes = _boxes(prob, image.shape[1], image.shape[0])
     if not boxes:
@@ -40,10 +41,15 @@ def find(session: Any, pixels: np.ndarray, side: int) -> list[np.ndarray]:
     return list(found)
 
 
-def _resized(image: np.ndarray, ratio: float) -> np.ndarray:
+def _size(image: np.ndarray, ratio: float) -> tuple[int, int]:
+    """(width, height) of ``image`` scaled by ``ratio``, each rounded to a multiple of 32."""
     h, w = image.shape[:2]
-    size = int(round(int(w * ratio) / 32) * 32), int(round(int(h * ratio) / 32) * 32)
-    return image if size == (w, h) else cv2.resize(image, size)
+    return int(round(int(w * ratio) / 32) * 32), int(round(int(h * ratio) / 32) * 32)
+
+
+def _resized(image: np.ndarray, ratio: float) -> np.ndarray:
+    size = _size(image, ratio)
+    return image if size == image.shape[1::-1] else cv2.resize(image, size)
 
 
 def _within_bounds(image: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -68,15 +74,12 @@ def _padded(image: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _multiple_of_32(image: np.ndarray, side: int) -> np.ndarray | None:
-    h, w = image.shape[:2]
-    ratio = side / max(h, w) if max(h, w) > side else 1.0
-    size = int(round(int(w * ratio) / 32) * 32), int(round(int(h * ratio) / 32) * 32)
+    longest = max(image.shape[:2])
+    size = _size(image, side / longest if longest > side else 1.0)
     return None if min(size) <= 0 else cv2.resize(image, size)
 
 
-def _normalised(image: np.ndarray | None) -> np.ndarray | None:
-    if image is None:
-        return None
+def _normalised(image: np.ndarray) -> np.ndarray:
     half = np.array([0.5, 0.5, 0.5])
     scaled = (image.astype("float32") * (1 / 255.0) - half) / half
     return scaled.transpose(2, 0, 1)[np.newaxis].astype(np.float32)
@@ -119,21 +122,13 @@ def _smallest_box(contour: np.ndarray) -> tuple[np.ndarray, float]:
 
 def _score(prob: np.ndarray, box: np.ndarray) -> float:
     """The mean probability inside ``box``."""
-    h, w = prob.shape
-    xmin, xmax = (np.clip(f(box[:, 0]), 0, w - 1).astype(np.int32) for f in (_floor, _ceil))
-    ymin, ymax = (np.clip(f(box[:, 1]), 0, h - 1).astype(np.int32) for f in (_floor, _ceil))
+    last = np.array(prob.shape[::-1]) - 1  # the last column and row
+    xmin, ymin = np.clip(np.floor(box.min(axis=0)), 0, last).astype(np.int32)
+    xmax, ymax = np.clip(np.ceil(box.max(axis=0)), 0, last).astype(np.int32)
     mask = np.zeros((ymax - ymin + 1, xmax - xmin + 1), dtype=np.uint8)
     shifted = (box - np.array([xmin, ymin])).reshape(1, -1, 2).astype(np.int32)
     cv2.fillPoly(mask, shifted, 1)
     return float(cv2.mean(prob[ymin : ymax + 1, xmin : xmax + 1], mask)[0])
-
-
-def _floor(values: np.ndarray) -> Any:
-    return np.floor(values.min())
-
-
-def _ceil(values: np.ndarray) -> Any:
-    return np.ceil(values.max())
 
 
 def _unclipped(box: np.ndarray) -> np.ndarray:
