@@ -67,7 +67,7 @@ class TextReader:
 
     @staticmethod
     def available() -> bool:
-        return all(importlib.util.find_spec(name) for name in ("rapidocr", "cv2", "pyclipper"))
+        return all(importlib.util.find_spec(name) for name in ("rapidocr", "pyclipper"))
 
     def _get_engine(self) -> TextEngine:
         if self._engine is None:

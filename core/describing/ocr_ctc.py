@@ -7,8 +7,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import cv2
 import numpy as np
+
+from vocalens.core.describing.raster import resized, straightened
 
 HEIGHT, WIDTH = 48, 320  # the model's input: lines at this height, batches at least this wide
 BATCH = 6
@@ -20,10 +21,7 @@ def crop(pixels: np.ndarray, quad: np.ndarray) -> np.ndarray:
     quad = quad.astype(np.float32)
     width = int(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3])))
     height = int(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
-    corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
-    line = cv2.warpPerspective(pixels, cv2.getPerspectiveTransform(quad, corners),
-                               (width, height), borderMode=cv2.BORDER_REPLICATE,
-                               flags=cv2.INTER_CUBIC)  # fmt: skip
+    line = straightened(pixels, quad, width, height)
     return np.rot90(line) if line.shape[0] >= 1.5 * line.shape[1] else line
 
 
@@ -46,7 +44,7 @@ def _normalised(line: np.ndarray, widest: float) -> np.ndarray:
     width = int(HEIGHT * widest)
     h, w = line.shape[:2]
     fitted = min(width, math.ceil(HEIGHT * w / float(h)))
-    scaled = cv2.resize(line, (fitted, HEIGHT)).astype("float32").transpose((2, 0, 1)) / 255
+    scaled = resized(line, (fitted, HEIGHT)).astype("float32").transpose((2, 0, 1)) / 255
     scaled -= 0.5
     scaled /= 0.5
     padded = np.zeros((3, HEIGHT, width), dtype=np.float32)

@@ -1,14 +1,17 @@
 """Finding text lines with the wheel's DB detection model: its input made and its probability
 map turned into line quadrilaterals as RapidOCR does (the same sizes, thresholds, dilation,
-box scores and unclipping), in numpy and OpenCV alone."""
+box scores and unclipping), in numpy: parts of the map are found as 8-connected regions and
+measured by their smallest rotated rectangles."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import cv2
 import numpy as np
 import pyclipper
+
+from vocalens.core.describing.raster import resized
+from vocalens.core.describing.regions import mean_inside, parts, smallest_rectangle
 
 MIN_SIDE, MAX_SIDE = 30, 2000  # images are brought within these first
 PAD_BELOW, PAD_RATIO = 30, 8  # strips this low or this wide get bands of black above and below
@@ -49,7 +52,7 @@ def _size(image: np.ndarray, ratio: float) -> tuple[int, int]:
 
 def _resized(image: np.ndarray, ratio: float) -> np.ndarray:
     size = _size(image, ratio)
-    return image if size == image.shape[1::-1] else cv2.resize(image, size)
+    return image if size == image.shape[1::-1] else resized(image, size)
 
 
 def _within_bounds(image: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -70,13 +73,13 @@ def _padded(image: np.ndarray) -> tuple[np.ndarray, int]:
     if h > PAD_BELOW and w / h <= PAD_RATIO:
         return image, 0
     pad = int(abs(max(int(w / PAD_RATIO), PAD_BELOW) * 2 - h) / 2)
-    return cv2.copyMakeBorder(image, pad, pad, 0, 0, cv2.BORDER_CONSTANT, value=(0, 0, 0)), pad
+    return np.pad(image, ((pad, pad), (0, 0), (0, 0))), pad
 
 
 def _multiple_of_32(image: np.ndarray, side: int) -> np.ndarray | None:
     longest = max(image.shape[:2])
     size = _size(image, side / longest if longest > side else 1.0)
-    return None if min(size) <= 0 else cv2.resize(image, size)
+    return None if min(size) <= 0 else resized(image, size)
 
 
 def _normalised(image: np.ndarray) -> np.ndarray:
@@ -88,11 +91,9 @@ def _normalised(image: np.ndarray) -> np.ndarray:
 def _boxes(prob: np.ndarray, width: int, height: int) -> list[np.ndarray]:
     """DB's post-processing: the regions over the threshold, scored, grown back by the
     unclip ratio (the model finds the lines' shrunk cores) and scaled to ``width``×``height``."""
-    mask = cv2.dilate((prob > THRESHOLD).astype(np.uint8), np.ones((2, 2), np.uint8))
-    contours, _ = cv2.findContours(mask * 255, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     h, w = prob.shape
     boxes = []
-    for contour in contours[:MOST_CANDIDATES]:
+    for contour in parts(_dilated(prob > THRESHOLD))[:MOST_CANDIDATES]:
         points, short = _smallest_box(contour)
         if short < SMALLEST or _score(prob, points) < BOX_THRESHOLD:
             continue
@@ -109,15 +110,24 @@ def _boxes(prob: np.ndarray, width: int, height: int) -> list[np.ndarray]:
     return boxes
 
 
+def _dilated(mask: np.ndarray) -> np.ndarray:
+    """``mask`` grown by one pixel right and down (a 2 × 2 dilation)."""
+    grown = mask.copy()
+    grown[1:] |= mask[:-1]
+    grown[:, 1:] |= mask[:, :-1]
+    grown[1:, 1:] |= mask[:-1, :-1]
+    return grown
+
+
 def _smallest_box(contour: np.ndarray) -> tuple[np.ndarray, float]:
     """The rotated rectangle around ``contour``, its corners from the top left, and its
     shorter side."""
-    rect = cv2.minAreaRect(contour)
-    points = sorted(cv2.boxPoints(rect), key=lambda p: p[0])
+    corners, length, width = smallest_rectangle(contour)
+    points = sorted(corners, key=lambda p: p[0])
     left = (0, 1) if points[1][1] > points[0][1] else (1, 0)
     right = (2, 3) if points[3][1] > points[2][1] else (3, 2)
     order = (left[0], right[0], right[1], left[1])
-    return np.array([points[i] for i in order]), min(rect[1])
+    return np.array([points[i] for i in order]), min(length, width)
 
 
 def _score(prob: np.ndarray, box: np.ndarray) -> float:
@@ -125,10 +135,8 @@ def _score(prob: np.ndarray, box: np.ndarray) -> float:
     last = np.array(prob.shape[::-1]) - 1  # the last column and row
     xmin, ymin = np.clip(np.floor(box.min(axis=0)), 0, last).astype(np.int32)
     xmax, ymax = np.clip(np.ceil(box.max(axis=0)), 0, last).astype(np.int32)
-    mask = np.zeros((ymax - ymin + 1, xmax - xmin + 1), dtype=np.uint8)
-    shifted = (box - np.array([xmin, ymin])).reshape(1, -1, 2).astype(np.int32)
-    cv2.fillPoly(mask, shifted, 1)
-    return float(cv2.mean(prob[ymin : ymax + 1, xmin : xmax + 1], mask)[0])
+    shifted = (box - np.array([xmin, ymin])).astype(np.int32)
+    return mean_inside(prob[ymin : ymax + 1, xmin : xmax + 1], shifted)
 
 
 def _unclipped(box: np.ndarray) -> np.ndarray:

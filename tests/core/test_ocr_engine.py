@@ -1,6 +1,6 @@
 """The text models run straight on onnxruntime: the same lines and the same text as RapidOCR's
-own engine gives with the same models, none of its Python layer in the process, and a damaged
-model file said in one sentence. Real OCR on text drawn at test time."""
+own engine gives with the same models, none of its Python layer (nor OpenCV) in the process,
+and a damaged model file said in one sentence. Real OCR on text drawn at test time."""
 
 from __future__ import annotations
 
@@ -60,6 +60,10 @@ def engines():
     ids=["screen", "screen-full", "large", "strip", "small", "turned"],
 )
 def test_the_same_lines_and_text_as_rapidocr_gives(engines, image, side) -> None:
+    """RapidOCR's arithmetic is OpenCV's; ours is numpy's. Its rectangles come from float32
+    corners that its clipper truncates, so a box may end a pixel or two from where ours does;
+    the text read is the same (but for a space read at a cut-off line's end), and so are the
+    cut-out lines, within rounding."""
     from rapidocr.ch_ppocr_rec import TextRecInput
     from rapidocr.utils.process_img import get_rotate_crop_image
 
@@ -71,20 +75,21 @@ def test_the_same_lines_and_text_as_rapidocr_gives(engines, image, side) -> None
     ]
     found = ours.find(pixels, side)
     assert len(found) == len(expected) > 0
-    for a, b in zip(found, expected, strict=True):
-        np.testing.assert_array_equal(a, b)
-    lines = [ocr_ctc.crop(pixels, q) for q in found]
-    for a, b in zip(
-        lines, (get_rotate_crop_image(pixels, q.copy()) for q in expected), strict=True
-    ):
-        np.testing.assert_array_equal(a, b)
-    read = wheel(TextRecInput(img=lines))
-    assert ours.read(lines) == list(zip(read.txts, read.scores, strict=True))
-    assert any("we walked" in text for text, _ in ours.read(lines))
+    assert max(float(np.abs(a - b).max()) for a, b in zip(found, expected, strict=True)) <= 3
+    for q in expected:
+        mine, rapid = ocr_ctc.crop(pixels, q), get_rotate_crop_image(pixels, q.copy())
+        assert mine.shape == rapid.shape
+        assert np.abs(mine.astype(int) - rapid).mean() < 0.5
+    read = wheel(TextRecInput(img=[get_rotate_crop_image(pixels, q.copy()) for q in expected]))
+    lines = ours.read([ocr_ctc.crop(pixels, q) for q in found])
+    assert [text.strip() for text, _ in lines] == [text.strip() for text in read.txts]
+    assert np.allclose([sure for _, sure in lines], read.scores, atol=0.03)
+    assert any("we walked" in text for text, _ in lines)
 
 
 def test_none_of_rapidocrs_python_layer_is_loaded(tmp_path) -> None:
-    """Its configuration system, downloader and geometry library cost some 40 MB a process."""
+    """Its configuration system, downloader and geometry library cost some 40 MB a process, and
+    OpenCV's libraries some 19 MB more."""
     script = (
         "import sys; from PIL import Image, ImageDraw; "
         "from vocalens.core.describing.ocr import TextReader; "
@@ -92,7 +97,7 @@ def test_none_of_rapidocrs_python_layer_is_loaded(tmp_path) -> None:
         "ImageDraw.Draw(image).text((10, 20), 'Opening hours', fill='black', font_size=24); "
         "print([b.text for b in TextReader().read(image)]); "
         "print(sorted(m for m in sys.modules "
-        "if m.split('.')[0] in ('omegaconf', 'shapely', 'requests', 'yaml', 'tqdm') "
+        "if m.split('.')[0] in ('omegaconf', 'shapely', 'requests', 'yaml', 'tqdm', 'cv2') "
         "or m.startswith('rapidocr.')))"
     )
     env = {**os.environ, "VOCALENS_CACHE_DIR": str(tmp_path / "cache")}

@@ -1,0 +1,94 @@
+"""Resizing and straightening pixels in numpy, with OpenCV's conventions (pixel centres at
+half-integers for bilinear resizing, Keys' cubic with a = -0.75 sampled at 1/32 of a pixel,
+edges repeated), so that the text models see what they were trained on without OpenCV's
+libraries in the process."""
+
+from __future__ import annotations
+
+import numpy as np
+
+CUBIC_A = -0.75
+STEPS = 32  # sub-pixel positions a warp samples at
+
+
+def resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``image`` (uint8, rows × columns [× channels]) brought to ``size`` (width, height) by
+    bilinear interpolation, without smoothing first."""
+    width, height = size
+    if (width, height) == image.shape[1::-1]:
+        return image.copy()
+    rows, row_weight = _taps(image.shape[0], height)
+    columns, column_weight = _taps(image.shape[1], width)
+    shape = (-1,) + (1,) * (image.ndim - 2)  # one weight for every channel
+    across = _between(image, rows, row_weight.reshape((-1, 1, *shape[1:])), axis=0)
+    out = _between(across, columns, column_weight.reshape(shape), axis=1)
+    out += 0.5
+    return np.clip(out, 0, 255, out=out).astype(np.uint8)
+
+
+def _between(values: np.ndarray, before: np.ndarray, weight: np.ndarray, axis: int) -> np.ndarray:
+    """``values`` interpolated along ``axis`` between index ``before`` and the next one."""
+    low = np.take(values, before, axis=axis).astype(np.float32)
+    high = np.take(values, before + (weight.ravel() > 0), axis=axis).astype(np.float32)
+    high -= low
+    high *= weight
+    high += low
+    return high
+
+
+def _taps(source: int, target: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``target`` positions, the source index before it and the weight of the one
+    after, both held at the edges."""
+    at = (np.arange(target) + 0.5) * (source / target) - 0.5
+    before = np.floor(at)
+    weight = (at - before).astype(np.float32)
+    weight[(before < 0) | (before >= source - 1)] = 0
+    return np.clip(before, 0, source - 1).astype(np.intp), weight
+
+
+def straightened(pixels: np.ndarray, quad: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The ``width`` × ``height`` picture of the quadrilateral ``quad`` (top left, top right,
+    bottom right, bottom left, in ``pixels``), sampled by bicubic interpolation."""
+    corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float64)
+    to_source = _perspective(corners, quad.astype(np.float64))
+    v, u = np.mgrid[0:height, 0:width].astype(np.float64)
+    x, y, w = (to_source @ np.stack([u.ravel(), v.ravel(), np.ones(u.size)])).reshape(3, -1)
+    w = np.divide(1.0, w, out=np.zeros_like(w), where=w != 0)
+    xs = np.round(np.clip(x * w, -(2**20), 2**20) * STEPS).astype(np.int64)
+    ys = np.round(np.clip(y * w, -(2**20), 2**20) * STEPS).astype(np.int64)
+    column_taps, column_weights = _cubic(xs, pixels.shape[1])
+    row_taps, row_weights = _cubic(ys, pixels.shape[0])
+    out = np.zeros((u.size, *pixels.shape[2:]), dtype=np.float32)
+    shape = (-1,) + (1,) * (pixels.ndim - 2)
+    for rows, row_weight in zip(row_taps, row_weights, strict=True):
+        line = np.zeros_like(out)
+        for columns, column_weight in zip(column_taps, column_weights, strict=True):
+            line += pixels[rows, columns] * column_weight.reshape(shape)
+        out += line * row_weight.reshape(shape)
+    out = np.clip(np.floor(out + 0.5), 0, 255).astype(np.uint8)
+    return out.reshape((height, width, *pixels.shape[2:]))
+
+
+def _cubic(at: np.ndarray, size: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The four source indices around each position (in 1/32 pixels), held at the edges, and
+    Keys' weights for them."""
+    start, t = at // STEPS - 1, (at % STEPS).astype(np.float32) / STEPS
+    a = CUBIC_A
+    weights = [
+        ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
+        ((a + 2) * t - (a + 3)) * t * t + 1,
+        ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+    ]
+    weights.append(1 - weights[0] - weights[1] - weights[2])
+    return [np.clip(start + k, 0, size - 1) for k in range(4)], weights
+
+
+def _perspective(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The 3 × 3 projective map taking the four ``source`` points to the four ``target`` ones."""
+    rows, values = [], []
+    for (x, y), (u, v) in zip(source, target, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        values += [u, v]
+    solved = np.linalg.solve(np.array(rows), np.array(values))
+    return np.append(solved, 1.0).reshape(3, 3)
