@@ -21,9 +21,7 @@ def resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     columns, column_weight = _taps(image.shape[1], width)
     shape = (-1,) + (1,) * (image.ndim - 2)  # one weight for every channel
     across = _between(image, rows, row_weight.reshape((-1, 1, *shape[1:])), axis=0)
-    out = _between(across, columns, column_weight.reshape(shape), axis=1)
-    out += 0.5
-    return np.clip(out, 0, 255, out=out).astype(np.uint8)
+    return _bytes(_between(across, columns, column_weight.reshape(shape), axis=1))
 
 
 def _between(values: np.ndarray, before: np.ndarray, weight: np.ndarray, axis: int) -> np.ndarray:
@@ -52,21 +50,48 @@ def straightened(pixels: np.ndarray, quad: np.ndarray, width: int, height: int) 
     corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float64)
     to_source = _perspective(corners, quad.astype(np.float64))
     v, u = np.mgrid[0:height, 0:width].astype(np.float64)
-    x, y, w = (to_source @ np.stack([u.ravel(), v.ravel(), np.ones(u.size)])).reshape(3, -1)
+    x, y, w = np.einsum("ij,jvu->ivu", to_source, np.stack([u, v, np.ones_like(u)]))
     w = np.divide(1.0, w, out=np.zeros_like(w), where=w != 0)
     xs = np.round(np.clip(x * w, -(2**20), 2**20) * STEPS).astype(np.int64)
     ys = np.round(np.clip(y * w, -(2**20), 2**20) * STEPS).astype(np.int64)
+    if (xs == xs[:1]).all() and (ys == ys[:, :1]).all():  # upright: rows, then columns
+        return _bytes(_upright(pixels, xs[0], ys[:, 0]))
     column_taps, column_weights = _cubic(xs, pixels.shape[1])
     row_taps, row_weights = _cubic(ys, pixels.shape[0])
-    out = np.zeros((u.size, *pixels.shape[2:]), dtype=np.float32)
-    shape = (-1,) + (1,) * (pixels.ndim - 2)
+    top, left = int(row_taps[0].min()), int(column_taps[0].min())
+    block = pixels[top : int(row_taps[3].max()) + 1, left : int(column_taps[3].max()) + 1]
+    flat = block.reshape(block.shape[0] * block.shape[1], -1)  # pixels × channels
+    out = np.zeros((height * width, flat.shape[1]), dtype=np.float32)
     for rows, row_weight in zip(row_taps, row_weights, strict=True):
-        line = np.zeros_like(out)
         for columns, column_weight in zip(column_taps, column_weights, strict=True):
-            line += pixels[rows, columns] * column_weight.reshape(shape)
-        out += line * row_weight.reshape(shape)
-    out = np.clip(np.floor(out + 0.5), 0, 255).astype(np.uint8)
-    return out.reshape((height, width, *pixels.shape[2:]))
+            at = ((rows - top) * block.shape[1] + columns - left).ravel()
+            out += np.take(flat, at, axis=0) * (row_weight * column_weight).reshape(-1, 1)
+    return _bytes(out).reshape((height, width, *pixels.shape[2:]))
+
+
+def _upright(pixels: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Bicubic samples where every row has the columns ``xs`` and every column the rows ``ys``
+    (in 1/32 pixels): four rows combined, then four columns of what they made."""
+    column_taps, column_weights = _cubic(xs, pixels.shape[1])
+    row_taps, row_weights = _cubic(ys, pixels.shape[0])
+    top, left = int(row_taps[0].min()), int(column_taps[0].min())
+    block = pixels[top : int(row_taps[3].max()) + 1, left : int(column_taps[3].max()) + 1]
+    block = block.astype(np.float32)
+    shape = (-1, *(1,) * (pixels.ndim - 2))
+    across = sum(
+        np.take(block, rows - top, axis=0) * weight.reshape((-1, 1, *shape[1:]))
+        for rows, weight in zip(row_taps, row_weights, strict=True)
+    )
+    return sum(
+        np.take(across, columns - left, axis=1) * weight.reshape(shape)
+        for columns, weight in zip(column_taps, column_weights, strict=True)
+    )
+
+
+def _bytes(values: np.ndarray) -> np.ndarray:
+    """``values`` rounded to the nearest level, within 0–255."""
+    values += 0.5
+    return np.clip(values, 0, 255, out=values).astype(np.uint8)
 
 
 def _cubic(at: np.ndarray, size: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -80,7 +105,7 @@ def _cubic(at: np.ndarray, size: int) -> tuple[list[np.ndarray], list[np.ndarray
         ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
     ]
     weights.append(1 - weights[0] - weights[1] - weights[2])
-    return [np.clip(start + k, 0, size - 1) for k in range(4)], weights
+    return [np.minimum(np.maximum(start + k, 0), size - 1) for k in range(4)], weights
 
 
 def _perspective(source: np.ndarray, target: np.ndarray) -> np.ndarray:
