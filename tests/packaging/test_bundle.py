@@ -118,7 +118,7 @@ def test_it_downloads_and_converts_a_model_without_torch(bundle, tiny, tiny_fold
 def test_it_leaves_out_what_the_app_does_not_need(bundle) -> None:
     inside = bundle / "_internal"
     for name in ("pytest", "pycocoevalcap", "mypy", "IPython", "matplotlib", "torch",
-                 "torchvision", "transformers", "open_clip", "triton"):  # fmt: skip
+                 "torchvision", "transformers", "open_clip", "triton", "cv2"):  # fmt: skip
         assert not (inside / name).exists(), name
     assert not list(inside.rglob("*WebEngine*"))
     size = sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file() and not f.is_symlink())
