@@ -19,9 +19,8 @@ def resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         return image.copy()
     rows, row_weight = _taps(image.shape[0], height)
     columns, column_weight = _taps(image.shape[1], width)
-    shape = (-1,) + (1,) * (image.ndim - 2)  # one weight for every channel
-    across = _between(image, rows, row_weight.reshape((-1, 1, *shape[1:])), axis=0)
-    return _bytes(_between(across, columns, column_weight.reshape(shape), axis=1))
+    across = _between(image, rows, _along(row_weight, image, 0), axis=0)
+    return _bytes(_between(across, columns, _along(column_weight, image, 1), axis=1))
 
 
 def _between(values: np.ndarray, before: np.ndarray, weight: np.ndarray, axis: int) -> np.ndarray:
@@ -54,38 +53,33 @@ def straightened(pixels: np.ndarray, quad: np.ndarray, width: int, height: int) 
     w = np.divide(1.0, w, out=np.zeros_like(w), where=w != 0)
     xs = np.round(np.clip(x * w, -(2**20), 2**20) * STEPS).astype(np.int64)
     ys = np.round(np.clip(y * w, -(2**20), 2**20) * STEPS).astype(np.int64)
+    rows, row_weights = _cubic(ys, pixels.shape[0])
+    columns, column_weights = _cubic(xs, pixels.shape[1])
+    top, left = int(rows[0].min()), int(columns[0].min())
+    block = pixels[top : int(rows[3].max()) + 1, left : int(columns[3].max()) + 1]
+    block = block.astype(np.float32)  # all the pixels the samples need
+    rows, columns = [r - top for r in rows], [c - left for c in columns]
     if (xs == xs[:1]).all() and (ys == ys[:, :1]).all():  # upright: rows, then columns
-        return _bytes(_upright(pixels, xs[0], ys[:, 0]))
-    column_taps, column_weights = _cubic(xs, pixels.shape[1])
-    row_taps, row_weights = _cubic(ys, pixels.shape[0])
-    top, left = int(row_taps[0].min()), int(column_taps[0].min())
-    block = pixels[top : int(row_taps[3].max()) + 1, left : int(column_taps[3].max()) + 1]
+        across = sum(
+            np.take(block, r[:, 0], axis=0) * _along(w[:, 0], block, 0)
+            for r, w in zip(rows, row_weights, strict=True)
+        )
+        return _bytes(sum(
+            np.take(across, c[0], axis=1) * _along(w[0], block, 1)
+            for c, w in zip(columns, column_weights, strict=True)
+        ))  # fmt: skip
     flat = block.reshape(block.shape[0] * block.shape[1], -1)  # pixels × channels
     out = np.zeros((height * width, flat.shape[1]), dtype=np.float32)
-    for rows, row_weight in zip(row_taps, row_weights, strict=True):
-        for columns, column_weight in zip(column_taps, column_weights, strict=True):
-            at = ((rows - top) * block.shape[1] + columns - left).ravel()
+    for r, row_weight in zip(rows, row_weights, strict=True):
+        for c, column_weight in zip(columns, column_weights, strict=True):
+            at = (r * block.shape[1] + c).ravel()
             out += np.take(flat, at, axis=0) * (row_weight * column_weight).reshape(-1, 1)
     return _bytes(out).reshape((height, width, *pixels.shape[2:]))
 
 
-def _upright(pixels: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Bicubic samples where every row has the columns ``xs`` and every column the rows ``ys``
-    (in 1/32 pixels): four rows combined, then four columns of what they made."""
-    column_taps, column_weights = _cubic(xs, pixels.shape[1])
-    row_taps, row_weights = _cubic(ys, pixels.shape[0])
-    top, left = int(row_taps[0].min()), int(column_taps[0].min())
-    block = pixels[top : int(row_taps[3].max()) + 1, left : int(column_taps[3].max()) + 1]
-    block = block.astype(np.float32)
-    shape = (-1, *(1,) * (pixels.ndim - 2))
-    across = sum(
-        np.take(block, rows - top, axis=0) * weight.reshape((-1, 1, *shape[1:]))
-        for rows, weight in zip(row_taps, row_weights, strict=True)
-    )
-    return sum(
-        np.take(across, columns - left, axis=1) * weight.reshape(shape)
-        for columns, weight in zip(column_taps, column_weights, strict=True)
-    )
+def _along(weight: np.ndarray, values: np.ndarray, axis: int) -> np.ndarray:
+    """``weight`` shaped to multiply ``values`` along ``axis``, the same for the axes after."""
+    return weight.reshape((-1,) + (1,) * (values.ndim - axis - 1))
 
 
 def _bytes(values: np.ndarray) -> np.ndarray:
