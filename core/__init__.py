@@ -18,6 +18,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from vocalens.core.offline import keep_to_this_machine
+
+keep_to_this_machine()  # before anything of ours imports onnxruntime
+
 _EXPORTS = {
     "write_atomic": "atomic",
     "write_text_atomic": "atomic",

@@ -91,6 +91,8 @@ def test_it_reads_text_with_the_ocr_models_inside(bundle, tiny_model_dir, tmp_pa
     assert record["blocks"] == ["Lost cat named Biscuit"] and record["caption"] is not None
     # the faster text model was derived on first use, by a helper process of the app's own
     assert list((tmp_path / "cache" / "ocr").glob("*.int8-*.onnx")) and out.stderr == ""
+    # onnxruntime ran the captioner, the text models and the helper, and kept no telemetry
+    assert not (tmp_path / "home" / ".cache" / "Microsoft").exists()
 
 
 @pytest.mark.display
