@@ -15,12 +15,14 @@ def resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """``image`` (uint8, rows × columns [× channels]) brought to ``size`` (width, height) by
     bilinear interpolation, without smoothing first."""
     width, height = size
-    if (width, height) == image.shape[1::-1]:
-        return image.copy()
-    rows, row_weight = _taps(image.shape[0], height)
-    columns, column_weight = _taps(image.shape[1], width)
-    across = _between(image, rows, _along(row_weight, image, 0), axis=0)
-    return _bytes(_between(across, columns, _along(column_weight, image, 1), axis=1))
+    out = image
+    if height != image.shape[0]:
+        rows, weight = _taps(image.shape[0], height)
+        out = _between(out, rows, _along(weight, image, 0), axis=0)
+    if width != image.shape[1]:
+        columns, weight = _taps(image.shape[1], width)
+        out = _between(out, columns, _along(weight, image, 1), axis=1)
+    return image.copy() if out is image else _bytes(out)
 
 
 def _between(values: np.ndarray, before: np.ndarray, weight: np.ndarray, axis: int) -> np.ndarray:
@@ -48,24 +50,28 @@ def straightened(pixels: np.ndarray, quad: np.ndarray, width: int, height: int) 
     bottom right, bottom left, in ``pixels``), sampled by bicubic interpolation."""
     corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float64)
     to_source = _perspective(corners, quad.astype(np.float64))
-    v, u = np.mgrid[0:height, 0:width].astype(np.float64)
-    x, y, w = np.einsum("ij,jvu->ivu", to_source, np.stack([u, v, np.ones_like(u)]))
-    w = np.divide(1.0, w, out=np.zeros_like(w), where=w != 0)
-    xs = np.round(np.clip(x * w, -(2**20), 2**20) * STEPS).astype(np.int64)
-    ys = np.round(np.clip(y * w, -(2**20), 2**20) * STEPS).astype(np.int64)
+    (left, top), (right, _), (_, bottom), (left_below, bottom_left) = quad.tolist()
+    if top == quad[1][1] and bottom == bottom_left and left == left_below and right == quad[2][0]:
+        # upright: each column samples the same rows, each row the same columns
+        along, down = np.arange(width, dtype=np.float64), np.arange(height, dtype=np.float64)
+        xs = _positions(to_source, along, np.zeros_like(along))[0]
+        ys = _positions(to_source, np.zeros_like(down), down)[1]
+    else:
+        v, u = np.mgrid[0:height, 0:width].astype(np.float64)
+        xs, ys = _positions(to_source, u, v)
     rows, row_weights = _cubic(ys, pixels.shape[0])
     columns, column_weights = _cubic(xs, pixels.shape[1])
-    top, left = int(rows[0].min()), int(columns[0].min())
-    block = pixels[top : int(rows[3].max()) + 1, left : int(columns[3].max()) + 1]
+    first_row, first_column = int(rows[0].min()), int(columns[0].min())
+    block = pixels[first_row : int(rows[3].max()) + 1, first_column : int(columns[3].max()) + 1]
     block = block.astype(np.float32)  # all the pixels the samples need
-    rows, columns = [r - top for r in rows], [c - left for c in columns]
-    if (xs == xs[:1]).all() and (ys == ys[:, :1]).all():  # upright: rows, then columns
+    rows, columns = [r - first_row for r in rows], [c - first_column for c in columns]
+    if xs.ndim == 1:  # rows, then columns
         across = sum(
-            np.take(block, r[:, 0], axis=0) * _along(w[:, 0], block, 0)
+            np.take(block, r, axis=0) * _along(w, block, 0)
             for r, w in zip(rows, row_weights, strict=True)
         )
         return _bytes(sum(
-            np.take(across, c[0], axis=1) * _along(w[0], block, 1)
+            np.take(across, c, axis=1) * _along(w, block, 1)
             for c, w in zip(columns, column_weights, strict=True)
         ))  # fmt: skip
     flat = block.reshape(block.shape[0] * block.shape[1], -1)  # pixels × channels
@@ -75,6 +81,13 @@ def straightened(pixels: np.ndarray, quad: np.ndarray, width: int, height: int) 
             at = (r * block.shape[1] + c).ravel()
             out += np.take(flat, at, axis=0) * (row_weight * column_weight).reshape(-1, 1)
     return _bytes(out).reshape((height, width, *pixels.shape[2:]))
+
+
+def _positions(to_source: np.ndarray, u: np.ndarray, v: np.ndarray) -> list[np.ndarray]:
+    """Where ``to_source`` takes the points (``u``, ``v``): x and y, in 1/32 pixels."""
+    x, y, w = np.einsum("ij,j...->i...", to_source, np.stack([u, v, np.ones_like(u)]))
+    w = np.divide(1.0, w, out=np.zeros_like(w), where=w != 0)
+    return [np.round(np.clip(c * w, -(2**20), 2**20) * STEPS).astype(np.int64) for c in (x, y)]
 
 
 def _along(weight: np.ndarray, values: np.ndarray, axis: int) -> np.ndarray:

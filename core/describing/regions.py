@@ -99,8 +99,14 @@ def _hull(points: np.ndarray) -> np.ndarray:
 def mean_inside(values: np.ndarray, polygon: np.ndarray) -> float:
     """The mean of ``values`` over the pixels inside or on the convex ``polygon`` (integer
     corners in order, in ``values``' columns and rows); 0 where none are."""
-    y, x = np.mgrid[0 : values.shape[0], 0 : values.shape[1]]
     start = polygon.astype(np.int64)
+    if len(start) == 4:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = start.tolist()
+        if y0 == y1 and y2 == y3 and x0 == x3 and x1 == x2:  # upright: a slice
+            rows = slice(max(min(y0, y2), 0), max(y0, y2) + 1)
+            part = values[rows, max(min(x0, x1), 0) : max(x0, x1) + 1]
+            return float(part.mean()) if part.size else 0.0
+    y, x = np.mgrid[0 : values.shape[0], 0 : values.shape[1]]
     edge = np.roll(start, -1, axis=0) - start
     sides = [ex * (y - sy) - ey * (x - sx) for (sx, sy), (ex, ey) in zip(start, edge, strict=True)]
     stacked = np.stack(sides)

@@ -90,6 +90,8 @@ def test_the_mean_inside_an_upright_rectangle_is_the_slices() -> None:
     values = rng.random((30, 40))
     corners = np.array([[5, 4], [20, 4], [20, 17], [5, 17]])
     assert np.isclose(mean_inside(values, corners), values[4:18, 5:21].mean())
+    # from another corner, the same pixels are found as a polygon's
+    assert np.isclose(mean_inside(values, np.roll(corners, 1, axis=0)), values[4:18, 5:21].mean())
 
 
 def test_resizing_a_ramp_interpolates_it() -> None:
