@@ -16,9 +16,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +25,7 @@ from vocalens.core.atomic import write_atomic
 from vocalens.core.describing import ocr_ctc, ocr_db
 from vocalens.core.describing.ocr_scripts import chosen, keep_alphabets
 from vocalens.core.errors import VocaLensError
+from vocalens.core.inference.apart import Progress, run_apart
 from vocalens.core.paths import cache_dir, fingerprint
 
 log = logging.getLogger(__name__)
@@ -133,20 +131,10 @@ def _derive_apart(source: Path, target: Path, scripts: str) -> None:
     """``_derive`` in a process of its own: the quantizer's libraries and working memory
     (some 75 MB that glibc would keep) leave with it, and the app stays as light as on every
     later start."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=context) as pool:
-        pool.submit(_derive_quietly, source, target, scripts).result()
+    run_apart(_derive, source, target, scripts, what="The text model could not be derived")
 
 
-def _derive_quietly(source: Path, target: Path, scripts: str) -> None:
-    """The child's own output goes nowhere: only the app speaks to the user."""
-    with open(os.devnull, "w") as nowhere:
-        os.dup2(nowhere.fileno(), 1)
-        os.dup2(nowhere.fileno(), 2)
-    _derive(source, target, scripts)
-
-
-def _derive(source: Path, target: Path, scripts: str) -> None:
+def _derive(source: Path, target: Path, scripts: str, progress: Progress | None = None) -> None:
     import onnx
 
     from vocalens.core.inference.ort.int8 import quantize_int8

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from vocalens.core.errors import (
     first_line,
     require_weights,
 )
+from vocalens.core.inference.apart import Progress
 from vocalens.core.inference.ort.external import data_file, move_weights_out, save_external
 from vocalens.core.inference.ort.int8 import quantize_int8
 from vocalens.core.inference.ort.token_rows import TokenRows
@@ -39,7 +39,6 @@ MANIFEST = "manifest.json"
 FORMAT = 4  # 3: weights in data files beside the graphs; 4: the patch embedding as a MatMul
 AGAIN = "Download or convert the model again."
 PARTS = ("visual", "projector", "decoder")
-Progress = Callable[[float, str], None]  # (fraction done, what is being made)
 
 
 @dataclass

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vocalens.core.atomic import write_text_atomic
-from vocalens.core.errors import ConfigError
+from vocalens.core.errors import ConfigError, ModelError
 from vocalens.core.inference.agreement import compare, probe_images, reference
+from vocalens.core.inference.apart import run_apart
 from vocalens.core.inference.memory import release_freed_memory
 from vocalens.core.inference.ort.captioner import OrtCaptioner
 from vocalens.core.inference.ort.convert import MANIFEST, Converted, Progress, convert, converted
@@ -18,13 +19,49 @@ from vocalens.core.inference.ort.tokenizer import BPETokenizer
 from vocalens.core.inference.precision import Path_, check_precision
 from vocalens.core.model.config import CONFIG, read_config
 
+# Bytes of weights from which a first load converts in a helper: a real-size model's
+# conversion holds a gigabyte; a helper costs about a second, worth it only then.
+APART_FROM = 50_000_000
+
 
 def open_ort(
     directory: Path, device: str = "auto", precision: str = "auto", progress: Progress | None = None
 ) -> OrtCaptioner:
     """``precision``: fp32, int8, or auto (on the CPU, the fastest precision whose decisions
-    agree with fp32's for this model, measured at its first load and kept; fp32 on a GPU)."""
+    agree with fp32's for this model, measured at its first load and kept; fp32 on a GPU).
+    A first load converts the folder and chooses its precision in a helper process (for a
+    model whose weights weigh ``APART_FROM`` or more)."""
     check_precision(precision)
+    if needs_preparing(directory, device, precision) and _weight_bytes(directory) >= APART_FROM:
+        run_apart(prepare, directory, device, precision, progress=progress,
+                  what="The model could not be converted")  # fmt: skip
+    chosen, make = _prepared(directory, device, precision, progress)
+    model = make(chosen)
+    release_freed_memory()
+    return model
+
+
+def _weight_bytes(directory: Path) -> int:
+    try:
+        cfg = read_config(directory)
+    except (OSError, ModelError):
+        return 0  # opening it says what is wrong
+    names = filter(None, [cfg.projector.weights, cfg.encoder.weights, cfg.decoder.weights])
+    return sum((directory / n).stat().st_size for n in names if (directory / n).is_file())
+
+
+def prepare(directory: Path, device: str, precision: str, progress: Progress | None = None) -> None:
+    """What a first load does before it opens the model: convert the folder and choose its
+    precision (both kept with the converted files). A gigabyte of working memory for a
+    real-size model, which is why ``open_ort`` runs it apart."""
+    _prepared(directory, device, precision, progress)
+
+
+def _prepared(
+    directory: Path, device: str, precision: str, progress: Progress | None
+) -> tuple[Path_, Callable[[Path_], OrtCaptioner]]:
+    """The precision to open the folder at, and how to open it (converting and choosing
+    first where that was not done yet)."""
     done = converted(directory) or convert(directory, progress)
     cfg = read_config(directory)
     tokenizer = BPETokenizer(directory / cfg.decoder.tokenizer)
@@ -39,9 +76,7 @@ def open_ort(
     )
     if precision == "auto" and on_cpu:
         chosen = stored_choice(done) or _choose(done, make)
-    model = make(chosen)
-    release_freed_memory()
-    return model
+    return chosen, make
 
 
 def needs_preparing(directory: Path, device: str = "auto", precision: str = "auto") -> bool:
