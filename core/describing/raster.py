@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from vocalens.core.describing.regions import upright
+
 CUBIC_A = -0.75
 STEPS = 32  # sub-pixel positions a warp samples at
 
@@ -50,9 +52,7 @@ def straightened(pixels: np.ndarray, quad: np.ndarray, width: int, height: int) 
     bottom right, bottom left, in ``pixels``), sampled by bicubic interpolation."""
     corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float64)
     to_source = _perspective(corners, quad.astype(np.float64))
-    (left, top), (right, _), (_, bottom), (left_below, bottom_left) = quad.tolist()
-    if top == quad[1][1] and bottom == bottom_left and left == left_below and right == quad[2][0]:
-        # upright: each column samples the same rows, each row the same columns
+    if upright(quad):  # each column samples the same rows, each row the same columns
         along, down = np.arange(width, dtype=np.float64), np.arange(height, dtype=np.float64)
         xs = _positions(to_source, along, np.zeros_like(along))[0]
         ys = _positions(to_source, np.zeros_like(down), down)[1]

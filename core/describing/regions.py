@@ -96,16 +96,24 @@ def _hull(points: np.ndarray) -> np.ndarray:
     return np.array(hull if len(hull) >= 3 else [ordered[0], ordered[-1]])
 
 
+def upright(quad: np.ndarray) -> bool:
+    """Whether ``quad`` (top left, top right, bottom right, bottom left) is an upright
+    rectangle."""
+    if len(quad) != 4:
+        return False
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad.tolist()
+    return bool(y0 == y1 and y2 == y3 and x0 == x3 and x1 == x2)
+
+
 def mean_inside(values: np.ndarray, polygon: np.ndarray) -> float:
     """The mean of ``values`` over the pixels inside or on the convex ``polygon`` (integer
     corners in order, in ``values``' columns and rows); 0 where none are."""
     start = polygon.astype(np.int64)
-    if len(start) == 4:
-        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = start.tolist()
-        if y0 == y1 and y2 == y3 and x0 == x3 and x1 == x2:  # upright: a slice
-            rows = slice(max(min(y0, y2), 0), max(y0, y2) + 1)
-            part = values[rows, max(min(x0, x1), 0) : max(x0, x1) + 1]
-            return float(part.mean()) if part.size else 0.0
+    if upright(start):  # a slice
+        (x0, y0), (x1, _), (_, y2), _ = start.tolist()
+        rows = slice(max(min(y0, y2), 0), max(y0, y2) + 1)
+        part = values[rows, max(min(x0, x1), 0) : max(x0, x1) + 1]
+        return float(part.mean()) if part.size else 0.0
     y, x = np.mgrid[0 : values.shape[0], 0 : values.shape[1]]
     edge = np.roll(start, -1, axis=0) - start
     sides = [ex * (y - sy) - ey * (x - sx) for (sx, sy), (ex, ey) in zip(start, edge, strict=True)]

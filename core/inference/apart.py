@@ -14,7 +14,6 @@ from typing import Any
 from vocalens.core.errors import ModelError, VocaLensError, first_line
 
 Progress = Callable[[float, str], None]  # (fraction done, what is being made)
-POLL = 0.2  # seconds between looks at a helper that says nothing
 
 
 def run_apart(
@@ -31,13 +30,8 @@ def run_apart(
     finished = False
     try:
         while not finished:
-            if not receive.poll(POLL):
-                if helper.is_alive():
-                    continue
-                if not receive.poll(0):
-                    break
             try:
-                kind, *said = receive.recv()
+                kind, *said = receive.recv()  # EOF once the helper has ended, however it ended
             except EOFError:
                 break
             if kind == "progress" and progress is not None:
