@@ -15,10 +15,14 @@ from vocalens.core.hashes import blake2b
 
 MAX_PIXELS = 89_000_000  # JPEG photos (decoded small, below); Pillow's own bomb limit
 MAX_DECODED_PIXELS = 34_000_000  # other formats decode whole (4 bytes a pixel); 8K screens fit
-MAX_SIDE = 20_000  # pixels along either side
-MAX_ASPECT = 25  # a long scrolling screenshot, not a one-pixel strip that explodes at resize
+MAX_SIDE = 32_768  # pixels along either side: a page scrolled through many screens fits
+MIN_SIDE = 4  # a thinner strip holds no letter and no picture
 MAX_BYTES = 200 << 20  # 200 MB: larger files are not read at all
 WORK_SIDE = 2048  # larger images are reduced to about this: what OCR reads, more than CLIP needs
+# A long, thin image (a status bar, a scrolled page) keeps its short side's detail, so its text
+# stays readable, up to this many pixels (60 MB in RGB); OCR and the captioner read it in parts.
+WORK_PIXELS = 20_000_000
+THIN = 4
 WIDE_MODES = ("I;16", "I;16B", "I;16L", "I", "F")  # more than 8 bits a channel
 # What users really hand us. Anything else Pillow knows (PostScript through Ghostscript, game
 # textures, scientific formats…) is refused.
@@ -86,15 +90,42 @@ def _decode(image: Image.Image, label: str) -> Image.Image:
     before any conversion copies them."""
     _check_size(image, label)
     image.seek(0)
-    if image.format == "JPEG":
-        k = WORK_SIDE / max(image.size)
+    k = 1 / work_reduction(image.size)
+    if image.format == "JPEG" and k < 1:
         image.draft("RGB", (math.ceil(image.width * k), math.ceil(image.height * k)))
     image.load()
-    longest = max(image.size)  # a JPEG's draft stays at or above the work size: not halved again
-    factor = longest // WORK_SIDE if image.format == "JPEG" else math.ceil(longest / WORK_SIDE)
+    wanted = work_reduction(image.size)  # a JPEG's draft stays at or above it: not halved again
+    factor = math.floor(wanted) if image.format == "JPEG" else math.ceil(wanted)
     if factor > 1:
         image = _reduce(image, factor)
     return to_rgb(ImageOps.exif_transpose(image) or image)
+
+
+def work_reduction(size: tuple[int, int]) -> float:
+    """How many times smaller an image of ``size`` is worked on (1.0: as it is): the longest
+    side brought to ``WORK_SIDE``; for a long, thin image the shortest side instead, within
+    ``WORK_PIXELS``, so that a strip's text keeps its size."""
+    short, long = sorted(size)
+    if not long_and_thin(size):
+        return max(1.0, long / WORK_SIDE)
+    return max(1.0, short / WORK_SIDE, math.sqrt(short * long / WORK_PIXELS))
+
+
+def long_and_thin(size: tuple[int, int]) -> bool:
+    """Whether an image is a strip or a long page (over ``THIN`` times longer than wide),
+    read in parts rather than scaled whole."""
+    return max(size) > THIN * min(size)
+
+
+def centre_square(image: Image.Image) -> Image.Image:
+    """What CLIP's preprocessing (the shortest side scaled, the centre cropped) keeps of a long,
+    thin image, cut out before scaling: an 8000×20 strip is not first blown up to 89600×224.
+    Other images are returned as they are."""
+    if not long_and_thin(image.size):
+        return image
+    side = min(image.size)
+    left, top = (image.width - side) // 2, (image.height - side) // 2
+    return image.crop((left, top, left + side, top + side))
 
 
 def _reduce(image: Image.Image, factor: int) -> Image.Image:
@@ -113,10 +144,9 @@ def _reduce(image: Image.Image, factor: int) -> Image.Image:
 def _check_size(image: Image.Image, label: str) -> None:
     """Refuse, before anything is decoded, sizes that would exhaust memory."""
     width, height = image.size
-    if min(width, height) < 1 or max(width, height) > MAX_ASPECT * min(width, height):
+    if min(width, height) < 1 or (min(width, height) < MIN_SIDE and long_and_thin(image.size)):
         raise ImageError(
-            f"{label}: the image is too long and narrow to describe ({width}×{height} pixels).",
-            "Crop it into parts.",
+            f"{label}: the image is too thin to show anything ({width}×{height} pixels)."
         )
     limit = MAX_PIXELS if image.format == "JPEG" else MAX_DECODED_PIXELS
     if width * height > limit or max(width, height) > MAX_SIDE:

@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image, ImageStat
 
 from vocalens.core.describing.parts import Kind
+from vocalens.core.images import long_and_thin
 
 if TYPE_CHECKING:
     from vocalens.core.describing.layout import TextBlock, TextLine
@@ -44,6 +45,7 @@ class Signals:
     flat_colours: int  # colours of the flat pixels holding at least 1 % of the image
     axes: bool  # a long dark horizontal and vertical line on a light ground (a chart's axes)
     short_side: int  # pixels
+    thin: bool = False  # a strip or a long page (a status bar, a banner): never an icon
 
 
 def measure(image: Image.Image, blocks: list[TextBlock] | None = None) -> Signals:
@@ -84,6 +86,7 @@ def measure(image: Image.Image, blocks: list[TextBlock] | None = None) -> Signal
         flat_colours=int((flat_counts >= 0.01 * codes.size).sum()),
         axes=_axes(box),
         short_side=min(width, height),
+        thin=long_and_thin((width, height)),
     )
 
 
@@ -139,7 +142,7 @@ def decide(s: Signals, source: str = "file") -> tuple[Kind, float]:
         if s.text_cover >= 0.15 and (s.words >= PAGE_WORDS or s.numeric < 0.5):
             return "document", min(sure, 0.5 + s.text_cover)
         return "photo", sure
-    if s.lines <= 1 and (
+    if s.lines <= 1 and not s.thin and (
         source in ("file", "clipboard", "region", "object") or s.short_side <= 128
     ):
         return "icon", min(sure, 0.9 if s.short_side <= 600 else 0.6)
@@ -173,13 +176,27 @@ COLOURS = {
 }
 
 
+INK = 48  # levels from the ground colour that a mark (a letter, a line) differs by at least
+MOST_MARKS = 16  # pixels that far off which still leave an image blank (noise, a dead pixel)
+
+
 def blank_colour(image: Image.Image, tolerance: float = 4.0) -> str | None:
-    """The colour's name when the image is one flat colour (a blank or curtained screen)."""
+    """The colour's name when the image is one flat colour (a blank or curtained screen):
+    even on average, and with no marks at full size — a long page with a few lines of text
+    averages out flat, and is not blank."""
     small = image.resize((64, 64), Image.Resampling.BOX, reducing_gap=2.0).convert("RGB")
     stat = ImageStat.Stat(small)
     if max(stat.stddev) > tolerance:
         return None
     mean = stat.mean
+    ground = np.asarray(mean, dtype=np.int16)
+    marks = 0
+    for start in range(0, image.height, 1024):  # in bands: no full-size copy in int16
+        box = (0, start, image.width, min(start + 1024, image.height))
+        band = np.asarray(image.crop(box).convert("RGB"))
+        marks += int((np.abs(band.astype(np.int16) - ground).max(axis=2) > INK).sum())
+        if marks > MOST_MARKS:
+            return None
     return min(
         COLOURS, key=lambda n: sum((a - b) ** 2 for a, b in zip(COLOURS[n], mean, strict=True))
     )

@@ -27,6 +27,7 @@ from vocalens.core.describing.ocr_detect import (
     changed_rows,
     find_in_band,
     find_lines,
+    find_tiled,
     row_digests,
 )
 from vocalens.core.describing.ocr_engine import (
@@ -34,7 +35,7 @@ from vocalens.core.describing.ocr_engine import (
 )
 from vocalens.core.describing.ocr_engine import TextEngine
 from vocalens.core.hashes import blake2b
-from vocalens.core.images import pixel_hash
+from vocalens.core.images import long_and_thin, pixel_hash, work_reduction
 from vocalens.core.inference.memory import release_freed_memory
 
 MAX_SIDE = 2048  # larger captures are scaled down first: OCR time grows with pixels
@@ -132,6 +133,11 @@ class TextReader:
         shape = pixels.shape[:2]
         with self._lock:
             engine = self._get_engine()
+            if long_and_thin(shape[::-1]):
+                self._last = None
+                quads = find_tiled(engine, pixels)
+                release_freed_memory()
+                return quads
             last, rows, digests = self._last, None, row_digests(pixels)
             if last is not None and last[0] == pixels.shape and shape in self._shrinks:
                 rows = changed_rows(last[1], digests)
@@ -222,8 +228,12 @@ def _pieces(block: TextBlock, most: int, first: int) -> list[TextBlock]:
 
 
 def _scaled(image: Image.Image) -> tuple[float, np.ndarray]:
-    """The image as OCR reads it (at most ``MAX_SIDE`` a side) and its scale."""
-    scale = min(1.0, MAX_SIDE / max(image.size))
+    """The image as OCR reads it (at most ``MAX_SIDE`` a side; a long, thin one at most
+    ``MAX_SIDE`` across and ``WORK_PIXELS`` in all, read in tiles) and its scale."""
+    if long_and_thin(image.size):
+        scale = min(1.0, 1 / work_reduction(image.size))
+    else:
+        scale = min(1.0, MAX_SIDE / max(image.size))
     if scale < 1.0:
         size = (round(image.width * scale), round(image.height * scale))
         image = image.resize(size, Image.Resampling.LANCZOS)

@@ -37,6 +37,54 @@ def find_lines(
     return quads, shrink
 
 
+TILE = 1600  # a long image is searched in parts this long (at least twice as long as wide)
+TILE_OVERLAP = 240  # and overlapping by this much: a line cut by one part is whole in the next
+
+
+def find_tiled(engine: TextEngine, pixels: np.ndarray) -> list[np.ndarray]:
+    """The lines of a long, thin image (a status bar, a scrolled page), searched in
+    overlapping parts along its length, each at its own full detail; a line found in two parts
+    (whole in one, cut in the other) is kept once, as the box around both."""
+    height, width = pixels.shape[:2]
+    along_x = width > height
+    length, across = (width, height) if along_x else (height, width)
+    tile = max(TILE, 2 * across)
+    step = max(1, tile - TILE_OVERLAP)
+    found: list[tuple[int, np.ndarray]] = []
+    for n, start in enumerate(range(0, max(1, length - TILE_OVERLAP), step)):
+        part = pixels[:, start : start + tile] if along_x else pixels[start : start + tile]
+        shift = np.array([start, 0] if along_x else [0, start], dtype=np.float32)
+        quads, _ = find_lines(engine, np.ascontiguousarray(part), None)
+        found += [(n, q + shift) for q in quads]
+    return _joined(found)
+
+
+def _joined(found: list[tuple[int, np.ndarray]]) -> list[np.ndarray]:
+    """Lines from neighbouring parts that overlap in one row, joined into one box."""
+    kept: list[tuple[int, np.ndarray]] = []
+    for part, quad in found:
+        for i, (other_part, other) in enumerate(kept):
+            if other_part != part and _overlapping_in_a_row(quad, other):
+                (left, top), (right, bottom) = (
+                    np.minimum(quad.min(0), other.min(0)),
+                    np.maximum(quad.max(0), other.max(0)),
+                )
+                box = [[left, top], [right, top], [right, bottom], [left, bottom]]
+                kept[i] = (part, np.array(box, dtype=np.float32))
+                break
+        else:
+            kept.append((part, quad))
+    return [quad for _, quad in kept]
+
+
+def _overlapping_in_a_row(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two boxes touch and share most of their height (parts of one line)."""
+    (al, at), (ar, ab) = a.min(axis=0), a.max(axis=0)
+    (bl, bt), (br, bb) = b.min(axis=0), b.max(axis=0)
+    shared = min(ab, bb) - max(at, bt)
+    return bool(min(ar, br) >= max(al, bl) and shared > 0.5 * min(ab - at, bb - bt))
+
+
 def row_digests(pixels: np.ndarray) -> np.ndarray:
     """A digest of each row of ``pixels``, (rows, 16) bytes: what is kept of a capture to
     find what changed in the next (12 KB for a screen, not its 3 MB of pixels)."""

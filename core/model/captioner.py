@@ -11,6 +11,7 @@ from PIL import Image
 from torch import nn
 from transformers import GPT2LMHeadModel, GPT2Tokenizer
 
+from vocalens.core.images import centre_square
 from vocalens.core.model.config import CaptionerConfig, DecodingConfig, apply_overrides
 from vocalens.core.model.encoder import ImageEncoder
 from vocalens.core.model.generate import generate
@@ -51,7 +52,7 @@ class Captioner(nn.Module):
 
     def pixels(self, images: Sequence[Image.Image]) -> torch.Tensor:
         """Preprocess RGB images into one batch (B, 3, H, W) on the model's device."""
-        batch = torch.stack([self.encoder.preprocess(image) for image in images])
+        batch = torch.stack([self.encoder.preprocess(centre_square(image)) for image in images])
         return batch.to(self.device, self.dtype)
 
     @torch.inference_mode()

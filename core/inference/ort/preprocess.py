@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image
 
 from vocalens.core.errors import TorchOnly
+from vocalens.core.images import centre_square
 
 OPENAI_MEAN = (0.48145466, 0.4578275, 0.40821073)
 OPENAI_STD = (0.26862954, 0.26130258, 0.27577711)
@@ -51,6 +52,7 @@ class Preprocess:
         if self.mode == "squash":
             image = image.resize((s, s), self.resample)
         else:
+            image = centre_square(image)
             w, h = image.size
             short, long = (w, h) if w <= h else (h, w)
             new_long = int(s * long / short)
