@@ -23,6 +23,7 @@ WORK_SIDE = 2048  # larger images are reduced to about this: what OCR reads, mor
 # stays readable, up to this many pixels (60 MB in RGB); OCR and the captioner read it in parts.
 WORK_PIXELS = 20_000_000
 THIN = 4
+ORIENTATION = 0x0112  # the EXIF tag that says how a photo was turned
 WIDE_MODES = ("I;16", "I;16B", "I;16L", "I", "F")  # more than 8 bits a channel
 # What users really hand us. Anything else Pillow knows (PostScript through Ghostscript, game
 # textures, scientific formats…) is refused.
@@ -98,7 +99,9 @@ def _decode(image: Image.Image, label: str) -> Image.Image:
     factor = math.floor(wanted) if image.format == "JPEG" else math.ceil(wanted)
     if factor > 1:
         image = _reduce(image, factor)
-    return to_rgb(ImageOps.exif_transpose(image) or image)
+    if image.getexif().get(ORIENTATION, 1) != 1:  # a copy only where it turns
+        image = ImageOps.exif_transpose(image)
+    return to_rgb(image)
 
 
 def work_reduction(size: tuple[int, int]) -> float:
@@ -207,6 +210,8 @@ def find_images(path: Path, most: int | None = None) -> list[Path]:
 
 def pixel_hash(image: Image.Image) -> bytes:
     """A digest of the pixels: the same image (an unchanged window) gives the same digest."""
-    digest = blake2b(image.tobytes(), digest_size=16)
+    digest = blake2b(digest_size=16)
+    for top in range(0, image.height, 256):  # in bands: a long page is not copied whole
+        digest.update(image.crop((0, top, image.width, min(top + 256, image.height))).tobytes())
     digest.update(f"{image.mode}{image.size}".encode())
     return digest.digest()

@@ -142,8 +142,10 @@ def decide(s: Signals, source: str = "file") -> tuple[Kind, float]:
         if s.text_cover >= 0.15 and (s.words >= PAGE_WORDS or s.numeric < 0.5):
             return "document", min(sure, 0.5 + s.text_cover)
         return "photo", sure
-    if s.lines <= 1 and not s.thin and (
-        source in ("file", "clipboard", "region", "object") or s.short_side <= 128
+    if (
+        s.lines <= 1
+        and not s.thin
+        and (source in ("file", "clipboard", "region", "object") or s.short_side <= 128)
     ):
         return "icon", min(sure, 0.9 if s.short_side <= 600 else 0.6)
     if s.axes and (s.numeric >= 0.15 or s.lines <= 25):

@@ -237,7 +237,17 @@ def _scaled(image: Image.Image) -> tuple[float, np.ndarray]:
     if scale < 1.0:
         size = (round(image.width * scale), round(image.height * scale))
         image = image.resize(size, Image.Resampling.LANCZOS)
-    return scale, np.asarray(image.convert("RGB"))
+    return scale, rgb_array(image)
+
+
+def rgb_array(image: Image.Image, band: int = 512) -> np.ndarray:
+    """The image's pixels as an (H, W, 3) array, filled band by band: ``np.asarray`` would
+    hold two more whole copies on the way (Pillow's bytes, then their join)."""
+    pixels = np.empty((image.height, image.width, 3), dtype=np.uint8)
+    for top in range(0, image.height, band):
+        part = image.crop((0, top, image.width, min(top + band, image.height)))
+        pixels[top : top + part.height] = np.asarray(part.convert("RGB"))
+    return pixels
 
 
 def _box(points: Any, scale: float) -> Box:

@@ -82,9 +82,8 @@ def test_what_cannot_hold_anything_is_refused_in_one_sentence(tmp_path) -> None:
     Image.new("L", (5000, 2)).save(hair)
     with pytest.raises(ImageError) as caught:
         load_image(hair)
-    assert str(caught.value) == "{}: the image is too thin to show anything (5000×2 pixels).".format(
-        hair
-    )
+    said = f"{hair}: the image is too thin to show anything (5000×2 pixels)."
+    assert str(caught.value) == said
 
 
 def test_the_caption_sees_what_clip_would_show_it() -> None:
