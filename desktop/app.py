@@ -89,6 +89,18 @@ def own_windows() -> list[tuple[int, int, int, int]]:
     return visible_parts({wid: rect for wid, (rect, _) in mine.items()}, order)
 
 
+def heading_of(desc: Description) -> str:
+    """What a description's window is headed with: what was described ("Screen", the
+    window's title, "Region 400×300 at 120, 80", the file's name)."""
+    if desc.source == "file":
+        return Path(desc.label).name
+    if desc.source == "clipboard":
+        return "Clipboard image"
+    if desc.source == "screen":
+        return "Screen"
+    return desc.label or desc.source.capitalize()
+
+
 def app_icon() -> QIcon:
     icon = QIcon()
     for size in (16, 32, 48, 64, 128, 256):
@@ -152,7 +164,10 @@ class Controller(QObject):
         self.stopped = True  # False: quit while the worker was still busy (a model loading)
         self.last_spoken = ""
         self.last_description: Description | None = None
-        self._file_queue: list[Path] = []
+        self._file_queue: list[Path] = []  # files still to describe, in order
+        self._batch = 0  # how many files the queue began with (0: not describing files)
+        self._in_batch = 0  # which of them is being described (1-based)
+        self._after = False  # the next description follows what is being said: cuts nothing
         self._said_once: set[str] = set()
         self._windows: list[Any] = []
 
@@ -233,7 +248,7 @@ class Controller(QObject):
         }
 
     def describe_screen(self) -> None:
-        self._file_queue.clear()
+        self._cancel_files()
         window = active_window()
         point = self._pointer()
         own = own_windows()
@@ -248,7 +263,7 @@ class Controller(QObject):
         self._capture_then_submit("screen", grab, window, first=first)
 
     def describe_window(self) -> None:
-        self._file_queue.clear()
+        self._cancel_files()
         window = active_window()
         own = own_windows()
         first = reading_start(self._pointer(), (window.left, window.top))
@@ -264,7 +279,7 @@ class Controller(QObject):
 
     def describe_object(self) -> None:
         """Just the control the keyboard is on: its role and name first, then the picture."""
-        self._file_queue.clear()
+        self._cancel_files()
         try:
             found = focused_object(active_window().pid or None)
         except VocaLensError as exc:
@@ -277,7 +292,7 @@ class Controller(QObject):
         self._capture_then_submit("object", grab, window, found.label)
 
     def describe_region(self) -> None:
-        self._file_queue.clear()
+        self._cancel_files()
         shot = screen_pixmap()
         selector = RegionSelector(shot)
         self._windows.append(selector)
@@ -295,7 +310,7 @@ class Controller(QObject):
         selector.setFocus()
 
     def describe_clipboard(self) -> None:
-        self._file_queue.clear()
+        self._cancel_files()
         try:
             image, paths = clipboard_content(QGuiApplication.clipboard().mimeData())
         except CaptureError as exc:
@@ -317,8 +332,9 @@ class Controller(QObject):
             self.describe_files([Path(n) for n in names])
 
     def describe_files(self, paths: list[Path]) -> None:
-        """Describe image files one after another; folders are searched on the worker, so a
-        huge folder never freezes the app."""
+        """Describe image files one after another, each named and heard whole; files asked
+        for while others are being described join the end of the queue. Folders are searched
+        on the worker, so a huge folder never freezes the app."""
         if any(p.is_dir() for p in paths):
             self.worker.run_task("find images", lambda: image_files(paths))
         else:
@@ -328,8 +344,42 @@ class Controller(QObject):
         if not found:
             self._tell_error("No image files were found there.")
             return
-        self._file_queue = found[1:]
-        self._submit_file(found[0])
+        if self._batch:  # describing files already: these follow them
+            self._file_queue += found
+            self._batch += len(found)
+            return
+        self._batch, self._in_batch = len(found), 0
+        self._file_queue = list(found)
+        self._next_file()
+
+    def _next_file(self) -> None:
+        """The next file of the queue, after the one before it (nothing cut off)."""
+        if not self._file_queue:
+            self._batch = self._in_batch = 0
+            QTimer.singleShot(0, _settle)  # what showing and saving them used goes back
+            return
+        path = self._file_queue.pop(0)
+        self._in_batch += 1
+        self._after = self._in_batch > 1
+        load = functools.partial(load_image, path, name=path.name)
+        self._submit(Job("file", load, label=str(path)))
+
+    def _cancel_files(self) -> str:
+        """Something new was asked for: the files still waiting are dropped, and the user told
+        how many ("" when none were)."""
+        left = len(self._file_queue)
+        if self._batch:  # the file in hand is cut short and not said either
+            self.worker.cancel()
+            self.current_id = -1
+        self._file_queue.clear()
+        self._batch = self._in_batch = 0
+        if not left:
+            return ""
+        skipped = "1 more image was" if left == 1 else f"{left} more images were"
+        note = f"{skipped} not described."
+        self.say(note)
+        self._after = True  # the new description follows the note
+        return note
 
     def repeat_last(self) -> None:
         self.say(self.last_spoken or "Nothing has been described yet.")
@@ -338,6 +388,7 @@ class Controller(QObject):
         self.speech.stop()
         if self._direct is not None:  # Stop reaches the screen reader too
             self._direct.silence()
+        self._cancel_files()
 
     def show_main_window(self) -> None:
         self.main_window.show()
@@ -426,9 +477,6 @@ class Controller(QObject):
         job = Job(source, image, label=label, window=window, first=first)
         self._submit(job, screen_reader=screen_reader_running())
 
-    def _submit_file(self, path: Path) -> None:
-        self._submit(Job("file", functools.partial(load_image, path), label=str(path)))
-
     def _submit(self, job: Job, screen_reader: bool = False) -> None:
         job.options = {  # per request: a change here needs no reload
             "strategy": self.settings["decoding"],
@@ -452,8 +500,8 @@ class Controller(QObject):
         self.last_description = desc
         self._store(desc, self.last_spoken, image)
         self.described.emit(desc)
-        if self._file_queue:
-            self._submit_file(self._file_queue.pop(0))
+        if self._batch:
+            self._next_file()
         else:  # what showing and saving it used goes back too
             QTimer.singleShot(0, _settle)
 
@@ -487,22 +535,36 @@ class Controller(QObject):
         fresh = unsaid(now, said)
         if not fresh:
             return
+        named = self._batch > 1 and desc.source == "file"  # one of several files: named
+        name = Path(desc.label).name
+        follows = bool(said)
         if not said:
-            heading = {"file": desc.label, "clipboard": "Clipboard image"}.get(
-                desc.source, f"{desc.source.capitalize()}: {desc.label}"
-            )
+            follows, self._after = self._after, False
             self._route = self._routes()
-            self._first_words = True
-            self.result_window.begin(heading, focus=not self._route[1])
+            self._first_words = not follows
+            heading = self._heading_of_file(name) if named else heading_of(desc)
+            keep = desc.source == "file" and self._in_batch > 1  # the earlier files stay shown
+            self.result_window.begin(heading, focus=not self._route[1], keep=keep)
         voice, reader = self._route
+        spoken_now = []
         for phrase in fresh:
+            words = f"{name}: {phrase}" if named and not said else phrase
             if voice:
-                (self.speech.add if said else self.speech.say)(phrase)
+                (self.speech.add if follows else self.speech.say)(words)
+                follows = True
             said.append(phrase)
-        announced = " ".join(fresh) if reader else ""
-        self.result_window.grow(" ".join(said), full_text(desc) if final else "", announced)
+            spoken_now.append(words)
+        announced = " ".join(spoken_now) if reader else ""
+        shown = " ".join(said)
+        whole = full_text(desc) if final else ""
+        if named:
+            shown, whole = f"{name}: {shown}", f"{name}: {whole}" if whole else ""
+        self.result_window.grow(shown, whole, announced)
         if final:
             self.result_window.finish(self.settings["popup_seconds"])
+
+    def _heading_of_file(self, name: str) -> str:
+        return f"{name} ({self._in_batch} of {self._batch})" if self._batch > 1 else name
 
     def _store(self, desc: Description, text: str, image: Image.Image) -> None:
         if self.settings["history_days"] == 0:
@@ -524,10 +586,21 @@ class Controller(QObject):
             self.say_once(f"The history could not be saved ({exc}).")
 
     def _on_failed(self, job_id: int, message: str) -> None:
-        if job_id == self.current_id:
+        if job_id != self.current_id:
+            return
+        if not self._batch:
             self._tell_error(message)
-            if self._file_queue:
-                self._submit_file(self._file_queue.pop(0))
+            return
+        # one file of several: said after the ones before it, kept beside them, and the
+        # rest described
+        follows, self._after = self._after, False
+        voice, reader = self._route = self._routes()
+        if voice:
+            (self.speech.add if follows else self.speech.say)(message)
+        keep = self._in_batch > 1
+        self.result_window.begin(f"Problem ({self._in_batch} of {self._batch})", False, keep)
+        self.result_window.grow(message, message, message if reader else "")
+        self._next_file()
 
     def _on_status(self, notice: Notice) -> None:
         if notice.code == "captions_off":

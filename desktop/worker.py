@@ -139,6 +139,7 @@ class Worker(QObject):
         self.settings = dict(settings)
         self._lock = threading.Lock()
         self._pending: Job | None = None
+        self._cancelled = False  # the job in hand stops at its next part, and nothing follows
         self._next_id = 0
         self._loaded_with: dict[str, Any] | None = None
         self._thread = QThread()
@@ -192,14 +193,21 @@ class Worker(QObject):
         """Say now, without loading it, if the model cannot be used (status signal)."""
         self._runner.check.emit()
 
-    def waiting(self) -> bool:
-        """Whether a newer request waits (the one in hand is then cut short)."""
+    def cancel(self) -> None:
+        """Drop the waiting request and cut the one in hand short (Stop)."""
         with self._lock:
-            return self._pending is not None
+            self._pending, self._cancelled = None, True
+
+    def waiting(self) -> bool:
+        """Whether a newer request waits or the user cancelled (the one in hand is then cut
+        short)."""
+        with self._lock:
+            return self._pending is not None or self._cancelled
 
     def _take(self) -> tuple[Job | None, dict[str, Any], bool]:
         with self._lock:
             job, self._pending = self._pending, None
+            self._cancelled = False
             return job, self.settings, self._loaded_with is not self.settings
 
     def _mark_loaded(self, settings: dict[str, Any]) -> None:

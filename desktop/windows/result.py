@@ -51,6 +51,7 @@ class ResultWindow(QDialog):
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.close)
         self.full_text = ""
+        self._earlier = ("", "")  # what earlier descriptions shown above this one (text, full)
         self.announced: list[str] = []  # what was handed to screen readers, in order
         self.announcer: Callable[[QWidget, str], None] = announce  # how it is handed
         self.resize(560, 360)
@@ -62,13 +63,18 @@ class ResultWindow(QDialog):
         self.grow(spoken, full, spoken if reader else "")
         self.finish(seconds)
 
-    def begin(self, heading: str, focus: bool = True) -> None:
+    def begin(self, heading: str, focus: bool = True, keep: bool = False) -> None:
         """A new description: shown and in front; focused on its text unless a screen reader
-        says it (the user's place there is kept)."""
+        says it (the user's place there is kept). ``keep``: it follows the ones shown (several
+        files), which stay above it."""
         self._timer.stop()
         self.heading.setText(heading)
-        self.full_text = ""
-        self.text.clear()
+        if keep and self.text.toPlainText():
+            self._earlier = (self.text.toPlainText() + "\n\n", self.full_text + "\n\n")
+        else:
+            self._earlier = ("", "")
+            self.text.clear()
+        self.full_text = self._earlier[1]
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not focus)
         self.show()
         self.raise_()
@@ -79,9 +85,9 @@ class ResultWindow(QDialog):
     def grow(self, spoken: str, full: str, new: str) -> None:
         """What has been said so far (and, once known, the full text); ``new`` is announced to
         screen readers ("" announces nothing)."""
-        self.full_text = full or spoken
+        self.full_text = self._earlier[1] + (full or spoken)
         text = full if full.startswith(spoken) else f"{spoken}\n\n{full}".strip()
-        self.text.setPlainText(text)
+        self.text.setPlainText(self._earlier[0] + text)
         if new:
             self.announced.append(new)
             self.announcer(self.text, new)

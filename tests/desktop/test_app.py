@@ -37,10 +37,17 @@ def test_dropped_files_are_described_spoken_shown_and_kept(
     controller.describe_files(paths)
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=5000)
     assert [d.caption for d in seen] == ["a red square", "a blue square"]
-    assert speaker.said[-2:] == ["A blue square.", "Text in the image: Hello world."]
-    assert controller.last_spoken == " ".join(speaker.said[-2:])
+    assert speaker.said[-4:] == [
+        "a.png: A red square.",
+        "Text in the image: Hello world.",
+        "b.png: A blue square.",
+        "Text in the image: Hello world.",
+    ]  # each named, in order
+    assert controller.last_spoken == "A blue square. Text in the image: Hello world."
     assert controller.result_window.isVisible()
-    assert "A blue square" in controller.result_window.text.toPlainText()
+    shown = controller.result_window.text.toPlainText()
+    assert shown.index("a.png: A red square") < shown.index("b.png: A blue square")
+    assert controller.result_window.heading.text() == "b.png (2 of 2)"
     stored = controller.history.search()
     assert [e.label for e in stored] == [str(paths[1]), str(paths[0])]
     assert stored[0].thumbnail is not None
