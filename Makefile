@@ -17,8 +17,17 @@ $(BIN)/vocalens: pyproject.toml $(LOCK)
 
 setup: $(BIN)/vocalens
 
+# What the app alone needs (the desktop on onnxruntime, and the text reader's models from the
+# rapidocr wheel, whose OpenCV the app never loads): no torch, no CUDA libraries.
+$(VENV)/.app: pyproject.toml $(LOCK)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[desktop]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) --no-deps \
+		rapidocr pyclipper
+	touch $@
+
 # Start the desktop application (it offers the model download on first start).
-run: setup
+run: $(VENV)/.app
 	$(BIN)/vocalens-desktop
 
 # Download the default model once (the only network use), then caption the sample images.

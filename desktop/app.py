@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import logging
+import os
 import time
 from collections.abc import Callable
 from importlib.resources import files
@@ -47,6 +48,7 @@ from .capture_qt import clipboard_content, image_files, to_pil
 from .focus import focused_object
 from .history import History
 from .hotkeys import ACTIONS, Hotkeys
+from .out_of_sight import out_of_sight
 from .region import RegionSelector, screen_pixmap
 from .settings import Settings
 from .speech.base import Speaker, WaitingSpeaker
@@ -249,25 +251,28 @@ class Controller(QObject):
 
     def describe_screen(self) -> None:
         self._cancel_files()
-        window = active_window()
-        point = self._pointer()
-        own = own_windows()
-        all_screens = self.settings["capture_screen"] == "all"
-        try:
-            left, top, _, _ = screen_rect(point, all_screens)
-        except VocaLensError as exc:
-            self._tell_error(str(exc))
-            return
-        first = reading_start(point, (left, top), window)  # the active window's text first
-        grab = functools.partial(grab_screen, point, all_screens, own)
-        self._capture_then_submit("screen", grab, window, first=first)
+        with out_of_sight():  # the pixels beneath VocaLens's windows, not its windows
+            window = active_window(os.getpid())  # the user's, never VocaLens's own
+            point = self._pointer()
+            own = own_windows()  # any left (a menu that would not close)
+            all_screens = self.settings["capture_screen"] == "all"
+            try:
+                left, top, _, _ = screen_rect(point, all_screens)
+            except VocaLensError as exc:
+                self._tell_error(str(exc))
+                return
+            first = reading_start(point, (left, top), window)  # the active window's text first
+            grab = functools.partial(grab_screen, point, all_screens, own)
+            self._capture_then_submit("screen", grab, window, first=first)
 
     def describe_window(self) -> None:
         self._cancel_files()
-        window = active_window()
-        own = own_windows()
-        first = reading_start(self._pointer(), (window.left, window.top))
-        self._capture_then_submit("window", lambda: grab_window(window, own), window, first=first)
+        with out_of_sight():
+            window = active_window(os.getpid())
+            own = own_windows()
+            first = reading_start(self._pointer(), (window.left, window.top))
+            grab = functools.partial(grab_window, window, own)
+            self._capture_then_submit("window", grab, window, first=first)
 
     @staticmethod
     def _pointer() -> tuple[int, int]:
@@ -281,19 +286,21 @@ class Controller(QObject):
         """Just the control the keyboard is on: its role and name first, then the picture."""
         self._cancel_files()
         try:
-            found = focused_object(active_window().pid or None)
+            found = focused_object(active_window(os.getpid()).pid or None)
         except VocaLensError as exc:
             self._tell_error(str(exc))
             return
         window = WindowInfo(
             found.name, found.role, found.left, found.top, found.width, found.height
         )
-        grab = functools.partial(grab_window, window, own_windows())
-        self._capture_then_submit("object", grab, window, found.label)
+        with out_of_sight():
+            grab = functools.partial(grab_window, window, own_windows())
+            self._capture_then_submit("object", grab, window, found.label)
 
     def describe_region(self) -> None:
         self._cancel_files()
-        shot = screen_pixmap()
+        with out_of_sight():
+            shot = screen_pixmap()
         selector = RegionSelector(shot)
         self._windows.append(selector)
 
@@ -302,7 +309,9 @@ class Controller(QObject):
                 self.say("The region is empty; nothing to describe.")
                 return
             image = to_pil(shot.copy(rect).toImage())
-            self._submit(Job("region", image, label="region"))
+            r = shot.devicePixelRatio()
+            x, y, w, h = (round(v * r) for v in (rect.x(), rect.y(), rect.width(), rect.height()))
+            self._submit(Job("region", image, label=f"Region {w}×{h} at {x}, {y}"))
 
         selector.selected.connect(chosen)
         selector.cancelled.connect(lambda: self.say("Cancelled."))

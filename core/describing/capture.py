@@ -165,8 +165,25 @@ def reading_start(
 
 
 def grab_window(window: WindowInfo, leave_out: Sequence[Rect] = ()) -> Image.Image:
+    """The part of ``window`` that is on the screens (a window dragged partly off them is
+    clipped, not an error of the display server)."""
     if window.width <= 0 or window.height <= 0:
         raise CaptureError(
             "The active window's position is unknown here.", "Describe the whole screen instead."
         )
-    return grab(window.left, window.top, window.width, window.height, leave_out)
+    shown = clipped((window.left, window.top, window.width, window.height), screen_rect(None, True))
+    if shown is None:
+        raise CaptureError(
+            "The active window is off the screen.", "Move it onto the screen, then try again."
+        )
+    return grab(*shown, leave_out)
+
+
+def clipped(rect: Rect, bounds: Rect) -> Rect | None:
+    """The part of ``rect`` inside ``bounds`` (None when they do not meet)."""
+    left, top = max(rect[0], bounds[0]), max(rect[1], bounds[1])
+    right = min(rect[0] + rect[2], bounds[0] + bounds[2])
+    bottom = min(rect[1] + rect[3], bounds[1] + bounds[3])
+    if right <= left or bottom <= top:
+        return None
+    return left, top, right - left, bottom - top

@@ -8,6 +8,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -25,45 +26,68 @@ class WindowInfo:
         return bool(self.title or self.app)
 
 
-def active_window() -> WindowInfo:
-    """The focused window where the platform can tell (X11, Windows, macOS); else unknown."""
+def active_window(not_of: int = 0) -> WindowInfo:
+    """The focused window where the platform can tell (X11, Windows, macOS); else unknown.
+    ``not_of``: a process (VocaLens's own) whose windows never count: where one of them has
+    the focus, the window the user was in before it (on X11, the top one of the others)."""
     try:
         if sys.platform == "win32":
             return _windows()
         if sys.platform == "darwin":
             return _macos()
         if os.environ.get("DISPLAY"):
-            return _x11()
+            return _x11(not_of)
     except Exception:  # a desktop that will not say is not an error for the user
         pass
     return WindowInfo()
 
 
-def _x11() -> WindowInfo:
+def _x11(not_of: int = 0) -> WindowInfo:
     from Xlib import X, display
 
     d = display.Display()
     try:
         root = d.screen().root
         active = root.get_full_property(d.intern_atom("_NET_ACTIVE_WINDOW"), X.AnyPropertyType)
-        if not active or not active.value or not active.value[0]:
-            return WindowInfo()
-        window = d.create_resource_object("window", active.value[0])
-        name = window.get_full_property(d.intern_atom("_NET_WM_NAME"), 0)
-        title = name.value.decode("utf-8", "replace") if name else (window.get_wm_name() or "")
-        wm_class = window.get_wm_class()
-        app = wm_class[1] if wm_class else ""
-        pid_property = window.get_full_property(d.intern_atom("_NET_WM_PID"), X.AnyPropertyType)
-        pid = int(pid_property.value[0]) if pid_property and pid_property.value else 0
-        if pid and not app:
-            app = Path(f"/proc/{pid}/comm").read_text().strip()
-        geometry = window.get_geometry()
-        pos = window.translate_coords(root, 0, 0)
-        return WindowInfo(
-            str(title), str(app), -pos.x, -pos.y, geometry.width, geometry.height, pid
-        )
+        found = WindowInfo()
+        if active and active.value and active.value[0]:
+            found = _x11_window(d, root, active.value[0])
+        if not_of and (found.pid == not_of or not found.known):
+            listed = root.get_full_property(
+                d.intern_atom("_NET_CLIENT_LIST_STACKING"), X.AnyPropertyType
+            )
+            for wid in reversed(list(listed.value) if listed else []):
+                try:
+                    window = d.create_resource_object("window", wid)
+                    if window.get_attributes().map_state != X.IsViewable:
+                        continue  # hidden or minimised
+                    other = _x11_window(d, root, wid)
+                except Exception:  # a window that went away meanwhile
+                    continue
+                if other.pid != not_of and other.known and other.width > 0:
+                    return other
+            return WindowInfo() if found.pid == not_of else found
+        return found
     finally:
         d.close()
+
+
+def _x11_window(d: Any, root: Any, wid: int) -> WindowInfo:
+    """What X11 says of one top-level window."""
+    from Xlib import X
+
+    window = d.create_resource_object("window", wid)
+    name = window.get_full_property(d.intern_atom("_NET_WM_NAME"), 0)
+    title = name.value.decode("utf-8", "replace") if name else (window.get_wm_name() or "")
+    wm_class = window.get_wm_class()
+    app = wm_class[1] if wm_class else ""
+    pid_property = window.get_full_property(d.intern_atom("_NET_WM_PID"), X.AnyPropertyType)
+    pid = int(pid_property.value[0]) if pid_property and pid_property.value else 0
+    if pid and not app:
+        app = Path(f"/proc/{pid}/comm").read_text().strip()
+    geometry = window.get_geometry()
+    pos = window.translate_coords(root, 0, 0)
+    return WindowInfo(str(title), str(app), -pos.x, -pos.y, geometry.width, geometry.height, pid)
 
 
 _ASKED: list[tuple[float, bool]] = []  # the last answer and when it was given
