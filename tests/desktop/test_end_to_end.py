@@ -20,3 +20,75 @@ def test_describe_screen_through_the_remote(tmp_path, tiny_model_dir) -> None:
     with xserver() as display:
         command = [sys.executable, "-m", "vocalens.desktop"]
         describe_screen_through_the_remote(command, display, tmp_path, tiny_model_dir)
+
+
+EDITOR = """
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication([])
+days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+text = "\\n".join(f"Plan for {days[n % 7]} (item {n})" for n in range(1, 25))
+editor = QLabel(text)
+editor.setStyleSheet("font-size: 22px; background: white; color: black; padding: 10px")
+editor.setGeometry(0, 0, 1280, 800)  # the whole screen, behind VocaLens's window
+editor.show()
+print("shown", flush=True)
+app.exec()
+"""
+
+
+def test_its_own_window_never_hides_the_screen(tmp_path, tiny_model_dir) -> None:
+    """A desktop without a tray: VocaLens's window stays open over a text window; "Describe
+    screen" reads the text behind it whole, in its line order, and none of VocaLens's words."""
+    import json
+    import os
+    import sqlite3
+    import subprocess
+
+    from tests.e2e import wait_for
+
+    with xserver() as display:
+        env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+        env.update(
+            DISPLAY=display,
+            VOCALENS_CONFIG_DIR=str(tmp_path / "config"),
+            VOCALENS_DATA_DIR=str(tmp_path / "data"),
+            VOCALENS_SPEECH_RECORD_DIR=str(tmp_path / "speech"),
+            XDG_RUNTIME_DIR=str(tmp_path / "run"),
+            XDG_STATE_HOME=str(tmp_path / "state"),
+        )
+        (tmp_path / "run").mkdir(mode=0o700, exist_ok=True)
+        (tmp_path / "config").mkdir(exist_ok=True)
+        (tmp_path / "config" / "settings.json").write_text(
+            json.dumps({"model": str(tiny_model_dir), "speech_engine": "pyttsx3"})
+        )
+        editor = subprocess.Popen([sys.executable, "-c", EDITOR], env=env, stdout=subprocess.PIPE)
+        assert editor.stdout is not None and editor.stdout.readline().strip() == b"shown"
+        command = [sys.executable, "-m", "vocalens.desktop"]
+        app = subprocess.Popen([*command, "--no-tray"], env=env, stdout=subprocess.DEVNULL)
+        try:
+            speech = tmp_path / "speech"
+            wait_for(lambda: list(speech.glob("*.wav")), "the start-up notice was spoken", app)
+            remote = subprocess.run(
+                [*command, "--describe", "screen"], env=env, capture_output=True, timeout=600
+            )
+            assert remote.returncode == 0
+            db = tmp_path / "data" / "history.db"
+
+            def kept():
+                if not db.exists():
+                    return None
+                with sqlite3.connect(db) as con:
+                    return con.execute("SELECT text, spoken FROM descriptions").fetchall()
+
+            text, spoken = wait_for(kept, "the screen was described", app)[0]
+            items = [int(w.strip("()")) for w in text.split() if w.strip("()").isdigit()]
+            assert items == list(range(1, 25)), text  # every line, whole, in order
+            assert "VocaLens" not in text + spoken and "Describe" not in text + spoken
+            subprocess.run([*command, "--quit"], env=env, capture_output=True, timeout=600)
+            assert app.wait(600) == 0
+        finally:
+            editor.kill()
+            editor.wait(10)
+            editor.stdout.close()
+            if app.poll() is None:
+                app.kill()
