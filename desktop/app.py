@@ -49,6 +49,7 @@ from .focus import focused_object
 from .history import History
 from .hotkeys import ACTIONS, Hotkeys
 from .out_of_sight import out_of_sight
+from .region import KEYS as REGION_KEYS
 from .region import RegionSelector, screen_pixmap
 from .settings import Settings
 from .speech.base import Speaker, WaitingSpeaker
@@ -317,6 +318,7 @@ class Controller(QObject):
         selector.cancelled.connect(lambda: self.say("Cancelled."))
         selector.showFullScreen()
         selector.setFocus()
+        self.say(REGION_KEYS)
 
     def describe_clipboard(self) -> None:
         self._cancel_files()

@@ -9,6 +9,12 @@ from PySide6.QtWidgets import QWidget
 STEP, BIG_STEP = 10, 50
 
 
+KEYS = (
+    "Choose a region: arrow keys move the box, Shift with the arrow keys resizes it, "
+    "Enter describes it, Escape cancels."
+)
+
+
 class RegionSelector(QWidget):
     """Arrows move the box, Shift+arrows resize it (Ctrl for big steps), Enter takes it,
     Escape cancels. Dragging with the mouse draws a new box."""
@@ -76,6 +82,11 @@ class RegionSelector(QWidget):
         pen.setColor(self.palette().highlight().color())
         painter.setPen(pen)
         painter.drawRect(self.box)
+        hint = painter.fontMetrics().boundingRect(KEYS).adjusted(-12, -8, 12, 8)
+        hint.moveTopLeft(self.rect().topLeft() + QPoint(16, 16))
+        painter.fillRect(hint, self.palette().window())
+        painter.setPen(self.palette().windowText().color())
+        painter.drawText(hint, Qt.AlignmentFlag.AlignCenter, KEYS)
 
     def _finish(self) -> None:
         ratio = self.shot.devicePixelRatio() or 1.0

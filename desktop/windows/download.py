@@ -48,7 +48,7 @@ class DownloadDialog(QDialog):
 
     def __init__(self, name: str) -> None:
         super().__init__()
-        self.setWindowTitle("VocaLens — downloading the caption model")
+        self.setWindowTitle("Downloading the caption model")
         self.setAccessibleName("Model download")
         self.setAccessibleDescription(f"Downloading {name}; about 1 GB, once.")
         self.label = QLabel(f"Preparing to download {name}…")

@@ -24,7 +24,7 @@ class HistoryWindow(QDialog):
     def __init__(self, history: History) -> None:
         super().__init__()
         self.history = history
-        self.setWindowTitle("VocaLens — history")
+        self.setWindowTitle("History")
         self.setAccessibleName("History")
         self.setAccessibleDescription("Earlier descriptions, newest first. Type to search.")
         self.search = QLineEdit(placeholderText="Search descriptions")

@@ -21,7 +21,7 @@ BUTTONS = (
     ("clipboard", "Describe &clipboard image", "Describe an image or image file you copied."),
     ("open", "&Open image(s)…", "Choose image files to describe."),
     ("repeat", "R&epeat last", "Say the last description again."),
-    ("stop", "S&top speaking", "Stop speech at once."),
+    ("stop", "Sto&p speaking", "Stop speech at once."),
     ("history", "&History…", "Browse, search and copy earlier descriptions."),
     ("settings", "Se&ttings…", "Model, speech, shortcuts, history and start-up options."),
     ("download", "&Download caption model…", "Fetch the caption model once (about 1 GB)."),

@@ -22,7 +22,7 @@ from ..speech.screen_reader import announce
 class ResultWindow(QDialog):
     def __init__(self) -> None:
         super().__init__()
-        self.setWindowTitle("VocaLens — description")
+        self.setWindowTitle("Description")
         self.setAccessibleName("Description")
         self.setAccessibleDescription("The last description, as spoken and in full.")
         layout = QVBoxLayout(self)

@@ -29,11 +29,12 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.settings = settings
-        self.setWindowTitle("VocaLens — settings")
+        self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
         self.setAccessibleDescription("Changes apply when you choose OK.")
         tabs = QTabWidget()
         tabs.setAccessibleName("Setting groups")
+        tabs.setUsesScrollButtons(False)  # every group's tab in sight: the window fits them
         self.editors: dict[str, QWidget] = {}
         forms: dict[str, QFormLayout] = {}
         for s in SETTINGS:
