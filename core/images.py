@@ -120,11 +120,16 @@ def long_and_thin(size: tuple[int, int]) -> bool:
     return max(size) > THIN * min(size)
 
 
-def centre_square(image: Image.Image) -> Image.Image:
-    """What CLIP's preprocessing (the shortest side scaled, the centre cropped) keeps of a long,
-    thin image, cut out before scaling: an 8000×20 strip is not first blown up to 89600×224.
-    Other images are returned as they are."""
-    if not long_and_thin(image.size):
+SCALED_PIXELS = 4_000_000  # a shortest-side resize beyond this is cut to its centre first
+
+
+def centre_square(image: Image.Image, size: int = 224) -> Image.Image:
+    """What CLIP's preprocessing (the shortest side scaled to ``size``, the centre cropped)
+    keeps of a long, thin image, cut out before scaling where scaling it whole would make
+    over ``SCALED_PIXELS``: an 8000×20 strip is not first blown up to 89600×224. Other images
+    are returned as they are (and preprocessed exactly as open_clip does)."""
+    short, long = sorted(image.size)
+    if size * size * long <= SCALED_PIXELS * short:
         return image
     side = min(image.size)
     left, top = (image.width - side) // 2, (image.height - side) // 2

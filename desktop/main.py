@@ -114,7 +114,13 @@ def run(app: Any, args: argparse.Namespace, message: dict[str, Any] | None, remo
         logging.exception("start-up failed")
         _fatal(f"VocaLens could not start: {exc}. The log is in {user_log_path('vocalens')}.")
         return 1
-    remote.command.connect(lambda m: controller.run_action(m.get("action", ""), m.get("target")))
+    # Run from the event loop, after the socket's slot has returned: a capture waits for the
+    # display with events processed, and the socket may close (and be deleted) meanwhile.
+    remote.command.connect(
+        lambda m: QTimer.singleShot(
+            0, lambda: controller.run_action(m.get("action", ""), m.get("target"))
+        )
+    )
     controller.quit_requested.connect(app.quit)
     app.aboutToQuit.connect(controller.shutdown)
     app.aboutToQuit.connect(remote.close)

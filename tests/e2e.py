@@ -61,11 +61,9 @@ app.exec()
 """
 
 
-def describe_screen_through_the_remote(
-    app_command: list[str], display: str, tmp_path: Path, model_dir: Path
-) -> str:
-    """Start the app, describe the screen from a second invocation, check what was said and
-    kept, quit it; returns the spoken text."""
+def app_env(display: str, tmp_path: Path) -> dict[str, str]:
+    """The environment of an app run on ``display`` with its folders under ``tmp_path``
+    (made here), speech written to WAV files in ``tmp_path / "speech"``."""
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
     env.update(
         DISPLAY=display,
@@ -77,7 +75,16 @@ def describe_screen_through_the_remote(
         XDG_STATE_HOME=str(tmp_path / "state"),  # the app's log
     )
     (tmp_path / "run").mkdir(mode=0o700, exist_ok=True)
-    (tmp_path / "config").mkdir()
+    (tmp_path / "config").mkdir(exist_ok=True)
+    return env
+
+
+def describe_screen_through_the_remote(
+    app_command: list[str], display: str, tmp_path: Path, model_dir: Path
+) -> str:
+    """Start the app, describe the screen from a second invocation, check what was said and
+    kept, quit it; returns the spoken text."""
+    env = app_env(display, tmp_path)
     other = subprocess.Popen([sys.executable, "-c", OTHER_APP], env=env)  # something to read
     (tmp_path / "config" / "settings.json").write_text(
         json.dumps({"model": str(model_dir), "decoding": "greedy", "speech_engine": "pyttsx3"})

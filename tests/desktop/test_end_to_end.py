@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import sqlite3
+import subprocess
 import sys
 
 import pytest
 
-from tests.e2e import describe_screen_through_the_remote, xserver
+from tests.e2e import app_env, describe_screen_through_the_remote, wait_for, xserver
 
 pytestmark = [pytest.mark.display, pytest.mark.slow]
 
@@ -39,25 +42,8 @@ app.exec()
 def test_its_own_window_never_hides_the_screen(tmp_path, tiny_model_dir) -> None:
     """A desktop without a tray: VocaLens's window stays open over a text window; "Describe
     screen" reads the text behind it whole, in its line order, and none of VocaLens's words."""
-    import json
-    import os
-    import sqlite3
-    import subprocess
-
-    from tests.e2e import wait_for
-
     with xserver() as display:
-        env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-        env.update(
-            DISPLAY=display,
-            VOCALENS_CONFIG_DIR=str(tmp_path / "config"),
-            VOCALENS_DATA_DIR=str(tmp_path / "data"),
-            VOCALENS_SPEECH_RECORD_DIR=str(tmp_path / "speech"),
-            XDG_RUNTIME_DIR=str(tmp_path / "run"),
-            XDG_STATE_HOME=str(tmp_path / "state"),
-        )
-        (tmp_path / "run").mkdir(mode=0o700, exist_ok=True)
-        (tmp_path / "config").mkdir(exist_ok=True)
+        env = app_env(display, tmp_path)
         (tmp_path / "config" / "settings.json").write_text(
             json.dumps({"model": str(tiny_model_dir), "speech_engine": "pyttsx3"})
         )

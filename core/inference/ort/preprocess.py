@@ -52,7 +52,7 @@ class Preprocess:
         if self.mode == "squash":
             image = image.resize((s, s), self.resample)
         else:
-            image = centre_square(image)
+            image = centre_square(image, s)
             w, h = image.size
             short, long = (w, h) if w <= h else (h, w)
             new_long = int(s * long / short)
