@@ -61,6 +61,7 @@ _EXPORTS = {
     "ModelNotInstalledError": "errors",
     "VocaLensError": "errors",
     "IMAGE_SUFFIXES": "images",
+    "READABLE_SUFFIXES": "images",
     "find_images": "images",
     "load_image": "images",
     "load_captioner": "catalog.loading",
@@ -160,7 +161,12 @@ if TYPE_CHECKING:
         ModelNotInstalledError,
         VocaLensError,
     )
-    from vocalens.core.images import IMAGE_SUFFIXES, find_images, load_image
+    from vocalens.core.images import (
+        IMAGE_SUFFIXES,
+        READABLE_SUFFIXES,
+        find_images,
+        load_image,
+    )
     from vocalens.core.inference.memory import map_large_blocks_apart, release_freed_memory
     from vocalens.core.inference.precision import PRECISIONS, Precision
     from vocalens.core.model.captioner import Captioner

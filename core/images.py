@@ -56,6 +56,11 @@ IMAGE_SUFFIXES = frozenset(
 )
 
 
+# Found in folders so that they are named when they cannot be read, never offered to open.
+UNREADABLE_SUFFIXES = frozenset([".heic", ".heif", ".jp2"])
+READABLE_SUFFIXES = IMAGE_SUFFIXES - UNREADABLE_SUFFIXES
+
+
 def load_image(source: str | Path | bytes, name: str | None = None) -> Image.Image:
     """Open a file or bytes as an RGB image: EXIF rotation applied, alpha flattened on white,
     first frame of an animation, 16-bit and CMYK converted. Raises ``ImageError`` with one

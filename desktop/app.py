@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QCursor, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QSystemTrayIcon
 
 from vocalens.core import (
-    IMAGE_SUFFIXES,
+    READABLE_SUFFIXES,
     REGISTRY,
     CaptureError,
     Description,
@@ -337,7 +337,7 @@ class Controller(QObject):
             None,
             "Open images to describe",
             str(Path.home()),
-            f"Images ({' '.join(f'*{s}' for s in sorted(IMAGE_SUFFIXES))});;All files (*)",
+            f"Images ({' '.join(f'*{s}' for s in sorted(READABLE_SUFFIXES))});;All files (*)",
         )
         if names:
             self.describe_files([Path(n) for n in names])
@@ -427,6 +427,7 @@ class Controller(QObject):
             return
         dialog = DownloadDialog(name)
         self._windows.append(dialog)
+        dialog.job.failed.connect(lambda _: self.main_window.statusBar().clearMessage())
         dialog.job.failed.connect(self._tell_error)
         dialog.fetched.connect(
             lambda parts: self.worker.run_task("convert", lambda: convert_model(parts))

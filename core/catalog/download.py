@@ -180,10 +180,14 @@ def fetch_file(source: HubFile, bar: Any = None) -> Path:
     )
 
 
+CONNECT_TIMEOUT = 5.0  # seconds: an unreachable network is said this soon, not after retries
+
+
 def _download(source: HubFile, bar: Any) -> Path:
     from huggingface_hub import hf_hub_download
 
     try:
+        _reachable(source)
         return Path(
             hf_hub_download(
                 source.repo,
@@ -196,7 +200,20 @@ def _download(source: HubFile, bar: Any) -> Path:
     except DownloadCancelled:
         raise
     except Exception as exc:  # the hub raises many kinds of network and HTTP errors
-        raise _network_error(f"{source.repo}/{source.filename}", exc) from None
+        raise _network_error(Path(source.filename).name, exc) from None
+
+
+def _reachable(source: HubFile) -> None:
+    """Ask for a file not downloaded yet once, without retries: the hub's own download
+    retries a refused connection for about 23 s before it gives up."""
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url, try_to_load_from_cache
+
+    cached = try_to_load_from_cache(
+        source.repo, source.filename, cache_dir=hub_cache(), revision=source.revision
+    )
+    if not isinstance(cached, str):
+        url = hf_hub_url(source.repo, source.filename, revision=source.revision)
+        get_hf_file_metadata(url, timeout=CONNECT_TIMEOUT)
 
 
 def _delete_cached(path: Path) -> None:
@@ -283,5 +300,6 @@ def _network_error(what: str, exc: Exception) -> ModelError:
         )
     return ModelError(
         f"Could not download {what}: the internet could not be reached.",
-        f"Check the connection (and any proxy), then {again}.",
+        f"Check the connection (and any proxy), then {again}. Without internet, copy a model "
+        "folder from another computer and choose it as the model in Settings.",
     )

@@ -58,8 +58,6 @@ def run(args: argparse.Namespace) -> int:
         **model_options(args),
         **decoding_overrides(args),
     )
-    for notice in opened.notices:  # said once, before the descriptions
-        print(f"vocalens: {notice_text(notice, 'cli')}", file=sys.stderr)
     failed = 0
     for label, get_image, source, window in _targets(args):
         try:
@@ -87,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"{label}\t{text}" if source == "file" else text, flush=True)
     opened.describer.close()
+    for notice in opened.notices:  # said once, after what was said of each file
+        print(f"vocalens: {notice_text(notice, 'cli')}", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -39,8 +39,8 @@ def notice_text(notice: Notice, surface: Surface = "app") -> str:
     code, reason, command = notice.code, notice.reason, notice.command
     if code == "captions_off":
         fix = ""
-        if command and surface == "app":
-            fix = f"Choose Download caption model in the VocaLens menu, or run: {command}"
+        if command and surface == "app":  # no command is read aloud
+            fix = "Choose Download caption model in the VocaLens menu."
         elif command:
             fix = f"Run `{command}` once while online, or give a model folder with --model DIR."
         return f"Captions are off: {reason} {fix}".strip()

@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 import pytest
@@ -181,10 +182,16 @@ def test_download_without_network_is_reported_and_the_app_carries_on(
     controller, speaker, qtbot
 ) -> None:
     # The hub's address is a closed local port (tests/conftest.py): no network, for real.
+    started = time.monotonic()
     controller.run_action("download")
+    assert speaker.said[-1].startswith("Downloading the caption model")  # said at once
     qtbot.waitUntil(lambda: any("Could not download" in s for s in speaker.said), timeout=30000)
+    assert time.monotonic() - started <= 10  # the failure too, not after the hub's retries
     dialog = controller._windows[-1]
     assert "the internet could not be reached" in dialog.label.text()
+    failure = speaker.said[-1]
+    assert "/" not in failure and "vocalens " not in failure  # no hub path, no command
+    assert "Downloading" not in controller.main_window.statusBar().currentMessage()
     controller.run_action("repeat")
     assert "Could not download" in speaker.said[-1]
 
