@@ -46,6 +46,9 @@ class Signals:
     axes: bool  # a long dark horizontal and vertical line on a light ground (a chart's axes)
     short_side: int  # pixels
     thin: bool = False  # a strip or a long page (a status bar, a banner): never an icon
+    dark: bool = False  # a dark ground (a dark theme, a terminal): its marks are light
+    margin: float = 0.0  # how far from the left edge the text starts, in widths (a page's margin)
+    letters: float = 0.0  # words that are plain words of letters (prose), not codes or numbers
 
 
 def measure(image: Image.Image, blocks: list[TextBlock] | None = None) -> Signals:
@@ -87,6 +90,9 @@ def measure(image: Image.Image, blocks: list[TextBlock] | None = None) -> Signal
         axes=_axes(box),
         short_side=min(width, height),
         thin=long_and_thin((width, height)),
+        dark=_dark(box),
+        margin=min((ln.box.left for ln in lines), default=0.0) / max(width, 1),
+        letters=_plain_words(lines),
     )
 
 
@@ -105,11 +111,26 @@ def _aligned(lines: list[TextLine]) -> float:
     return float(((close.sum(axis=1) - 1) >= 2).mean())
 
 
+WORD = re.compile(r"^[^\W\d_]{2,}[.,;:!?)]?$")  # letters only, perhaps a stop after them
+
+
+def _plain_words(lines: list[TextLine]) -> float:
+    words = [w for ln in lines for w in ln.text.split()]
+    return sum(bool(WORD.match(w)) for w in words) / max(len(words), 1)
+
+
+def _dark(grey: np.ndarray) -> bool:
+    return bool(np.median(grey) < 96)
+
+
 def _axes(grey: np.ndarray) -> bool:
     """A thin dark line across at least half the width and one down half the height, on a
-    light ground: a chart's axes (a box-filtered copy keeps thin lines as darker streaks)."""
+    light ground (light lines on a dark one): a chart's axes (a box-filtered copy keeps thin
+    lines as darker streaks)."""
     if min(grey.shape) < 8:
         return False
+    if _dark(grey):
+        grey = 255 - grey
     ground = int(np.median(grey))
     if ground < 160:
         return False
@@ -123,6 +144,7 @@ def _axes(grey: np.ndarray) -> bool:
 
 KINDS: tuple[Kind, ...] = typing.get_args(Kind)
 DRAWN = 0.3  # at least this share of flat pixels: drawn by a computer, not photographed
+PAGE_MARGIN = 0.03  # a page's text starts this far in (a terminal's or a list's at the edge)
 PAGE_WORDS = 3  # fewer words than this, all numbers, on a photo: a stray reading, not a page
 
 
@@ -152,8 +174,9 @@ def decide(s: Signals, source: str = "file") -> tuple[Kind, float]:
         return "chart", 0.9 if s.numeric >= 0.15 else 0.7
     if s.saturated >= 0.1 and s.flat_colours >= 4 and s.text_cover < 0.1:
         return "chart", 0.7
-    prose = s.words >= 150 and s.text_cover >= 0.2
-    column = s.lines >= 30 and s.flat_colours == 1 and s.background >= 0.93
+    paper = s.margin >= PAGE_MARGIN and not s.dark  # text starts clear of the edge, on paper
+    prose = s.words >= 150 and s.text_cover >= 0.2 and paper
+    column = s.lines >= 30 and s.flat_colours == 1 and s.background >= 0.93 and paper
     if prose or column:
         return "document", 0.9 if prose else 0.7
     return "screen", 0.8 if s.lines >= 2 else 0.6
@@ -179,7 +202,7 @@ COLOURS = {
 
 
 INK = 48  # levels from the ground colour that a mark (a letter, a line) differs by at least
-MOST_MARKS = 16  # pixels that far off which still leave an image blank (noise, a dead pixel)
+MOST_MARKS = 64  # pixels that far off which still leave an image blank (a text cursor)
 
 
 def blank_colour(image: Image.Image, tolerance: float = 4.0) -> str | None:
