@@ -262,7 +262,8 @@ class Controller(QObject):
             except VocaLensError as exc:
                 self._tell_error(str(exc))
                 return
-            first = reading_start(point, (left, top), window)  # the active window's text first
+            windows = window_stacking() or []  # read window by window, the active one first
+            first = reading_start(point, (left, top), window, windows)
             grab = functools.partial(grab_screen, point, all_screens, own)
             self._capture_then_submit("screen", grab, window, first=first)
 

@@ -152,16 +152,24 @@ def grab_screen(
 
 
 def reading_start(
-    pointer: tuple[int, int], origin: tuple[int, int], window: WindowInfo | None = None
+    pointer: tuple[int, int],
+    origin: tuple[int, int],
+    window: WindowInfo | None = None,
+    windows: Sequence[tuple[int, Rect]] = (),
 ) -> ReadFirst:
     """Where reading a capture whose top left is ``origin`` (screen pixels) starts: the block
-    under the mouse ``pointer``, then the active ``window``'s text (on a screen capture)."""
+    under the mouse ``pointer``, then the active ``window``'s text (on a screen capture); the
+    rest window by window (``windows``: the screen's, bottom to top, as ``window_stacking``
+    gives them), so that two windows side by side are never read line by line together."""
     left, top = origin
     area = None
     if window is not None and window.width > 0 and window.height > 0:
         x, y = window.left - left, window.top - top
         area = Box(x, y, x + window.width, y + window.height)
-    return ReadFirst((pointer[0] - left, pointer[1] - top), area)
+    boxes = tuple(
+        Box(x - left, y - top, x - left + w, y - top + h) for _, (x, y, w, h) in reversed(windows)
+    )
+    return ReadFirst((pointer[0] - left, pointer[1] - top), area, boxes)
 
 
 def grab_window(window: WindowInfo, leave_out: Sequence[Rect] = ()) -> Image.Image:

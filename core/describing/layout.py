@@ -182,12 +182,34 @@ class ReadFirst:
 
     point: tuple[float, float] | None = None
     area: Box | None = None
+    windows: tuple[Box, ...] = ()  # the windows on a screen, top one first: read one by one
+
+    def arrange(self, lines: list[TextLine]) -> list[TextBlock]:
+        """``lines`` in blocks, in the order they are read: window by window (a line belongs
+        to the top window holding its middle; windows by their place, top to bottom and left
+        to right), then the rest, each in reading order — then ``order``."""
+        parts: list[list[TextLine]] = [[] for _ in range(len(self.windows) + 1)]
+        for line in lines:
+            middle = ((line.box.left + line.box.right) / 2, (line.box.top + line.box.bottom) / 2)
+            found = next((i for i, w in enumerate(self.windows) if _contains(w, middle)), -1)
+            parts[found].append(line)
+        places = [*self.windows, Box(0, 0, 0, 0)]
+        ranked = sorted(
+            range(len(parts)), key=lambda i: (i == len(self.windows), _place(places[i]))
+        )
+        blocks = [b for i in ranked if parts[i] for b in reading_order(group_blocks(parts[i]))]
+        return self.order(blocks)
 
     def order(self, blocks: list[TextBlock]) -> list[TextBlock]:
         under = [b for b in blocks if self.point is not None and _contains(b.box, self.point)]
         inside = [b for b in blocks if self.area is not None and _overlap(b.box, self.area) > 0.5]
         first = under[:1] + [b for b in inside if b not in under[:1]]
         return first + [b for b in blocks if b not in first]
+
+
+def _place(box: Box) -> tuple[float, float]:
+    """Where a window is, for reading windows in order: by rows of windows, then across."""
+    return (round(box.top / 200), box.left)
 
 
 def _contains(box: Box, point: tuple[float, float]) -> bool:

@@ -17,7 +17,6 @@ from vocalens.core.describing.layout import (
     TextBlock,
     TextLine,
     clean_lines,
-    group_blocks,
     reading_order,
     rows,
 )
@@ -159,9 +158,7 @@ class TextReader:
         # Lines are grouped and ordered by where they are; their text comes afterwards, the
         # first few rows alone (the first words), then a batch of lines at a time.
         places = [TextLine(str(i), _box(q, scale), 1.0) for i, q in enumerate(quads)]
-        blocks = reading_order(group_blocks(places))
-        if first is not None:
-            blocks = first.order(blocks)
+        blocks = (first or ReadFirst()).arrange(places)
         pieces = [
             piece
             for n, block in enumerate(blocks)
