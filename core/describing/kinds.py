@@ -144,6 +144,9 @@ def _axes(grey: np.ndarray) -> bool:
 
 KINDS: tuple[Kind, ...] = typing.get_args(Kind)
 DRAWN = 0.3  # at least this share of flat pixels: drawn by a computer, not photographed
+TINY = 64  # pixels: an image this small without text is an icon
+ROOM = 120  # pixels: the least a chart needs (a message box's strip has axes-like borders)
+CHART_LINES = 40  # text lines a chart holds at most (a calculator's keys are a window)
 PAGE_MARGIN = 0.03  # a page's text starts this far in (a terminal's or a list's at the edge)
 PAGE_WORDS = 3  # fewer words than this, all numbers, on a photo: a stray reading, not a page
 
@@ -160,6 +163,8 @@ def decide(s: Signals, source: str = "file") -> tuple[Kind, float]:
     text, make a chart; a page of prose on one plain ground is a document; the rest is a
     screen (windows, dialogs, lists, terminals)."""
     sure = min(1.0, 0.5 + abs(s.flat - DRAWN) * 1.5)  # far from the line: surer
+    if s.short_side <= TINY and not s.thin and s.lines <= 1:
+        return "icon", 0.7  # a toolbar's or a menu's picture, shaded or not
     if s.flat < DRAWN:
         if s.text_cover >= 0.15 and (s.words >= PAGE_WORDS or s.numeric < 0.5):
             return "document", min(sure, 0.5 + s.text_cover)
@@ -169,9 +174,16 @@ def decide(s: Signals, source: str = "file") -> tuple[Kind, float]:
         and not s.thin
         and (source in ("file", "clipboard", "region", "object") or s.short_side <= 128)
     ):
-        return "icon", min(sure, 0.9 if s.short_side <= 600 else 0.6)
-    if s.axes and (s.numeric >= 0.15 or s.lines <= 25):
+        big = s.short_side > 128  # a large drawing with no text may be a chart: not sure
+        return "icon", min(sure, 0.6 if s.short_side > 600 else 0.75 if big else 0.9)
+    roomy = s.short_side >= ROOM and s.lines <= CHART_LINES  # a chart: room, and little text
+    if roomy and s.axes and (s.numeric >= 0.15 or s.lines <= 25):
         return "chart", 0.9 if s.numeric >= 0.15 else 0.7
+    if roomy and s.numeric >= 0.6 and s.lines >= 5 and s.text_cover < 0.3:
+        return "chart", 0.7  # axis numbers without axis lines (white grids on grey)
+    drawing = s.edges >= 0.75 * s.text_cover and s.text_cover < 0.15 and s.background >= 0.9
+    if roomy and drawing and 5 <= s.lines <= 30 and s.short_side >= 200:
+        return "chart", 0.6  # boxes and lines with a few words: a diagram
     if s.saturated >= 0.1 and s.flat_colours >= 4 and s.text_cover < 0.1:
         return "chart", 0.7
     paper = s.margin >= PAGE_MARGIN and not s.dark  # text starts clear of the edge, on paper
@@ -179,7 +191,9 @@ def decide(s: Signals, source: str = "file") -> tuple[Kind, float]:
     column = s.lines >= 30 and s.flat_colours == 1 and s.background >= 0.93 and paper
     if prose or column:
         return "document", 0.9 if prose else 0.7
-    return "screen", 0.8 if s.lines >= 2 else 0.6
+    if source in ("screen", "window"):
+        return "screen", 0.8 if s.lines >= 2 else 0.6
+    return "screen", 0.7 if s.lines >= 2 else 0.6  # what no test above claimed: fairly sure
 
 
 COLOURS = {

@@ -35,13 +35,16 @@ def graded() -> dict[str, list[tuple[str, str, str, float]]]:
 
 def test_the_sources_the_thresholds_were_set_on(graded) -> None:
     result = grade(graded["fit"])
-    assert result["images"] >= 40 and result["right"] >= 0.95, result["wrong"]
+    assert result["images"] >= 60 and result["right"] >= 0.95, result["wrong"]
+    assert result["wrong_and_sure"] <= 0.02, result["wrong"]
 
 
 def test_the_held_out_sources_no_worse_than_measured(graded) -> None:
-    """The bar is 95 % held out; the rule reaches 64 % (README). This holds what it reaches."""
+    """The bar is 95 % held out, and 2 % wrong yet sure; the rule reaches 86 % and 3 %
+    (README). This holds what it reaches."""
     result = grade(graded["held"])
-    assert result["images"] >= 30 and result["right"] >= 0.6, result["wrong"]
+    assert result["images"] >= 25 and result["right"] >= 0.85, result["wrong"]
+    assert result["wrong_and_sure"] <= 0.05, result["wrong"]
     assert result["per_kind"]["document"] == 1.0 and result["per_kind"]["blank"] == 1.0
 
 

@@ -58,6 +58,35 @@ def charts() -> Iterator[tuple[str, Image.Image]]:
                 plt.close(fig)
 
 
+GNUPLOT = {
+    "lines": "plot sin(x) title 'sine', cos(x) title 'cosine'",
+    "points": "plot '+' using (rand(0)):(rand(0)) with points title 'samples'",
+    "boxes": "set style fill solid; set boxwidth 0.6; plot '+' using 1:(abs(sin($1))*10) "
+    "with boxes title 'visits'",
+    "grid": "set grid; plot x**2 title 'square', 40*sin(x) title 'wave'",
+    "steps": "plot '+' using 1:(floor($1)) with steps title 'level'",
+}
+
+
+def gnuplot() -> Iterator[tuple[str, Image.Image]]:
+    """Charts drawn by gnuplot (libgd's PNG terminal), on white and on a dark ground."""
+    for theme, colours in (("light", ""), ("dark", ' background "#202020"')):
+        for name, plot in GNUPLOT.items():
+            with tempfile.TemporaryDirectory() as folder:
+                out = Path(folder) / "chart.png"
+                script = (
+                    f'set terminal png size 800,500{colours}; set output "{out}"; '
+                    f'set samples 40; set xrange [0:10]; set title "Weekly {name}"; {plot}'
+                )
+                subprocess.run(["gnuplot"], input=script.encode(), check=True, capture_output=True)
+                yield f"gnuplot-{name}-{theme}", Image.open(out).convert("RGB")
+
+
+def tango() -> Iterator[tuple[str, Image.Image]]:
+    for path in sorted(Path("/usr/share/icons/Tango/32x32").glob("*/*.png"))[::25][:10]:
+        yield f"tango-{path.stem}", _on_white(Image.open(path))
+
+
 FLOW = """digraph {{ bgcolor="{bg}"; node [shape=box, fontname="DejaVu Sans", color="{fg}",
 fontcolor="{fg}"]; edge [color="{fg}"];
 start [label="Order received"]; check [shape=diamond, label="In stock?"];

@@ -104,6 +104,8 @@ def _programs() -> dict[str, list[str]]:
         ],
         "zenity-files": ["zenity", "--file-selection", "--filename=/usr/share/doc/"],
         "zenity-progress": [*zen, "--progress", "--percentage=40", "--text=Copying 24 files"],
+        "xfontsel": ["xfontsel", "-geometry", "900x400+0+0"],
+        "xclipboard": ["xclipboard", "-geometry", "600x400+0+0"],
         "qt-files": [py, "-c", QT_WINDOWS, "files", "light"],
         "qt-files-dark": [py, "-c", QT_WINDOWS, "files", "dark"],
         "qt-sheet": [py, "-c", QT_WINDOWS, "sheet", "light"],
