@@ -66,7 +66,7 @@ from .worker import Engine, Job, Worker
 log = logging.getLogger(__name__)
 SPEECH_STARTS = 3  # failures of one speech engine within a minute before it is given up
 MODEL_SETTINGS = {"model", "device", "precision", "text_scripts"}  # these reload the models
-SPEECH_SETTINGS = {"speech_engine", "screen_reader", "rate", "volume", "voice"}
+SPEECH_SETTINGS = {"speech_engine", "rate", "volume", "voice"}
 
 
 def _settle() -> None:
@@ -625,8 +625,8 @@ class Controller(QObject):
         self.say(message, "Problem")
 
     def _make_speaker(self) -> Speaker:
-        choice, reader = self.settings["speech_engine"], self.settings["screen_reader"]
-        speaker, note = make_speaker(choice, reader, frozenset(self._broken_speech))
+        choice = self.settings["speech_engine"]
+        speaker, note = make_speaker(choice, frozenset(self._broken_speech))
         speaker.configure(self.settings["rate"], self.settings["volume"], self.settings["voice"])
         speaker.died.connect(self._on_speech_died)
         self._speech_note = note

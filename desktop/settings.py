@@ -101,10 +101,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "speech_engine",
         "auto",
-        "Speech engine",
-        "auto tries pyttsx3, then Qt speech, then text only.",
+        "Own voice",
+        "The voice VocaLens speaks with when it speaks itself: auto tries pyttsx3, then Qt "
+        "speech, then text only; speech-dispatcher is the voice Orca uses (Linux).",
         "Speech",
-        ("auto", "pyttsx3", "qt", "none"),
+        ("auto", "pyttsx3", "qt", "speech-dispatcher", "none"),
     ),
     Setting("voice", "", "Voice", "Voice name or id; empty uses the system default.", "Speech"),
     Setting(
@@ -127,13 +128,6 @@ SETTINGS: tuple[Setting, ...] = (
         "braille), else VocaLens's own voice; or always one of them, or both.",
         "Speech",
         ("auto", "screen reader", "own voice", "both"),
-    ),
-    Setting(
-        "screen_reader",
-        False,
-        "Hand speech to the screen reader",
-        "When a screen reader runs, let it speak instead (speech-dispatcher on Linux).",
-        "Speech",
     ),
     Setting(
         "popup_seconds",
@@ -288,6 +282,8 @@ class Settings(QObject):
                 f"The settings file was unreadable; defaults are used and it was kept as {aside}."
             )
             return
+        if isinstance(stored, dict) and stored.get("screen_reader") is True:  # a retired switch
+            stored.setdefault("speech_engine", "speech-dispatcher")  # for the same voice
         for name, value in stored.items() if isinstance(stored, dict) else ():
             if name in BY_NAME and RETIRED_DEFAULTS.get(name) != value:
                 try:

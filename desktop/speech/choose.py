@@ -12,17 +12,18 @@ from .qt_speaker import QtSpeaker
 ORDER = ("pyttsx3", "qt", "none")
 
 
-def make_speaker(
-    choice: str = "auto", screen_reader: bool = False, broken: frozenset[str] = frozenset()
-) -> tuple[Speaker, str]:
+def make_speaker(choice: str = "auto", broken: frozenset[str] = frozenset()) -> tuple[Speaker, str]:
     """The speaker and, when the wished-for engine could not start, one sentence saying so.
     Engines in ``broken`` (failed again and again this session) are passed over.
 
     ``VOCALENS_SPEECH_RECORD_DIR`` makes the pyttsx3 engine write WAV files instead of playing.
     """
     record = os.environ.get("VOCALENS_SPEECH_RECORD_DIR")
-    wanted: tuple[str, ...] = ("qt", *ORDER) if screen_reader else ORDER
-    if choice != "auto":
+    wanted: tuple[str, ...] = ORDER
+    dispatcher = choice == "speech-dispatcher"  # Qt speech through Orca's own service
+    if dispatcher:
+        wanted = ORDER[1:2] + ORDER[:1] + ORDER[2:]
+    elif choice != "auto":
         wanted = (choice, *[e for e in ORDER if e != choice])
     wanted = tuple(name for name in wanted if name not in broken or name == "none")
     note = ""
@@ -31,12 +32,12 @@ def make_speaker(
             if name == "pyttsx3" and Pyttsx3Speaker.available():
                 return Pyttsx3Speaker(Path(record) if record else None), note
             if name == "qt" and QtSpeaker.available():
-                return QtSpeaker("speechd" if screen_reader else ""), note
+                return QtSpeaker("speechd" if dispatcher else ""), note
             if name == "none":
                 return SilentSpeaker(), note
         except Exception as exc:  # an engine that fails to start is skipped, and said so
             note = note or f"The {name} speech engine could not start ({exc}); using another."
             continue
-        if name == choice:
+        if name == choice or (dispatcher and name == "qt"):
             note = f"The {name} speech engine is not available here; using another."
     return SilentSpeaker(), note

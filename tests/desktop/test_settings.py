@@ -76,3 +76,15 @@ def test_an_unreadable_settings_file_is_kept_aside() -> None:
     assert aside.read_text() == "{broken" and str(aside) in settings.problems[0]
     settings.set("verbosity", "brief")
     assert aside.read_text() == "{broken"  # the next save does not overwrite it
+
+
+def test_one_speech_choice_where_there_were_two() -> None:
+    """"Hand speech to the screen reader" overlapped "Say descriptions through": it is gone, and
+    a stored choice of it keeps the voice it gave (Orca's speech-dispatcher)."""
+    assert "screen_reader" not in BY_NAME
+    titles = [s.title for s in SETTINGS if s.group == "Speech"]
+    assert len(titles) == len(set(titles)) and not any("Hand speech" in t for t in titles)
+    config_dir().mkdir(parents=True, exist_ok=True)
+    (config_dir() / "settings.json").write_text(json.dumps({"screen_reader": True}))
+    settings = Settings()
+    assert settings["speech_engine"] == "speech-dispatcher" and not settings.problems

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 from PIL import Image
 
@@ -21,7 +22,10 @@ NEEDS += ["dot", "gnuplot", "gropdf", "pdftoppm"]
 
 def missing() -> list[str]:
     """The programs the set needs that this machine lacks (the test command installs them)."""
-    return [name for name in NEEDS if shutil.which(name) is None]
+    lacking = [name for name in NEEDS if shutil.which(name) is None]
+    if not Path("/usr/share/icons/Tango").is_dir():
+        lacking.append("the Tango icon theme")
+    return lacking
 
 
 def held_out_set() -> Iterator[tuple[str, str, str, Image.Image]]:
