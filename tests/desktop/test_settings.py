@@ -79,8 +79,8 @@ def test_an_unreadable_settings_file_is_kept_aside() -> None:
 
 
 def test_one_speech_choice_where_there_were_two() -> None:
-    """"Hand speech to the screen reader" overlapped "Say descriptions through": it is gone, and
-    a stored choice of it keeps the voice it gave (Orca's speech-dispatcher)."""
+    """The switch "Hand speech to the screen reader" overlapped "Say descriptions through": it
+    is gone, and a stored choice of it keeps the voice it gave (Orca's speech-dispatcher)."""
     assert "screen_reader" not in BY_NAME
     titles = [s.title for s in SETTINGS if s.group == "Speech"]
     assert len(titles) == len(set(titles)) and not any("Hand speech" in t for t in titles)
