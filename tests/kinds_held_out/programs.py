@@ -130,38 +130,48 @@ def _settled(grab, wait: float = 0.8, cap: float = 10.0) -> Image.Image:
     return last
 
 
-def captures() -> Iterator[tuple[str, Image.Image]]:
-    """(name, screenshot) of each program, alone on a 1280×800 screen, cropped to what it
-    drew."""
+def captures() -> list[tuple[str, Image.Image]]:
+    """(name, screenshot) of each program, alone on a 1280×800 screen, cropped to its window.
+    The process's own DISPLAY is pointed at that screen meanwhile (``window_stacking`` asks
+    it), and given back afterwards."""
+    before = os.environ.get("DISPLAY")
+    try:
+        with xserver() as display:
+            os.environ["DISPLAY"] = display
+            return list(_capture_all(display))
+    finally:
+        if before is None:
+            os.environ.pop("DISPLAY", None)
+        else:
+            os.environ["DISPLAY"] = before
+
+
+def _capture_all(display: str) -> Iterator[tuple[str, Image.Image]]:
     import mss
 
-    with xserver() as display:
-        env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
-        env.update(DISPLAY=display, NO_AT_BRIDGE="1", GTK_A11Y="none", MANWIDTH="150")
-        os.environ["DISPLAY"] = display  # window_stacking asks this display
-        with mss.MSS(display=display) if hasattr(mss, "MSS") else mss.mss(display=display) as sct:
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    env.update(DISPLAY=display, NO_AT_BRIDGE="1", GTK_A11Y="none", MANWIDTH="150")
+    with mss.MSS(display=display) if hasattr(mss, "MSS") else mss.mss(display=display) as sct:
 
-            def grab() -> Image.Image:
-                shot = sct.grab({"left": 0, "top": 0, "width": SIZE[0], "height": SIZE[1]})
-                return Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
+        def grab() -> Image.Image:
+            shot = sct.grab({"left": 0, "top": 0, "width": SIZE[0], "height": SIZE[1]})
+            return Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
 
-            for name, command in _programs().items():
-                proc = subprocess.Popen(
-                    command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-                )
-                try:
-                    shot = _settled(grab)
-                    windows = window_stacking() or []
-                finally:
-                    proc.kill()
-                    proc.wait(10)
-                if windows:  # the program's window: the largest one shown
-                    x, y, w, h = max((rect for _, rect in windows), key=lambda r: r[2] * r[3])
-                    shot = shot.crop(
-                        (max(x, 0), max(y, 0), min(x + w, SIZE[0]), min(y + h, SIZE[1]))
-                    )
-                yield name, shot
-                _settled(grab, wait=0.3, cap=3)  # gone before the next starts
+        for name, command in _programs().items():
+            proc = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            try:
+                shot = _settled(grab)
+                windows = window_stacking() or []
+            finally:
+                proc.kill()
+                proc.wait(10)
+            if windows:  # the program's window: the largest one shown
+                x, y, w, h = max((rect for _, rect in windows), key=lambda r: r[2] * r[3])
+                shot = shot.crop((max(x, 0), max(y, 0), min(x + w, SIZE[0]), min(y + h, SIZE[1])))
+            yield name, shot
+            _settled(grab, wait=0.3, cap=3)  # gone before the next starts
 
 
 if __name__ == "__main__":  # look at them: python -m tests.kinds_held_out.programs DIR
