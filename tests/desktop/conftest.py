@@ -101,3 +101,18 @@ def engine() -> FakeEngine:
 @pytest.fixture()
 def speaker() -> RecordingSpeaker:
     return RecordingSpeaker()
+
+
+@pytest.fixture()
+def controller(qtbot, engine, speaker):
+    """A started controller with the fake engine and the ``speaker`` fixture's voice, no tray."""
+    from vocalens.desktop.app import Controller
+    from vocalens.desktop.history import History
+    from vocalens.desktop.settings import Settings
+
+    c = Controller(Settings(), History(), engine=engine, speaker=speaker, use_tray=False)
+    c.start()
+    yield c
+    c.shutdown()
+    for w in (c.main_window, c.result_window):
+        w.close()

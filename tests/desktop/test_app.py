@@ -1,7 +1,6 @@
 import time
 from pathlib import Path
 
-import pytest
 from PIL import Image
 from PySide6.QtGui import QGuiApplication
 
@@ -11,16 +10,6 @@ from vocalens.desktop.history import History
 from vocalens.desktop.settings import Settings
 
 from .conftest import FakeEngine
-
-
-@pytest.fixture()
-def controller(qtbot, engine, speaker):
-    c = Controller(Settings(), History(), engine=engine, speaker=speaker, use_tray=False)
-    c.start()
-    yield c
-    c.shutdown()
-    for w in (c.main_window, c.result_window):
-        w.close()
 
 
 def image_file(folder: Path, name: str, colour: str) -> Path:

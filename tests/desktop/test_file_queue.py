@@ -10,9 +10,6 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QTimer
 
-from vocalens.desktop.app import Controller
-from vocalens.desktop.history import History
-from vocalens.desktop.settings import Settings
 from vocalens.desktop.speech.base import Speaker
 
 
@@ -47,19 +44,14 @@ class TimedSpeaker(Speaker):
 
 
 @pytest.fixture()
-def timed() -> TimedSpeaker:
+def speaker() -> TimedSpeaker:
     return TimedSpeaker()
 
 
 @pytest.fixture()
-def controller(qtbot, engine, timed):
-    c = Controller(Settings(), History(), engine=engine, speaker=timed, use_tray=False)
-    c.start()
-    qtbot.waitUntil(lambda: timed.speaking is None, timeout=5000)  # the no-tray sentence
-    yield c
-    c.shutdown()
-    for w in (c.main_window, c.result_window):
-        w.close()
+def timed(speaker, controller, qtbot) -> TimedSpeaker:
+    qtbot.waitUntil(lambda: speaker.speaking is None, timeout=5000)  # the no-tray sentence
+    return speaker
 
 
 def image(folder: Path, name: str, colour: str) -> Path:
