@@ -40,7 +40,7 @@ def notice_text(notice: Notice, surface: Surface = "app") -> str:
     if code == "captions_off":
         fix = ""
         if command and surface == "app":  # no command is read aloud
-            fix = "Choose Download caption model in the VocaLens menu."
+            fix = "Choose Download caption model in the VocaLens menu or window."
         elif command:
             fix = f"Run `{command}` once while online, or give a model folder with --model DIR."
         return f"Captions are off: {reason} {fix}".strip()

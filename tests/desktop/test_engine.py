@@ -46,7 +46,7 @@ def test_the_check_finds_a_missing_model_without_loading_anything(fresh_model_di
     assert problem is not None
     assert notice_text(problem) == (
         "Captions are off: The model 'clipcap-coco' is not downloaded yet. Choose Download "
-        "caption model in the VocaLens menu."
+        "caption model in the VocaLens menu or window."
     )
     assert engine.describer is None
     assert engine.check({"model": str(fresh_model_dir)}) is None
