@@ -15,7 +15,7 @@ from typing import Any
 from PIL import Image
 from PySide6.QtCore import QObject, QRect, QTimer, Signal
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QFileDialog, QMenu, QSystemTrayIcon
 
 from vocalens.core import (
     READABLE_SUFFIXES,
@@ -40,7 +40,6 @@ from vocalens.core import (
     screen_rect,
     spoken,
     unsaid,
-    visible_parts,
     window_stacking,
 )
 
@@ -74,22 +73,6 @@ def _settle() -> None:
     memory (some 20 ms, when the app has nothing else to do)."""
     gc.collect()
     release_freed_memory()
-
-
-def own_windows() -> list[tuple[int, int, int, int]]:
-    """The parts of the screen VocaLens's own windows show (physical pixels): left out of
-    every capture, so that VocaLens never describes itself. Where the windows' stacking is
-    unknown, only the active one is surely in front."""
-    mine = {}
-    for widget in QApplication.topLevelWidgets():
-        if widget.isVisible() and not widget.isMinimized():
-            r, g = widget.devicePixelRatioF(), widget.frameGeometry()
-            rect = (round(g.x() * r), round(g.y() * r), round(g.width() * r), round(g.height() * r))
-            mine[int(widget.winId())] = (rect, widget.isActiveWindow())
-    order = window_stacking()
-    if order is None:
-        return [rect for rect, active in mine.values() if active]
-    return visible_parts({wid: rect for wid, (rect, _) in mine.items()}, order)
 
 
 def heading_of(desc: Description) -> str:
@@ -255,7 +238,6 @@ class Controller(QObject):
         with out_of_sight():  # the pixels beneath VocaLens's windows, not its windows
             window = active_window(os.getpid())  # the user's, never VocaLens's own
             point = self._pointer()
-            own = own_windows()  # any left (a menu that would not close)
             all_screens = self.settings["capture_screen"] == "all"
             try:
                 left, top, _, _ = screen_rect(point, all_screens)
@@ -264,16 +246,15 @@ class Controller(QObject):
                 return
             windows = window_stacking() or []  # read window by window, the active one first
             first = reading_start(point, (left, top), window, windows)
-            grab = functools.partial(grab_screen, point, all_screens, own)
+            grab = functools.partial(grab_screen, point, all_screens)
             self._capture_then_submit("screen", grab, window, first=first)
 
     def describe_window(self) -> None:
         self._cancel_files()
         with out_of_sight():
             window = active_window(os.getpid())
-            own = own_windows()
             first = reading_start(self._pointer(), (window.left, window.top))
-            grab = functools.partial(grab_window, window, own)
+            grab = functools.partial(grab_window, window)
             self._capture_then_submit("window", grab, window, first=first)
 
     @staticmethod
@@ -296,7 +277,7 @@ class Controller(QObject):
             found.name, found.role, found.left, found.top, found.width, found.height
         )
         with out_of_sight():
-            grab = functools.partial(grab_window, window, own_windows())
+            grab = functools.partial(grab_window, window)
             self._capture_then_submit("object", grab, window, found.label)
 
     def describe_region(self) -> None:
@@ -376,22 +357,19 @@ class Controller(QObject):
         load = functools.partial(load_image, path, name=path.name)
         self._submit(Job("file", load, label=str(path)))
 
-    def _cancel_files(self) -> str:
+    def _cancel_files(self) -> None:
         """Something new was asked for: the files still waiting are dropped, and the user told
-        how many ("" when none were)."""
+        how many."""
         left = len(self._file_queue)
         if self._batch:  # the file in hand is cut short and not said either
             self.worker.cancel()
             self.current_id = -1
         self._file_queue.clear()
         self._batch = self._in_batch = 0
-        if not left:
-            return ""
-        skipped = "1 more image was" if left == 1 else f"{left} more images were"
-        note = f"{skipped} not described."
-        self.say(note)
-        self._after = True  # the new description follows the note
-        return note
+        if left:
+            skipped = "1 more image was" if left == 1 else f"{left} more images were"
+            self.say(f"{skipped} not described.")
+            self._after = True  # the new description follows the note
 
     def repeat_last(self) -> None:
         self.say(self.last_spoken or "Nothing has been described yet.")
