@@ -1,0 +1,105 @@
+"""Opening the files a user or a model folder hands us: regular files only, sizes capped.
+
+A named pipe opened for reading waits for a writer for ever, a device never ends, and a file
+can be swapped for either between a check and the open; so a file is opened without waiting
+and judged by what was opened.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+NO_WAIT = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+KINDS = (
+    (stat.S_ISDIR, "is a folder, not a file"),
+    (stat.S_ISFIFO, "is a named pipe, not a file"),
+    (stat.S_ISSOCK, "is a socket, not a file"),
+    (stat.S_ISCHR, "is a device, not a file"),
+    (stat.S_ISBLK, "is a device, not a file"),
+)
+
+
+class NotAFile(OSError):
+    """What was named cannot be read as a file; ``reason`` says why, in words for a sentence
+    ("no such file", "is a named pipe, not a file", "is over 1 MB")."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def open_regular(path: Path, most: int | None = None) -> BinaryIO:
+    """``path`` opened for reading, if it is a regular file (of at most ``most`` bytes);
+    raises ``NotAFile`` otherwise, at once."""
+    try:
+        fd = os.open(path, os.O_RDONLY | NO_WAIT)
+    except FileNotFoundError:
+        raise NotAFile("no such file") from None
+    except PermissionError:
+        raise NotAFile("permission denied") from None
+    except IsADirectoryError:
+        raise NotAFile("is a folder, not a file") from None
+    except OSError as exc:
+        raise NotAFile(f"cannot be opened ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        why = kind_reason(info.st_mode)
+        if why:
+            raise NotAFile(why)
+        if most is not None and info.st_size > most:
+            raise NotAFile(f"is over {_size(most)}")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def kind_reason(mode: int) -> str:
+    """Why a file of this ``st_mode`` is not read ("" for a regular file)."""
+    if stat.S_ISREG(mode):
+        return ""
+    return next((why for test, why in KINDS if test(mode)), "is not a regular file")
+
+
+def read_capped(path: Path, most: int) -> bytes:
+    """A regular file's bytes, refused (``NotAFile``) over ``most`` bytes — also when it grows
+    while it is read."""
+    with open_regular(path, most) as f:
+        data = f.read(most + 1)
+    if len(data) > most:
+        raise NotAFile(f"is over {_size(most)}")
+    return data
+
+
+def read_stream_capped(stream: BinaryIO, most: int) -> bytes | None:
+    """Up to ``most`` bytes of a stream (standard input); None when there are more."""
+    data = stream.read(most + 1)
+    return None if len(data) > most else data
+
+
+def within(folder: Path, name: str) -> Path | None:
+    """``folder / name`` when that names a regular file inside ``folder`` (no absolute path,
+    no ``..``, no link out); otherwise None."""
+    if not name or Path(name).is_absolute() or Path(name).drive:
+        return None
+    try:
+        inside = (folder / name).resolve(strict=True)
+        root = folder.resolve(strict=True)
+        mode = inside.stat().st_mode
+    except (OSError, RuntimeError):
+        return None
+    if not inside.is_relative_to(root) or not stat.S_ISREG(mode):
+        return None
+    return folder / name
+
+
+def _size(most: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if most >= scale:
+            return f"{most / scale:g} {unit}"
+    return f"{most} bytes"
