@@ -118,7 +118,7 @@ class _TensorsOnly(pickle.Unpickler):
         self.budget -= size
         array = np.empty(size // item, dtype=dtype)
         with self.archive.open(name) as entry:
-            if entry.readinto(memoryview(array).cast("B")) != size:  # type: ignore[attr-defined]
+            if entry.readinto(array.view(np.uint8)) != size:
                 raise Refused("a tensor's data is cut short")
         return array
 
@@ -174,7 +174,7 @@ def read_pt(path: Path) -> Any:
         raise ModelError(f"{path} {exc.reason}.", "Give the path of a .pt checkpoint.") from None
     try:
         with opened, zipfile.ZipFile(opened) as archive:
-            content, big_endian = _load(archive, budget=_budget(opened))
+            content = _load(archive, budget=_budget(opened))
     except zipfile.BadZipFile:
         raise ModelError(
             f"{path} cannot be read safely (it is damaged, or saved by a torch older than 1.6).",
@@ -194,14 +194,14 @@ def read_pt(path: Path) -> Any:
     return content
 
 
-def _budget(opened: io.BufferedReader | Any) -> int:
+def _budget(opened: Any) -> int:
     opened.seek(0, io.SEEK_END)
     size = int(opened.tell())
     opened.seek(0)
     return MAX_INFLATION * size + SLACK
 
 
-def _load(archive: zipfile.ZipFile, budget: int) -> tuple[Any, bool]:
+def _load(archive: zipfile.ZipFile, budget: int) -> Any:
     pickles = [n for n in archive.namelist() if n.endswith("/data.pkl")]
     if not pickles:
         raise pickle.UnpicklingError("it is not a torch checkpoint")
@@ -213,7 +213,7 @@ def _load(archive: zipfile.ZipFile, budget: int) -> tuple[Any, bool]:
     data = archive.read(pickles[0])
     check_program(data)
     content = _TensorsOnly(data, archive, root, budget).load()
-    return _Widen(big_endian).value(content, 0), big_endian
+    return _Widen(big_endian).value(content, 0)
 
 
 class _Widen:
