@@ -44,6 +44,7 @@ MAX_DIMS = 16
 # it is taken for a bomb (declared sizes, checked before anything is inflated).
 MAX_INFLATION = 2
 SLACK = 16 << 20
+CHUNK = 16 << 20
 KEYS = (str, int, float, bool, type(None))
 
 
@@ -117,9 +118,13 @@ class _TensorsOnly(pickle.Unpickler):
             raise Refused("its tensor data is larger than the file can hold")
         self.budget -= size
         array = np.empty(size // item, dtype=dtype)
+        raw, done = array.view(np.uint8), 0
         with self.archive.open(name) as entry:
-            if entry.readinto(array.view(np.uint8)) != size:
-                raise Refused("a tensor's data is cut short")
+            while done < size and (chunk := entry.read(min(CHUNK, size - done))):
+                raw[done : done + len(chunk)] = np.frombuffer(chunk, np.uint8)
+                done += len(chunk)
+        if done != size:
+            raise Refused("a tensor's data is cut short")
         return array
 
     def _rebuild_tensor(self, storage: Any, offset: Any, size: Any, stride: Any, *_: Any) -> Any:
