@@ -7,10 +7,11 @@ and judged by what was opened.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 NO_WAIT = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 KINDS = (
@@ -103,3 +104,13 @@ def _size(most: int) -> str:
         if most >= scale:
             return f"{most / scale:g} {unit}"
     return f"{most} bytes"
+
+
+def read_json(path: Path, most: int) -> Any:
+    """A regular file of at most ``most`` bytes parsed as JSON. Raises ``NotAFile``, or
+    ``ValueError`` for text that is not JSON (nested past what the parser follows included)."""
+    raw = read_capped(path, most)
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except RecursionError:
+        raise ValueError("it is nested too deeply") from None

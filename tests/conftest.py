@@ -20,10 +20,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def _private_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Keep every test away from the user's real cache and model folders."""
+    """Keep every test away from the user's real cache, model and data folders."""
     base = tmp_path_factory.getbasetemp()
     monkeypatch.setenv("VOCALENS_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("VOCALENS_MODELS_DIR", str(base / "models"))
+    monkeypatch.setenv("VOCALENS_DATA_DIR", str(base / "data"))
 
 
 @pytest.fixture(scope="session")

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.metadata
-import json
+import math
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal, TypeVar
 
-from vocalens.core.errors import ConfigError, ModelError, ModelNotInstalledError
+from vocalens.core.errors import ConfigError, ModelError, ModelNotInstalledError, first_line
+from vocalens.core.files import NotAFile, read_json
 
 FORMAT_VERSION = 1
 CONFIG = "config.json"  # a model folder's description, beside its weights
+MAX_BEAMS = 16  # wider beams cost memory and time, and no caption gains from them
+MAX_NEW_TOKENS = 256  # a caption is a sentence; GPT-2 sees 1 024 positions in all
+MAX_CONFIG_BYTES = 1 << 20  # a config.json is a few KB
 MAX_INPUT = 1024  # pixels a side the image encoder may ask for (CLIP towers use 224 to 448)
 ProjectorKind = Literal["mlp", "clipcap-mlp", "transformer"]
 Strategy = Literal["greedy", "beam", "sample"]
@@ -88,14 +92,16 @@ class DecodingConfig:
         problems = []
         if self.strategy not in ("greedy", "beam", "sample"):
             problems.append(f"strategy must be greedy, beam or sample, not '{self.strategy}'")
-        if self.num_beams < 1:
-            problems.append("the beam width must be at least 1")
+        if not 1 <= self.num_beams <= MAX_BEAMS:
+            problems.append(f"the beam width must be between 1 and {MAX_BEAMS}")
+        if not math.isfinite(self.temperature):
+            problems.append("the temperature must be a finite number")
         if not 0.0 < self.top_p <= 1.0:
             problems.append("top-p must be in (0, 1]")
         if self.temperature <= 0.0:
             problems.append("the temperature must be above 0")
-        if self.max_new_tokens < 1:
-            problems.append("the token limit must be at least 1")
+        if not 1 <= self.max_new_tokens <= MAX_NEW_TOKENS:
+            problems.append(f"the token limit must be between 1 and {MAX_NEW_TOKENS}")
         if not 0 <= self.min_new_tokens <= self.max_new_tokens:
             problems.append("the minimum length must be between 0 and the token limit")
         if self.repetition_penalty <= 0.0:
@@ -121,6 +127,8 @@ class CaptionerConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CaptionerConfig:
         version = data.get("format_version", FORMAT_VERSION)
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise ConfigError(f"format_version in config.json is {version!r}.", DAMAGED)
         if version > FORMAT_VERSION:
             raise ConfigError(
                 f"This model was saved by a newer VocaLens (format {version}).",
@@ -215,17 +223,19 @@ def apply_overrides(config: DecodingConfig, **overrides: Any) -> DecodingConfig:
 
 def read_config(directory: Path) -> CaptionerConfig:
     path = directory / CONFIG
-    if not path.is_file():
+    try:
+        data = read_json(path, MAX_CONFIG_BYTES)
+    except NotAFile as exc:
+        if exc.reason != "no such file":
+            raise ModelError(f"{path} {exc.reason}.", "Download or save the model again.") from None
         raise ModelNotInstalledError(
             f"{directory} is not a VocaLens model folder (no {CONFIG}).",
             "Give a folder made by `vocalens models download` or `vocalens train`.",
             missing=[str(path)],
-        )
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        ) from None
+    except ValueError as exc:
         raise ModelError(
-            f"{path} is not valid JSON ({exc}).", "Download or save the model again."
+            f"{path} is not valid JSON ({first_line(exc)}).", "Download or save the model again."
         ) from None
     if not isinstance(data, dict):
         raise ModelError(f"{path} does not hold a model configuration.")

@@ -73,6 +73,43 @@ def test_damaged_folders_give_clear_errors(tiny_model_dir: Path, tmp_path: Path)
     (bad / "config.json").write_text("{not json")
     with pytest.raises(ModelError, match="not valid JSON"):
         load_captioner(bad)
+    (bad / "config.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ModelError, match="not valid JSON .it is nested too deeply"):
+        load_captioner(bad)
+    config["format_version"] = "one"
+    (bad / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ConfigError, match="format_version in config.json is 'one'"):
+        load_captioner(bad)
+
+
+def test_config_json_that_is_no_file_or_huge_is_not_read(tiny_model_dir, tmp_path) -> None:
+    """A gigabyte (sparse: nothing to write) is refused unread; a named pipe at once."""
+    import os
+    import shutil
+    import time
+
+    bad = shutil.copytree(tiny_model_dir, tmp_path / "bad")
+    with (bad / "config.json").open("r+b") as f:
+        f.truncate(1 << 30)
+    start = time.monotonic()
+    with pytest.raises(ModelError, match="config.json is over 1 MB"):
+        load_captioner(bad)
+    (bad / "config.json").unlink()
+    os.mkfifo(bad / "config.json")
+    with pytest.raises(ModelError, match="config.json is a named pipe, not a file"):
+        load_captioner(bad)
+    assert time.monotonic() - start < 5
+
+
+def test_thread_counts_are_checked(monkeypatch) -> None:
+    from vocalens.core.inference.ort.providers import chosen_threads
+
+    for wrong in ("100000", "0", "-3", "two"):
+        monkeypatch.setenv("VOCALENS_THREADS", wrong)
+        with pytest.raises(ConfigError, match="VOCALENS_THREADS is .* whole number from 1"):
+            chosen_threads()
+    monkeypatch.setenv("VOCALENS_THREADS", "2")
+    assert chosen_threads() == 2
 
 
 @pytest.mark.parametrize(
@@ -82,7 +119,9 @@ def test_damaged_folders_give_clear_errors(tiny_model_dir: Path, tmp_path: Path)
         ("decoder", "tokenizer", "/etc", "points outside the model folder"),
         ("projector", "prefix_length", "ten", "prefix_length in config.json is 'ten'"),
         ("projector", "prefix_length", 10**9, "sizes in config.json are out of range"),
-        ("decoding", "num_beams", 0, "the beam width must be at least 1"),
+        ("decoding", "num_beams", 0, "the beam width must be between 1 and 16"),
+        ("decoding", "num_beams", 100_000, "the beam width must be between 1 and 16"),
+        ("decoding", "max_new_tokens", 1_000_000, "the token limit must be between 1 and 256"),
         ("encoder", "normalize", "yes", "normalize in config.json is 'yes'"),
         ("encoder", "preprocess", {"size": [3000, 3000]}, "input size in config.json is out"),
     ],

@@ -4,8 +4,9 @@ The graphs are written by our own builders (``*_graph``) and filled with the fol
 safetensors weights; int8 copies come from onnxruntime's dynamic quantization. Each file keeps
 its weights in a data file beside it, which onnxruntime maps into memory (``external``).
 Everything is written into a temporary folder that replaces ``onnx/`` only when complete, with
-a manifest keyed to the weights it came from and holding every file's size: an interrupted
-conversion is never loaded, a damaged one is redone.
+a manifest keyed to the weights it came from, holding every file's digest and sealed with this
+user's key (``seal``): an interrupted conversion is never loaded, a damaged one, or one VocaLens
+did not make here, is redone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from vocalens.core.atomic import write_folder_atomic
+from vocalens.core.atomic import write_folder_atomic, write_text_atomic
 from vocalens.core.errors import (
     ModelError,
     ModelNotInstalledError,
@@ -27,16 +28,20 @@ from vocalens.core.errors import (
     first_line,
     require_weights,
 )
+from vocalens.core.files import read_json
 from vocalens.core.inference.apart import Progress
 from vocalens.core.inference.ort.external import data_file, move_weights_out, save_external
 from vocalens.core.inference.ort.int8 import quantize_int8
+from vocalens.core.inference.ort.seal import describe, intact, seal, sealed_here
 from vocalens.core.inference.ort.token_rows import TokenRows
 from vocalens.core.model.config import CONFIG, CaptionerConfig, read_config
 from vocalens.core.paths import derived_dir, fingerprint, hub_cache
 
 FOLDER = "onnx"
 MANIFEST = "manifest.json"
-FORMAT = 4  # 3: weights in data files beside the graphs; 4: the patch embedding as a MatMul
+# 3: weights in data files beside the graphs; 4: the patch embedding as a MatMul; 5: sealed
+FORMAT = 5
+MAX_MANIFEST_BYTES = 1 << 20
 AGAIN = "Download or convert the model again."
 PARTS = ("visual", "projector", "decoder")
 
@@ -56,7 +61,7 @@ class Converted:
         """The token embeddings that the int8 decoder takes embedded: the fp32 decoder's."""
         place = self.manifest["tokens"]
         return TokenRows(
-            self.folder / str(place["file"]), int(place["offset"]), *map(int, place["shape"])
+            self.folder / place["file"], int(place["offset"]), *map(int, place["shape"])
         )
 
 
@@ -70,23 +75,32 @@ def onnx_key(directory: Path, cfg: CaptionerConfig) -> str:
 
 
 def converted(directory: Path) -> Converted | None:
-    """The model folder's finished conversion, if it is there and current."""
+    """The model folder's finished conversion, if it is there, current, and made by VocaLens
+    for this user (sealed, every file as sealed)."""
     folder = derived_dir(directory) / FOLDER
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = read_json(folder / MANIFEST, MAX_MANIFEST_BYTES)
         key = onnx_key(directory, read_config(directory))
+        if not isinstance(manifest, dict) or manifest.get("key") != key:
+            return None
+        if not sealed_here(manifest):
+            return None  # not made here: made again
+        files = intact(folder, manifest.get("files"), skip=MANIFEST)
+        tokens = manifest.get("tokens")
+        if files is None or not isinstance(tokens, dict) or tokens.get("file") not in files:
+            return None  # a file missing, cut short, changed or added since: made again
     except (OSError, ValueError, ModelError):
         return None
-    if not isinstance(manifest, dict) or manifest.get("key") != key:
-        return None
-    sizes = manifest.get("sizes")
-    if not isinstance(sizes, dict) or sizes != _sizes(folder):
-        return None  # a file missing, cut short or added since: made again
+    if files != manifest["files"]:  # the same content in new places (a restored backup)
+        manifest = seal({**manifest, "files": files})
+        keep_manifest(folder, manifest)
     return Converted(folder, manifest)
 
 
-def _sizes(folder: Path) -> dict[str, int]:
-    return {p.name: p.stat().st_size for p in sorted(folder.glob("*.onnx*"))}
+def keep_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Write the manifest again (best effort: a read-only folder checks again next time)."""
+    with contextlib.suppress(OSError):
+        write_text_atomic(folder / MANIFEST, json.dumps(manifest, indent=2) + "\n")
 
 
 def convert(directory: Path, progress: Progress | None = None) -> Converted:
@@ -101,7 +115,8 @@ def convert(directory: Path, progress: Progress | None = None) -> Converted:
         shutil.rmtree(stale, ignore_errors=True)
 
     def fill(tmp: Path) -> None:
-        manifest.update(tokens=_make(directory, cfg, tmp, tell), sizes=_sizes(tmp))
+        manifest.update(tokens=_make(directory, cfg, tmp, tell))
+        manifest.update(seal({**manifest, "files": describe(tmp)}))
         (tmp / MANIFEST).write_text(json.dumps(manifest) + "\n", "utf-8")
 
     manifest: dict[str, Any] = {"key": key, "format": FORMAT}

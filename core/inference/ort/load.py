@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 
-from vocalens.core.atomic import write_text_atomic
 from vocalens.core.errors import ConfigError, ModelError
 from vocalens.core.inference.agreement import compare, probe_images, reference
 from vocalens.core.inference.apart import run_apart
 from vocalens.core.inference.memory import release_freed_memory
 from vocalens.core.inference.ort.captioner import OrtCaptioner
-from vocalens.core.inference.ort.convert import MANIFEST, Converted, Progress, convert, converted
+from vocalens.core.inference.ort.convert import (
+    Converted,
+    Progress,
+    convert,
+    converted,
+    keep_manifest,
+)
 from vocalens.core.inference.ort.providers import CPU, choose_providers
+from vocalens.core.inference.ort.seal import seal
 from vocalens.core.inference.ort.tokenizer import BPETokenizer
 from vocalens.core.inference.precision import Path_, check_precision
 from vocalens.core.model.config import CONFIG, read_config
@@ -114,7 +118,6 @@ def _choose(done: Converted, make: Callable[[Path_], OrtCaptioner]) -> Path_:
         chosen = "int8" if tried["int8"].passes() else "int8-decoder"
     record = {**done.manifest, "precision": chosen}
     record["agreement"] = {name: a.rounded() for name, a in tried.items()}
-    with contextlib.suppress(OSError):
-        write_text_atomic(done.folder / MANIFEST, json.dumps(record, indent=2) + "\n")
-        done.manifest = record
+    done.manifest = seal(record)
+    keep_manifest(done.folder, done.manifest)
     return chosen

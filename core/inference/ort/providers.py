@@ -15,6 +15,7 @@ GPU_PROVIDERS = {  # preferred first
     "coreml": "CoreMLExecutionProvider",  # Apple silicon and macOS GPUs
 }
 DEVICES = ("auto", "cpu", *GPU_PROVIDERS)
+MAX_THREADS_PER_CORE = 4
 
 
 def choose_providers(device: str, available: Sequence[str] | None = None) -> list[str]:
@@ -58,7 +59,23 @@ def session_options(spin: bool = True) -> Any:
     options.enable_cpu_mem_arena = False
     if not spin:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    threads = os.environ.get("VOCALENS_THREADS", "")
-    if threads.isdigit() and int(threads) > 0:
-        options.intra_op_num_threads = int(threads)
+    threads = chosen_threads()
+    if threads:
+        options.intra_op_num_threads = threads
     return options
+
+
+def chosen_threads() -> int:
+    """``VOCALENS_THREADS``: how many threads onnxruntime runs a model on (0: its own choice,
+    one a core). Raises ``ConfigError`` for anything but a whole number from 1 to
+    ``MAX_THREADS_PER_CORE`` a core."""
+    raw = os.environ.get("VOCALENS_THREADS", "").strip()
+    if not raw:
+        return 0
+    most = MAX_THREADS_PER_CORE * (os.cpu_count() or 1)
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise ConfigError(
+            f"VOCALENS_THREADS is {raw[:20]!r}; it must be a whole number from 1 to {most}.",
+            "Change it, or unset it to use one thread a core.",
+        )
+    return int(raw)
