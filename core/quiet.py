@@ -8,10 +8,33 @@ The entry points (the ``vocalens`` command, the desktop app and its helper proce
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import os
 from pathlib import Path
 
 DEBUG_ENV = "VOCALENS_DEBUG"  # set to 1: every library's lines go to stderr, as they come
+LOG_BYTES = 2 << 20  # a log file this large is set aside (.1, .2, …) and a new one begun
+LOG_FILES = 3  # kept besides the current one: 8 MB in all at most
+
+
+class Repeats(logging.Filter):
+    """A line the same as the one before is counted, not written; the count is written before
+    the next different line ("The line above was repeated 12 times.")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last: tuple[str, int, str] | None = None
+        self.count = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.levelno, record.getMessage())
+        if key == self.last:
+            self.count += 1
+            return False
+        if self.count:
+            record.msg = f"(The line above was repeated {self.count} more times.) {record.msg}"
+        self.last, self.count = key, 0
+        return True
 
 
 def quiet_libraries(log_file: Path | None = None) -> None:
@@ -35,7 +58,10 @@ def quiet_libraries(log_file: Path | None = None) -> None:
     if log_file is not None:
         try:
             log_file.parent.mkdir(parents=True, exist_ok=True)
-            handler = logging.FileHandler(log_file, encoding="utf-8")
+            handler = logging.handlers.RotatingFileHandler(
+                log_file, maxBytes=LOG_BYTES, backupCount=LOG_FILES, encoding="utf-8"
+            )
+            handler.addFilter(Repeats())
         except OSError:
             pass  # no log folder: the lines are dropped, the work goes on
     handler.set_name("vocalens")

@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 from platformdirs import user_log_path
 
 from vocalens.core import map_large_blocks_apart
+
+HAND_OVER_S = 5.0  # how long a second launch waits for the running instance to answer
 
 
 def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any] | None]:
@@ -106,8 +109,7 @@ def run(app: Any, args: argparse.Namespace, message: dict[str, Any] | None, remo
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)
     if not remote.listen():
-        print("VocaLens is already running.", file=sys.stderr)
-        return 0
+        return _hand_over(message or {"action": "show" if not args.background else "ping"})
     try:
         controller = Controller(Settings(), History(), use_tray=False if args.no_tray else None)
     except Exception as exc:  # start-up failed: one friendly message, details in the log
@@ -138,6 +140,28 @@ def run(app: Any, args: argparse.Namespace, message: dict[str, Any] | None, remo
         logging.shutdown()
         os._exit(code)
     return code
+
+
+def _hand_over(message: dict[str, Any]) -> int:
+    """Another instance holds the lock: give it the command once it answers (it may be just
+    starting), or say that it does not."""
+    from .remote import Refused, send
+
+    deadline = time.monotonic() + HAND_OVER_S
+    while time.monotonic() < deadline:
+        try:
+            if send(message, timeout_ms=500):
+                return 0
+        except Refused as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        time.sleep(0.2)
+    print(
+        "VocaLens is running but does not answer. Quit it from its menu (or end its process) "
+        "and start it again.",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def no_display() -> bool:

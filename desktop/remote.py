@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_runtime_path
-from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,10 @@ ACTIONS = {
 ACTIONS |= {"ping", "open", "history", "settings", "download"}
 MAX_LINE = 256 << 10  # bytes: a longer message is refused and its connection closed
 MAX_FILES = 10_000
+MAX_CLIENTS = 16  # connections held at once; a new one closes the oldest
+MAX_REFUSED = 8  # refused messages on one connection before it is closed: not our client
+IDLE_MS = 5_000  # a connection that sends no command this long is closed
+WATCH_MS = 1_000  # how often the server checks that it still listens
 
 
 def runtime_dir() -> Path:
@@ -88,7 +92,9 @@ def address(name: str) -> str:
 
 def valid(message: Any) -> str:
     """Why ``message`` is refused ("" when it is a command this app takes)."""
-    if not isinstance(message, dict) or message.get("action") not in ACTIONS:
+    if not isinstance(message, dict) or not isinstance(message.get("action"), str):
+        return "the message is not a VocaLens command"
+    if message["action"] not in ACTIONS:
         return "the message is not a VocaLens command"
     target = message.get("target")
     if message["action"] == "files":
@@ -130,6 +136,10 @@ def send(message: dict[str, Any], name: str | None = None, timeout_ms: int = 150
 
 
 class RemoteServer(QObject):
+    """The running instance's end. It outlives what a socket can be sent: connections beyond
+    ``MAX_CLIENTS``, idle ones, floods of lines, messages that are not JSON or nest beyond
+    reason; and it listens again should the server be closed or its socket file removed."""
+
     command = Signal(dict)
 
     def __init__(self, name: str | None = None) -> None:
@@ -139,6 +149,9 @@ class RemoteServer(QObject):
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self.server.newConnection.connect(self._accept)
         self.lock = QLockFile(address(self.name) + ".lock")
+        self.watch = QTimer(self)
+        self.watch.setInterval(WATCH_MS)
+        self.watch.timeout.connect(self.keep_listening)
 
     def listen(self) -> bool:
         """Become the single instance and listen; False if another instance runs.
@@ -147,16 +160,43 @@ class RemoteServer(QObject):
         cleared, since a crash can leave it behind, and taken."""
         if not self.lock.tryLock(200):
             return False
+        self.watch.start()
+        return self._listen()
+
+    def _listen(self) -> bool:
         QLocalServer.removeServer(address(self.name))
         return self.server.listen(address(self.name))
 
+    def keep_listening(self) -> None:
+        """Listen again if the server stopped (Qt closes it when it cannot accept) or its
+        socket file is gone."""
+        where = address(self.name)
+        if self.server.isListening() and (sys.platform == "win32" or os.path.exists(where)):
+            return
+        log.warning("The remote had stopped listening; listening again.")
+        self.server.close()
+        self._listen()
+
     def close(self) -> None:
+        self.watch.stop()
         self.server.close()
         self.lock.unlock()
 
     def _accept(self) -> None:
         while self.server.hasPendingConnections():
-            sock = self.server.nextPendingConnection()
+            sock = self.server.nextPendingConnection()  # a child of the server
+            held = [  # oldest first
+                c
+                for c in self.server.findChildren(QLocalSocket)
+                if c.state() == QLocalSocket.LocalSocketState.ConnectedState
+            ]
+            for old in held[: max(0, len(held) - MAX_CLIENTS)]:
+                _close(old)
+            sock.setProperty("refused", 0)
+            idle = QTimer(sock)  # only C++ slots below: nothing of Python runs as it is deleted
+            idle.setSingleShot(True)
+            idle.timeout.connect(sock.deleteLater)
+            idle.start(IDLE_MS)
             sock.readyRead.connect(self._read)
             sock.disconnected.connect(sock.deleteLater)
             if sock.bytesAvailable():
@@ -166,19 +206,36 @@ class RemoteServer(QObject):
         source = sock if sock is not None else self.sender()
         if not isinstance(source, QLocalSocket):
             return
-        while source.canReadLine():
+        while (
+            source.canReadLine() and source.state() == QLocalSocket.LocalSocketState.ConnectedState
+        ):
             raw = bytes(source.readLine(MAX_LINE + 1).data()).strip()
-            try:
-                message = json.loads(raw)
-            except ValueError:
-                message = None
-            problem = valid(message)
-            reply = {"refused": problem} if problem else {"ok": True}
-            source.write(json.dumps(reply).encode("utf-8") + b"\n")
-            if problem:
-                log.warning("A remote command was refused: %s.", problem)
-            elif message["action"] != "ping":
-                self.command.emit(message)
+            if raw:
+                self._answer(source, raw)
         if source.bytesAvailable() > MAX_LINE:  # no end of line in sight: not our client
-            log.warning("A remote command was refused: it is too long.")
-            source.abort()
+            self._refuse(source, "it is too long")
+            _close(source)
+
+    def _answer(self, source: QLocalSocket, raw: bytes) -> None:
+        try:
+            message = json.loads(raw)
+        except (ValueError, RecursionError):
+            message = None
+        problem = valid(message)
+        source.write(json.dumps({"refused": problem} if problem else {"ok": True}).encode() + b"\n")
+        if problem:
+            self._refuse(source, problem)
+        elif message["action"] != "ping":
+            self.command.emit(message)
+
+    def _refuse(self, source: QLocalSocket, problem: str) -> None:
+        log.warning("A remote command was refused: %s.", problem)
+        refused = int(source.property("refused") or 0) + 1
+        source.setProperty("refused", refused)
+        if refused >= MAX_REFUSED:
+            _close(source)
+
+
+def _close(sock: QLocalSocket) -> None:
+    with contextlib.suppress(RuntimeError):  # closed and deleted already
+        sock.abort()

@@ -54,3 +54,34 @@ def test_a_download_without_network_says_one_whole_sentence(tmp_path: Path) -> N
         "already fetched are kept. Without internet, copy a model folder from another "
         "computer and choose it as the model in Settings.",
     ]
+
+
+LOG_FLOOD = """
+import logging, sys
+from pathlib import Path
+from vocalens.core.quiet import quiet_libraries
+quiet_libraries(Path(sys.argv[1]))
+log = logging.getLogger("vocalens.flood")
+for _ in range(100_000):
+    log.warning("A remote command was refused: the message is not a VocaLens command.")
+for n in range(30_000):  # 30 MB of different lines
+    log.warning("line %d %s", n, "x" * 1000)
+"""
+
+
+def test_the_log_stays_small_whatever_is_logged(tmp_path: Path) -> None:
+    log = tmp_path / "log" / "vocalens.log"
+    subprocess.run([sys.executable, "-c", LOG_FLOOD, str(log)], check=True, timeout=300)
+    files = sorted(log.parent.iterdir())
+    assert [p.name for p in files] == [f"vocalens.log{s}" for s in ("", ".1", ".2", ".3")]
+    assert sum(p.stat().st_size for p in files) <= 10 << 20
+    assert "line 29999 " in log.read_text()  # the newest lines are kept
+
+
+def test_repeated_lines_are_counted_not_written(tmp_path: Path) -> None:
+    log = tmp_path / "vocalens.log"
+    flood = LOG_FLOOD.replace("range(30_000)", "range(2)")
+    subprocess.run([sys.executable, "-c", flood, str(log)], check=True, timeout=300)
+    lines = log.read_text().splitlines()
+    assert len(lines) == 3
+    assert "(The line above was repeated 99999 more times.) line 0" in lines[1]

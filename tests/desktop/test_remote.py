@@ -149,3 +149,41 @@ def test_a_refused_command_is_answered_with_a_sentence(qtbot, name) -> None:
         said = client.stdout.read().strip()
     assert said == "VocaLens did not take the command: more than 10000 files at once."
     server.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix socket files only")
+@pytest.mark.parametrize("how", ["server closed", "socket file removed"])
+def test_the_server_listens_again(qtbot, name, how) -> None:
+    """Qt closes a server that cannot accept (no file descriptors left), and deletes its
+    socket file; a cleaner can remove the file too. The remote comes back by itself."""
+    import os
+
+    server = RemoteServer(name)
+    assert server.listen()
+    if how == "server closed":
+        server.server.close()
+    else:
+        os.unlink(address(name))
+    assert not send({"action": "ping"}, name, timeout_ms=200)
+    qtbot.waitUntil(lambda: send({"action": "ping"}, name, timeout_ms=200), timeout=5000)
+    server.close()
+
+
+def test_idle_and_surplus_connections_are_closed(qtbot, name, monkeypatch) -> None:
+    from vocalens.desktop import remote
+
+    monkeypatch.setattr(remote, "IDLE_MS", 300)
+    server = RemoteServer(name)
+    assert server.listen()
+    clients = [socket.socket(socket.AF_UNIX) for _ in range(remote.MAX_CLIENTS + 5)]
+    for client in clients:
+        client.connect(address(name))
+    held = lambda: [c for c in server.server.findChildren(remote.QLocalSocket)  # noqa: E731
+                    if c.state() == remote.QLocalSocket.LocalSocketState.ConnectedState]  # fmt: skip
+    qtbot.waitUntil(lambda: len(held()) == remote.MAX_CLIENTS, timeout=3000)
+    qtbot.waitUntil(lambda: not held(), timeout=3000)  # idle: closed
+    for client in clients:
+        client.settimeout(1)
+        assert client.recv(10) == b""  # the app closed it
+        client.close()
+    server.close()
