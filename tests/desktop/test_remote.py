@@ -178,8 +178,12 @@ def test_idle_and_surplus_connections_are_closed(qtbot, name, monkeypatch) -> No
     clients = [socket.socket(socket.AF_UNIX) for _ in range(remote.MAX_CLIENTS + 5)]
     for client in clients:
         client.connect(address(name))
-    held = lambda: [c for c in server.server.findChildren(remote.QLocalSocket)  # noqa: E731
-                    if c.state() == remote.QLocalSocket.LocalSocketState.ConnectedState]  # fmt: skip
+    connected = remote.QLocalSocket.LocalSocketState.ConnectedState
+
+    def held() -> list:
+        return [c for c in server.server.findChildren(remote.QLocalSocket)
+                if c.state() == connected]  # fmt: skip
+
     qtbot.waitUntil(lambda: len(held()) == remote.MAX_CLIENTS, timeout=3000)
     qtbot.waitUntil(lambda: not held(), timeout=3000)  # idle: closed
     for client in clients:

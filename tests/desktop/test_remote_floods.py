@@ -94,7 +94,7 @@ def test_floods_leave_the_remote_working(tmp_path: Path, tiny_model_dir: Path) -
                 return con.execute("SELECT source, spoken FROM descriptions").fetchall()
 
         source, spoken = wait_for(described, "the file was described", app, cap=120)[0]
-        assert "Backup finished" in spoken
+        assert source == "file" and "Backup finished" in spoken
         logs = list((tmp_path / "state").rglob("vocalens.log*"))
         assert logs and sum(p.stat().st_size for p in logs) <= 10 << 20
         subprocess.run([*APP, "--quit"], env=env, timeout=60, check=True)
