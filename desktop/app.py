@@ -111,6 +111,7 @@ class Controller(QObject):
         from .engine import DescribeEngine
 
         self.settings, self.history = settings, history
+        history.on_notice = self.say_once  # the file failing later is said too
         self.worker = Worker(engine or DescribeEngine(), settings.values)
         self.worker.finished.connect(self._on_finished)
         self.worker.progressed.connect(self._on_progress)

@@ -10,11 +10,14 @@ this session's history in memory. Either way the user is told once.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from PIL import Image
 
@@ -37,6 +40,8 @@ CREATE TABLE IF NOT EXISTS descriptions (
 CREATE INDEX IF NOT EXISTS by_time ON descriptions (created);
 """
 THUMB = 160
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def _damaged(exc: sqlite3.DatabaseError) -> bool:
@@ -65,7 +70,29 @@ class History:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or data_dir() / "history.db"
         self.notice = ""  # one sentence when the database had to be replaced or is unavailable
+        self.on_notice: Callable[[str], None] | None = None  # told when it becomes unavailable
         self.db = self._open()
+
+    def _use(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` done on the database; should the file fail now (locked by another program
+        past the wait, made read-only, its disk gone), on this session's history in memory,
+        which is said once."""
+        try:
+            return work(self.db)
+        except sqlite3.OperationalError as exc:
+            if self.in_memory:
+                raise
+            log.warning("history unavailable: %s", exc)
+            why = "it is in use by another program" if "locked" in str(exc) else str(exc)
+            self.notice = f"The history cannot be saved ({why}); this session's is kept in memory."
+            self.db = self._connect(Path(":memory:"))
+            if self.on_notice is not None:
+                self.on_notice(self.notice)
+            return work(self.db)
+
+    @property
+    def in_memory(self) -> bool:
+        return bool(self.db.execute("PRAGMA database_list").fetchone()[2] == "")
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -89,11 +116,9 @@ class History:
         """Only the user may read the history: it holds what was on their screen."""
         if os.name != "posix":
             return  # Windows and macOS keep the per-user data folder private already
-        self.path.parent.chmod(0o700)
-        for suffix in ("", "-wal", "-shm"):
-            part = Path(f"{self.path}{suffix}")
-            if part.exists():
-                part.chmod(0o600)
+        for part in (self.path.parent, *(Path(f"{self.path}{s}") for s in ("", "-wal", "-shm"))):
+            if part.exists():  # others' access taken away; the user's own left as they set it
+                part.chmod(part.stat().st_mode & 0o700)
 
     def _replace_damaged(self) -> sqlite3.Connection:
         aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
@@ -134,42 +159,47 @@ class History:
     ) -> int:
         thumb = _png(image, THUMB) if image is not None else None
         full = _png(image, None) if image is not None and keep_image else None
-        with self.db:
-            cur = self.db.execute(
-                "INSERT INTO descriptions (created, source, label, caption, text, spoken, model,"
-                " thumbnail, image, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), source, label, caption, text, spoken, model, thumb, full, kind),
-            )
+        row = (time.time(), source, label, caption, text, spoken, model, thumb, full, kind)
+        cur = self._use(lambda db: _write(db, INSERT, row))
         return int(cur.lastrowid or 0)
 
     def search(self, query: str = "", limit: int = 500) -> list[Entry]:
         like = f"%{query}%"
-        rows = self.db.execute(
-            "SELECT id, created, source, label, caption, text, spoken, model, thumbnail, kind "
-            "FROM descriptions WHERE ? = '' OR caption LIKE ? OR text LIKE ? OR label LIKE ? "
-            "ORDER BY created DESC, id DESC LIMIT ?",
-            (query, like, like, like, limit),
+        rows = self._use(
+            lambda db: db.execute(
+                "SELECT id, created, source, label, caption, text, spoken, model, thumbnail, "
+                "kind FROM descriptions WHERE ? = '' OR caption LIKE ? OR text LIKE ? "
+                "OR label LIKE ? ORDER BY created DESC, id DESC LIMIT ?",
+                (query, like, like, like, limit),
+            ).fetchall()
         )
         return [Entry(*row) for row in rows]
 
     def delete(self, entry_id: int) -> None:
-        with self.db:
-            self.db.execute("DELETE FROM descriptions WHERE id = ?", (entry_id,))
+        self._use(lambda db: _write(db, "DELETE FROM descriptions WHERE id = ?", (entry_id,)))
 
     def clear(self) -> None:
-        with self.db:
-            self.db.execute("DELETE FROM descriptions")
+        self._use(lambda db: _write(db, "DELETE FROM descriptions", ()))
 
     def prune(self, days: int) -> int:
         """Delete entries older than ``days`` days; returns how many went."""
-        with self.db:
-            cur = self.db.execute(
-                "DELETE FROM descriptions WHERE created < ?", (time.time() - days * 86400,)
-            )
+        before = (time.time() - days * 86400,)
+        cur = self._use(lambda db: _write(db, "DELETE FROM descriptions WHERE created < ?", before))
         return cur.rowcount
 
     def close(self) -> None:
         self.db.close()
+
+
+INSERT = (
+    "INSERT INTO descriptions (created, source, label, caption, text, spoken, model, thumbnail,"
+    " image, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _write(db: sqlite3.Connection, sql: str, values: tuple[object, ...]) -> sqlite3.Cursor:
+    with db:
+        return db.execute(sql, values)
 
 
 def _png(image: Image.Image, side: int | None) -> bytes:

@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from vocalens.core import DEFAULT_MODEL, PRECISIONS, config_dir, write_text_atomic
+from vocalens.core.files import NotAFile, read_json
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,7 @@ SETTINGS: tuple[Setting, ...] = (
 BY_NAME = {s.name: s for s in SETTINGS}
 # Earlier defaults: Ctrl+Alt+Shift+letter types a character wherever Ctrl+Alt is AltGr
 # (Polish "Ś", German "ẞ"), so a shortcut still at one of them moves to today's default.
+MAX_BYTES = 1 << 20  # a settings file is a few KB
 RETIRED_DEFAULTS = {
     f"hotkey_{action}": f"<ctrl>+<alt>+<shift>+{letter}"
     for action, letter in zip(
@@ -269,18 +271,10 @@ class Settings(QObject):
     def _load(self) -> None:
         """The stored values; a shortcut left at a retired default takes today's."""
         try:
-            stored = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError):
-            aside = self.path.with_name(f"{self.path.name}.unreadable")
-            try:
-                os.replace(self.path, aside)  # kept, not overwritten by the next save
-            except OSError:
-                aside = self.path
-            self.problems.append(
-                f"The settings file was unreadable; defaults are used and it was kept as {aside}."
-            )
+            stored = read_json(self.path, MAX_BYTES)
+        except (OSError, ValueError) as exc:  # a pipe, huge, not JSON, nested past all reason
+            if not (isinstance(exc, NotAFile) and exc.reason == "no such file"):
+                self._set_aside()
             return
         if isinstance(stored, dict) and stored.get("screen_reader") is True:  # a retired switch
             stored.setdefault("speech_engine", "speech-dispatcher")  # for the same voice
@@ -290,6 +284,18 @@ class Settings(QObject):
                     self.values[name] = BY_NAME[name].validate(value)
                 except ValueError as exc:
                     self.problems.append(f"{exc} The default is used.")
+
+    def _set_aside(self) -> None:
+        """An unreadable settings file is kept (as ``.unreadable``) and said, not overwritten
+        by the next save; the defaults are used."""
+        aside = self.path.with_name(f"{self.path.name}.unreadable")
+        try:
+            os.replace(self.path, aside)  # kept, not overwritten by the next save
+        except OSError:
+            aside = self.path
+        self.problems.append(
+            f"The settings file was unreadable; defaults are used and it was kept as {aside}."
+        )
 
     def _save(self) -> None:
         write_text_atomic(self.path, json.dumps(self.values, indent=2))

@@ -1,3 +1,4 @@
+import os
 import sqlite3
 import subprocess
 import sys
@@ -151,3 +152,49 @@ def test_the_kind_is_kept_and_an_earlier_history_gains_the_column(tmp_path) -> N
     kinds = [e.kind for e in history.search()]
     assert kinds == ["Kind: chart.", ""] and history.notice == ""
     history.close()
+
+
+WRITER = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")  # another program writing: readers go on, writers wait
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_history_locked_for_writing_at_start_falls_back_to_memory(tmp_path) -> None:
+    """Opening works (reading is allowed); the first write waits, then the session goes on in
+    memory and says so once."""
+    path = tmp_path / "data" / "history.db"
+    History(path).close()
+    other = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE)
+    try:
+        assert other.stdout is not None and other.stdout.readline() == b"locked\n"
+        history = History(path)
+        said: list[str] = []
+        history.on_notice = said.append
+        assert history.prune(30) == 0
+        assert said == [
+            "The history cannot be saved (it is in use by another program); this session's "
+            "is kept in memory."
+        ]
+        history.add("file", "a.png", "a cat", "", "A cat.", "")
+        assert [e.label for e in history.search()] == ["a.png"] and len(said) == 1
+    finally:
+        other.kill()
+        other.communicate()
+
+
+def test_a_folder_the_user_made_read_only_stays_so(tmp_path) -> None:
+    import stat
+
+    folder = tmp_path / "data"
+    folder.mkdir(mode=0o500)
+    try:
+        history = History(folder / "history.db")
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o500
+        if os.geteuid() != 0:  # root writes anywhere
+            assert "kept in memory" in history.notice
+    finally:
+        folder.chmod(0o700)

@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 
@@ -76,6 +77,26 @@ def test_an_unreadable_settings_file_is_kept_aside() -> None:
     assert aside.read_text() == "{broken" and str(aside) in settings.problems[0]
     settings.set("verbosity", "brief")
     assert aside.read_text() == "{broken"  # the next save does not overwrite it
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: p.write_text("[" * 100_000 + "]" * 100_000),  # nested past the parser
+        lambda p: p.write_text('{"verbosity": "' + "x" * (2 << 20) + '"}'),  # 2 MB
+        lambda p: os.mkfifo(p),  # a named pipe: read, it would wait for ever
+    ],
+)
+def test_settings_that_cannot_be_read_never_stop_the_start(make) -> None:
+    path = config_dir() / "settings.json"
+    path.parent.mkdir(parents=True)
+    make(path)
+    settings = Settings()
+    assert settings.problems == [
+        f"The settings file was unreadable; defaults are used and it was kept as {path}.unreadable."
+    ]
+    settings.set("verbosity", "brief")
+    assert Settings()["verbosity"] == "brief" and not Settings().problems
 
 
 def test_one_speech_choice_where_there_were_two() -> None:
