@@ -23,8 +23,8 @@ from vocalens.core.offline import keep_to_this_machine
 keep_to_this_machine()  # before anything of ours imports onnxruntime
 
 _EXPORTS = {
-    "write_atomic": "atomic",
-    "write_text_atomic": "atomic",
+    "write_atomic": "files",
+    "write_text_atomic": "files",
     "Caption": "model.text",
     "Captioner": "model.captioner",
     "CaptureError": "describing.capture",
@@ -81,6 +81,7 @@ _EXPORTS = {
     "PRECISIONS": "inference.precision",
     "Precision": "inference.precision",
     "quiet_libraries": "quiet",
+    "cache_dir": "paths",
     "config_dir": "paths",
     "data_dir": "paths",
     "DEFAULT_MODEL": "catalog.registry",
@@ -105,7 +106,6 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from vocalens.core.atomic import write_atomic, write_text_atomic
     from vocalens.core.catalog.clipcap_import import import_clipcap
     from vocalens.core.catalog.download import (
         DownloadCancelled,
@@ -161,6 +161,7 @@ if TYPE_CHECKING:
         ModelNotInstalledError,
         VocaLensError,
     )
+    from vocalens.core.files import write_atomic, write_text_atomic
     from vocalens.core.images import (
         IMAGE_SUFFIXES,
         READABLE_SUFFIXES,
@@ -178,5 +179,5 @@ if TYPE_CHECKING:
         ProjectorConfig,
     )
     from vocalens.core.model.text import Caption
-    from vocalens.core.paths import config_dir, data_dir
+    from vocalens.core.paths import cache_dir, config_dir, data_dir
     from vocalens.core.quiet import quiet_libraries

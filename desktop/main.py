@@ -78,11 +78,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .module_sources import keep_no_module_sources
-    from .remote import Refused, RemoteServer, send
+    from .remote import Refused, RemoteServer, runtime_dir, send
 
     keep_no_module_sources()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    try:
+        runtime_dir()
+    except OSError as exc:
+        print(
+            f"VocaLens cannot start: {exc}. Set XDG_RUNTIME_DIR to a folder of your own (0700).",
+            file=sys.stderr,
+        )
+        return 1
     try:
         if send(message or {"action": "show" if not args.background else "ping"}):
             return 0  # the running instance took it

@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,8 @@ from typing import Any
 from platformdirs import user_runtime_path
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from vocalens.core import cache_dir
 
 log = logging.getLogger(__name__)
 ACTIONS = {
@@ -46,16 +47,19 @@ WATCH_MS = 1_000  # how often the server checks that it still listens
 
 
 def runtime_dir() -> Path:
-    """The user's private folder for the socket and the lock (0700, owned by the user)."""
+    """The user's private folder for the socket and the lock (0700, owned by the user): the
+    session's runtime folder; where there is none, or another user took its place first (a
+    shared temporary folder), a folder in the user's own cache, which no one else can make."""
     with warnings.catch_warnings():  # no XDG_RUNTIME_DIR: platformdirs warns, then falls back
         warnings.simplefilter("ignore")
         folder = user_runtime_path("vocalens", appauthor=False)
-    if not _private(folder):
-        uid = os.getuid() if hasattr(os, "getuid") else 0
-        folder = Path(tempfile.gettempdir()) / f"vocalens-{uid}"
-        if not _private(folder):
-            raise OSError(f"{folder} belongs to another user or is open to others.")
-    return folder
+    for candidate in (folder, cache_dir() / "run"):
+        if _private(candidate):
+            return candidate
+    raise OSError(
+        f"no private folder for VocaLens's socket could be made ({folder} and "
+        f"{cache_dir() / 'run'} belong to another user or are open to others)"
+    )
 
 
 def _private(folder: Path) -> bool:

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from vocalens.core.atomic import write_folder_atomic
 from vocalens.core.catalog.clip_towers import ClipTower, split_weights
 from vocalens.core.errors import ModelError, ModelNotInstalledError, require_files
+from vocalens.core.files import write_folder_atomic
 from vocalens.core.model.clip_text import text_weights, write_kinds
 from vocalens.core.model.config import (
     CONFIG,

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vocalens.core.atomic import write_text_atomic
 from vocalens.core.catalog import clip_towers
 from vocalens.core.catalog.registry import REGISTRY, HubFile, lookup
 from vocalens.core.errors import ModelError, VocaLensError
+from vocalens.core.files import write_text_atomic
 from vocalens.core.hashes import sha256
 from vocalens.core.paths import bundled_models_dir, hub_cache, models_dir
 

@@ -20,9 +20,9 @@ import torch
 from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
-from vocalens.core.atomic import write_text_atomic
 from vocalens.core.data.samples import DataError, Sample
 from vocalens.core.errors import VocaLensError
+from vocalens.core.files import write_text_atomic
 from vocalens.core.images import load_image
 from vocalens.core.model.encoder import ImageEncoder
 

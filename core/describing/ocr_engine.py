@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from vocalens.core.atomic import write_atomic
 from vocalens.core.describing import ocr_ctc, ocr_db
 from vocalens.core.describing.ocr_scripts import chosen, keep_alphabets
 from vocalens.core.errors import VocaLensError
+from vocalens.core.files import write_atomic
 from vocalens.core.inference.apart import Progress, run_apart
 from vocalens.core.paths import cache_dir, fingerprint
 

@@ -11,8 +11,8 @@ import torch
 from safetensors.torch import save_file, save_model
 from transformers import GPT2LMHeadModel, GPT2Tokenizer
 
-from vocalens.core.atomic import write_folder_atomic
 from vocalens.core.errors import ConfigError, ModelNotInstalledError
+from vocalens.core.files import write_folder_atomic
 from vocalens.core.model.captioner import Captioner
 from vocalens.core.model.config import CONFIG, CaptionerConfig, library_versions, read_config
 from vocalens.core.model.decoder import gpt2_config_dict, open_decoder, open_tokenizer

@@ -1,4 +1,5 @@
 import contextlib
+import os
 import socket
 import sys
 import threading
@@ -191,3 +192,25 @@ def test_idle_and_surplus_connections_are_closed(qtbot, name, monkeypatch) -> No
         assert client.recv(10) == b""  # the app closed it
         client.close()
     server.close()
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() != 0, reason="makes folders of another user"
+)
+def test_a_runtime_folder_taken_by_another_user_is_not_used(tmp_path, monkeypatch) -> None:
+    """No XDG_RUNTIME_DIR: the usual place is in the shared temporary folder, where another
+    user can make it first. The user's own cache is used instead."""
+    from vocalens.desktop import remote
+
+    taken = tmp_path / "tmp" / "runtime-1000"
+    taken.mkdir(parents=True, mode=0o700)
+    os.chown(taken, 4242, 4242)
+    monkeypatch.setattr(remote, "user_runtime_path", lambda *a, **k: taken)
+    monkeypatch.setenv("VOCALENS_CACHE_DIR", str(tmp_path / "cache"))
+    folder = runtime_dir()
+    assert folder == tmp_path / "cache" / "run"
+    assert folder.stat().st_mode & 0o777 == 0o700 and folder.stat().st_uid == os.getuid()
+    (tmp_path / "cache").chmod(0o700)
+    os.chown(tmp_path / "cache" / "run", 4242, 4242)
+    with pytest.raises(OSError, match="no private folder for VocaLens's socket"):
+        runtime_dir()

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from vocalens.core.atomic import write_folder_atomic, write_text_atomic
 from vocalens.core.errors import (
     ModelError,
     ModelNotInstalledError,
@@ -28,7 +27,7 @@ from vocalens.core.errors import (
     first_line,
     require_weights,
 )
-from vocalens.core.files import read_json
+from vocalens.core.files import read_json, write_folder_atomic, write_text_atomic
 from vocalens.core.inference.apart import Progress
 from vocalens.core.inference.ort.external import data_file, move_weights_out, save_external
 from vocalens.core.inference.ort.int8 import quantize_int8
