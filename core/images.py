@@ -6,11 +6,13 @@ import io
 import math
 import warnings
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from vocalens.core.errors import ImageError
+from vocalens.core.files import NotAFile, open_regular
 from vocalens.core.hashes import blake2b
 
 MAX_PIXELS = 89_000_000  # JPEG photos (decoded small, below); Pillow's own bomb limit
@@ -24,11 +26,15 @@ WORK_SIDE = 2048  # larger images are reduced to about this: what OCR reads, mor
 WORK_PIXELS = 20_000_000
 THIN = 4
 ORIENTATION = 0x0112  # the EXIF tag that says how a photo was turned
+REDUCIBLE = ("L", "LA", "RGB", "RGBA", "RGBX", "RGBa", "La")  # what Image.reduce takes
 WIDE_MODES = ("I;16", "I;16B", "I;16L", "I", "F")  # more than 8 bits a channel
 # What users really hand us. Anything else Pillow knows (PostScript through Ghostscript, game
 # textures, scientific formats…) is refused.
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "DIB", "TIFF", "WEBP", "PPM", "ICO", "TGA", "AVIF")
-SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
+JPEG = b"\xff\xd8\xff"
+SCAN = b"\xff\xda"
+MAX_SCANS = 100  # a progressive JPEG has about ten; an embedded thumbnail a few more
+SIGNATURES = (b"\x89PNG", JPEG, b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
 IMAGE_SUFFIXES = frozenset(
     [
         ".png",
@@ -67,13 +73,18 @@ def load_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
     sentence naming the input and the reason."""
     label = name or (str(source) if not isinstance(source, bytes) else "<bytes>")
     data, head = _read(source, label)  # bytes, or the file (read as it decodes, not held whole)
-    if not head:
-        raise ImageError(f"{label}: the file is empty.")
+    opened = io.BytesIO(data) if isinstance(data, bytes) else data
+    with opened:
+        if not head:
+            raise ImageError(f"{label}: the file is empty.")
+        return _open(opened, head, label)
+
+
+def _open(opened: BinaryIO, head: bytes, label: str) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             Image.init()  # every plugin registered, so that ``formats`` can name them
-            opened = io.BytesIO(data) if isinstance(data, bytes) else data
             with Image.open(opened, formats=FORMATS) as image:
                 return _decode(image, label)
     except ImageError:
@@ -148,6 +159,8 @@ def _reduce(image: Image.Image, factor: int) -> Image.Image:
     if image.mode in WIDE_MODES:
         size = (max(1, image.width // factor), max(1, image.height // factor))
         return image.resize(size, Image.Resampling.NEAREST)
+    if image.mode not in REDUCIBLE:  # palette, 1-bit, CMYK…: colours first (one copy)
+        image = to_rgb(image)
     if "A" in image.getbands():
         bands = [image.getchannel(i).reduce(factor) for i in range(len(image.getbands()))]
         return Image.merge(image.mode, bands)
@@ -169,24 +182,45 @@ def _check_size(image: Image.Image, label: str) -> None:
         )
 
 
-def _read(source: str | Path | bytes, label: str) -> tuple[bytes | Path, bytes]:
-    """The source to decode (a file is read as it decodes), and its first bytes."""
+def _read(source: str | Path | bytes, label: str) -> tuple[bytes | BinaryIO, bytes]:
+    """The source to decode (a file is opened, read as it decodes, not held whole: the caller
+    closes it), and its first bytes. Only a regular file is opened: a named pipe would wait
+    for ever, a device never end."""
     if isinstance(source, bytes):
         return source, source[:16]
-    path = Path(source)
-    if path.is_dir():
-        raise ImageError(f"{label}: is a folder, not an image.")
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise ImageError(f"{label}: the file is too large (over 200 MB) to be an image.")
-        with path.open("rb") as f:
-            return path, f.read(16)
-    except FileNotFoundError:
-        raise ImageError(f"{label}: no such file.") from None
-    except PermissionError:
-        raise ImageError(f"{label}: permission denied.") from None
-    except OSError as exc:
-        raise ImageError(f"{label}: cannot be read ({exc.strerror or exc}).") from None
+        opened = open_regular(Path(source), MAX_BYTES)
+    except NotAFile as exc:
+        why = exc.reason.replace("is a folder, not a file", "is a folder, not an image")
+        if why.startswith("is over"):
+            why = "the file is too large (over 200 MB) to be an image"
+        raise ImageError(f"{label}: {why}.") from None
+    try:
+        head = opened.read(16)
+        if head.startswith(JPEG):
+            _check_scans(opened, label)
+        opened.seek(0)
+    except BaseException:
+        opened.close()
+        raise
+    return opened, head
+
+
+def _check_scans(opened: BinaryIO, label: str) -> None:
+    """Refuse a JPEG of more scans than any encoder writes: each scan of a progressive JPEG
+    is decoded over the whole image again, so thousands of them hold a decoder for minutes.
+    A scan begins with the bytes FF DA, which the coded data never holds (an FF there is
+    followed by 00 or a restart marker)."""
+    opened.seek(0)
+    scans, tail = 0, b""
+    while chunk := opened.read(1 << 20):
+        scans += (tail + chunk).count(SCAN)
+        tail = chunk[-1:]
+        if scans > MAX_SCANS:
+            raise ImageError(
+                f"{label}: the image is built to take minutes to decode ({scans}+ scans).",
+                "Save it again from an image editor.",
+            )
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

@@ -35,11 +35,16 @@ def register(sub: Any) -> None:
 
 
 def expand(inputs: list[str]) -> Iterator[Item]:
-    from vocalens.core.images import find_images
+    from vocalens.core.files import read_stream_capped
+    from vocalens.core.images import MAX_BYTES, find_images
 
     for raw in inputs:
         if raw == "-":
-            yield Item("-", sys.stdin.buffer.read())
+            data = read_stream_capped(sys.stdin.buffer, MAX_BYTES)
+            if data is None:
+                yield Item("-", None, "-: the input is too large (over 200 MB) to be an image.")
+            else:
+                yield Item("-", data)
             continue
         path = Path(raw)
         if path.is_dir():

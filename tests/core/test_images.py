@@ -172,3 +172,52 @@ def test_only_the_parts_of_our_windows_that_show_are_left_out() -> None:
     painted = _painted_over(screen.copy(), 0, 0, visible_parts(ours, stacking))
     assert painted.getpixel((10, 10)) == painted.getpixel((305, 305)) != (0, 0, 0)
     assert painted.getpixel((60, 10)) == (0, 0, 0)  # the other window, on top of ours, stays
+
+
+def test_what_is_not_a_regular_file_is_refused_at_once(tmp_path) -> None:
+    import os
+    import time
+
+    fifo = tmp_path / "fifo.png"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    with pytest.raises(ImageError, match=r"fifo.png: is a named pipe, not a file\.$"):
+        load_image(fifo)
+    with pytest.raises(ImageError, match=r"zero: is a device, not a file\.$"):
+        load_image("/dev/zero")
+    assert time.monotonic() - start < 2
+
+
+@pytest.mark.parametrize(("mode", "suffix"), [("P", ".png"), ("P", ".gif"), ("1", ".png")])
+def test_wide_palette_and_one_bit_screenshots_are_read(tmp_path, mode, suffix) -> None:
+    """Screenshot tools save palette PNGs and GIFs: wider than the working size, they are
+    reduced after their colours are looked up (not refused for their mode)."""
+    picture = Image.new("RGB", (3000, 1000), "white")
+    picture.paste((200, 0, 0), (0, 0, 1500, 1000))
+    path = save(picture.convert(mode), tmp_path / f"shot{suffix}")
+    got = load_image(path)
+    assert got.size == (1500, 500)
+    left, right = got.getpixel((10, 100)), got.getpixel((1400, 100))
+    if mode == "P":
+        assert left[0] > 150 > left[1] and right == (255, 255, 255)
+    else:
+        assert right == (255, 255, 255)
+
+
+def test_a_jpeg_of_thousands_of_scans_is_refused_quickly(tmp_path) -> None:
+    """Its last scan repeated 3 000 times took a decoder a minute; an honest progressive JPEG
+    (about ten scans) is read."""
+    import time
+
+    ramp = np.linspace(0, 255, 800, dtype=np.uint8)
+    picture = Image.fromarray(np.stack([np.tile(ramp, (600, 1))] * 3, axis=-1))
+    honest = save(picture, tmp_path / "honest.jpg", progressive=True, quality=90)
+    assert load_image(honest).size == (800, 600)
+    data = honest.read_bytes()
+    last = data[data.rfind(b"\xff\xda") : -2]
+    bomb = tmp_path / "bomb.jpg"
+    bomb.write_bytes(data[:-2] + last * 3000 + b"\xff\xd9")
+    start = time.monotonic()
+    with pytest.raises(ImageError, match="built to take minutes to decode"):
+        load_image(bomb)
+    assert time.monotonic() - start < 10
