@@ -63,6 +63,7 @@ from .windows.settings_view import SettingsDialog
 from .worker import Engine, Job, Worker
 
 log = logging.getLogger(__name__)
+SAID_IN_A_ROW = 3  # problems of a queue said one by one; more in a row are counted, said once
 SPEECH_STARTS = 3  # failures of one speech engine within a minute before it is given up
 MODEL_SETTINGS = {"model", "device", "precision", "text_scripts"}  # these reload the models
 SPEECH_SETTINGS = {"speech_engine", "rate", "volume", "voice"}
@@ -152,6 +153,8 @@ class Controller(QObject):
         self.last_spoken = ""
         self.last_description: Description | None = None
         self._file_queue: list[Path] = []  # files still to describe, in order
+        self._failed_in_row = 0  # files of the queue that failed one after another
+        self._unsaid: dict[str, int] = {}  # problems past SAID_IN_A_ROW: reason → count
         self._batch = 0  # how many files the queue began with (0: not describing files)
         self._in_batch = 0  # which of them is being described (1-based)
         self._after = False  # the next description follows what is being said: cuts nothing
@@ -349,6 +352,7 @@ class Controller(QObject):
     def _next_file(self) -> None:
         """The next file of the queue, after the one before it (nothing cut off)."""
         if not self._file_queue:
+            self._say_unsaid()
             self._batch = self._in_batch = 0
             QTimer.singleShot(0, _settle)  # what showing and saving them used goes back
             return
@@ -367,6 +371,8 @@ class Controller(QObject):
             self.current_id = -1
         self._file_queue.clear()
         self._batch = self._in_batch = 0
+        self._unsaid.clear()
+        self._failed_in_row = 0
         if left:
             skipped = "1 more image was" if left == 1 else f"{left} more images were"
             self.say(f"{skipped} not described.")
@@ -493,6 +499,7 @@ class Controller(QObject):
         self._store(desc, self.last_spoken, image)
         self.described.emit(desc)
         if self._batch:
+            self._failed_in_row = 0
             self._next_file()
         else:  # what showing and saving it used goes back too
             QTimer.singleShot(0, _settle)
@@ -584,15 +591,37 @@ class Controller(QObject):
             self._tell_error(message)
             return
         # one file of several: said after the ones before it, kept beside them, and the
-        # rest described
+        # rest described; past a few in a row, counted and said once at the end
+        self._failed_in_row += 1
+        if self._failed_in_row > SAID_IN_A_ROW:
+            reason = message.split(": ", 1)[-1].rstrip(".")
+            self._unsaid[reason] = self._unsaid.get(reason, 0) + 1
+        else:
+            self._say_problem(message, f"Problem ({self._in_batch} of {self._batch})")
+        self._next_file()
+
+    def _say_problem(self, message: str, heading: str) -> None:
         follows, self._after = self._after, False
         voice, reader = self._route = self._routes()
         if voice:
             (self.speech.add if follows else self.speech.say)(message)
-        keep = self._in_batch > 1
-        self.result_window.begin(f"Problem ({self._in_batch} of {self._batch})", False, keep)
+        self.result_window.begin(heading, False, self._in_batch > 1)
         self.result_window.grow(message, message, message if reader else "")
-        self._next_file()
+
+    def _say_unsaid(self) -> None:
+        """The problems counted rather than said, in one sentence."""
+        count = sum(self._unsaid.values())
+        if count:
+            reasons = "; ".join(
+                f"{why}: {n}" if len(self._unsaid) > 1 else why for why, n in self._unsaid.items()
+            )
+            self._after = True
+            self._say_problem(
+                f"{count} more {'file' if count == 1 else 'files'} could not be read ({reasons}).",
+                "Problems",
+            )
+        self._unsaid.clear()
+        self._failed_in_row = 0
 
     def _on_status(self, notice: Notice) -> None:
         if notice.code == "captions_off":

@@ -120,3 +120,32 @@ def test_stop_drops_the_rest(controller, engine, timed, qtbot, tmp_path) -> None
     qtbot.wait(300)
     assert seen == [] and len(engine.jobs) == 1
     assert timed.said[-1] == "2 more images were not described."  # and nothing after it
+
+
+def test_a_folder_of_bad_files_is_summed_up_not_read_out(controller, timed, qtbot, tmp_path):
+    """Three problems in a row are said one by one; the rest are counted and said once, at
+    the end, with their reasons; a good file among them is heard in its turn."""
+    folder = tmp_path / "junk"
+    folder.mkdir()
+    for n in range(200):
+        (folder / f"{n:03d}-empty.png").write_bytes(b"")
+    (folder / "100-z.png").write_bytes(b"not an image at all")
+    image(folder, "150-good.png", "red")
+    seen = []
+    controller.described.connect(seen.append)
+    controller.describe_files([folder])
+    qtbot.waitUntil(lambda: "could not be read" in timed.said[-1] and timed.speaking is None,
+                    timeout=60_000)  # fmt: skip
+    assert timed.cut == [] and len(seen) == 1
+    assert timed.said[1:] == [
+        "000-empty.png: the file is empty.",
+        "001-empty.png: the file is empty.",
+        "002-empty.png: the file is empty.",
+        "150-good.png: A red square.",
+        "Text in the image: Hello world.",
+        "151-empty.png: the file is empty.",
+        "152-empty.png: the file is empty.",
+        "153-empty.png: the file is empty.",
+        "195 more files could not be read (the file is empty: 194; not an image, or a format "
+        "VocaLens cannot read: 1).",
+    ]
