@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,8 @@ ACCESSIBLE, COMPONENT = "org.a11y.atspi.Accessible", "org.a11y.atspi.Component"
 ROOT = ("org.a11y.atspi.Registry", "/org/a11y/atspi/accessible/root")
 FOCUSED, SHOWING = 12, 25  # AT-SPI state bits
 MOST_OBJECTS = 5000  # a walk stops here: a huge document is not searched to its end
-TIMEOUT = 1.0  # seconds for each question to an application
+TIMEOUT = 0.5  # seconds for each question to an application
+APP_SECONDS = 1.5  # an application's whole walk; a slower (or frozen) one is passed over
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class _Bus:
 
 
 def _atspi_focus(pid: int | None) -> FocusedObject:
+    from jeepney.wrappers import DBusErrorResponse
+
     bus = _Bus()
     try:
         pids = {app: bus.pid(app[0]) for app in bus.children(*ROOT)}
@@ -99,9 +103,12 @@ def _atspi_focus(pid: int | None) -> FocusedObject:
         if pid is not None:  # the active window's application first
             apps.sort(key=lambda app: pids[app] != pid)
         for app in apps:
-            found = _focused_in(bus, app)
-            if found is not None:
-                return _describe(bus, *found)
+            try:  # a frozen or dying application is passed over, not waited for
+                found = _focused_in(bus, app, time.monotonic() + APP_SECONDS)
+                if found is not None:
+                    return _describe(bus, *found)
+            except (TimeoutError, DBusErrorResponse):
+                continue
     finally:
         bus.connection.close()
     raise CaptureError(
@@ -110,10 +117,13 @@ def _atspi_focus(pid: int | None) -> FocusedObject:
     )
 
 
-def _focused_in(bus: _Bus, root: tuple[str, str]) -> tuple[str, str] | None:
-    """Depth first through the showing objects, the focused one's (name, path)."""
+def _focused_in(bus: _Bus, root: tuple[str, str], deadline: float) -> tuple[str, str] | None:
+    """Depth first through the showing objects, the focused one's (name, path); raises
+    ``TimeoutError`` past ``deadline``."""
     stack, seen = [root], 0
     while stack and seen < MOST_OBJECTS:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the application answers too slowly")
         node = stack.pop()
         seen += 1
         state = bus.states(*node)

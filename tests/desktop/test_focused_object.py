@@ -58,8 +58,16 @@ import json, os, subprocess, sys, time
 bus = subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 time.sleep(1)
+a11y = {**os.environ, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1"}
+frozen = None
+if len(sys.argv) > 2:  # an application that stops answering, on the bus before the window
+    frozen = subprocess.Popen([sys.executable, "-c", sys.argv[2]], stdout=subprocess.PIPE,
+                              text=True, env=a11y)
+    frozen.stdout.readline()
+    time.sleep(1)
+    frozen.send_signal(19)  # SIGSTOP
 window = subprocess.Popen([sys.executable, "-c", sys.argv[1]], stdout=subprocess.PIPE, text=True,
-                          env={**os.environ, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1"})
+                          env=a11y)
 _, x, y = window.stdout.readline().split()
 time.sleep(1)
 from vocalens.core.describing.capture import grab
@@ -68,7 +76,7 @@ from vocalens.core.describing.describe import Describer
 from vocalens.core.describing.render import spoken
 from vocalens.desktop.focus import focused_object
 start = time.perf_counter()
-found = focused_object(window.pid)
+found = focused_object(None if frozen else window.pid)
 image = grab(found.left, found.top, found.width, found.height)
 seen = WindowInfo(found.name, found.role, found.left, found.top, found.width, found.height)
 said = []
@@ -78,17 +86,31 @@ first_ms, whole_ms = (said[0] - start) * 1000, (time.perf_counter() - start) * 1
 print(json.dumps({"x": int(x), "y": int(y), "found": found.__dict__, "label": found.label,
                   "spoken": spoken(desc), "kind": desc.kind, "first_ms": first_ms,
                   "whole_ms": whole_ms}))
+if frozen:
+    frozen.kill()
 window.terminate()
 bus.terminate()
 """
 
 
-def focus_session() -> dict:
+FROZEN = r"""
+from PySide6.QtWidgets import QApplication, QLineEdit
+app = QApplication([])
+edit = QLineEdit("stuck")
+edit.move(700, 500)
+edit.show()
+app.processEvents()
+print("ready", flush=True)
+app.exec()
+"""
+
+
+def focus_session(*others: str) -> dict:
     """One run of SESSION on a fresh X server and accessibility bus; its JSON result."""
     with xserver() as display:
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
         run = subprocess.run(
-            ["dbus-run-session", "--", sys.executable, "-c", SESSION, WINDOW],
+            ["dbus-run-session", "--", sys.executable, "-c", SESSION, WINDOW, *others],
             env=env,
             capture_output=True,
             text=True,
@@ -106,6 +128,13 @@ def test_the_focused_icon_button_is_found_captured_and_named_first() -> None:
     assert (found["left"], found["top"]) == (result["x"], result["y"])
     assert result["spoken"].startswith("Push button, no name. An icon or logo")
     assert result["kind"] == "icon"
+
+
+def test_a_frozen_application_is_passed_over(tmp_path) -> None:
+    """It is asked first and never answers: the next application's focus is found soon."""
+    result = focus_session(FROZEN)
+    assert result["found"]["role"] == "push button"
+    assert result["first_ms"] < 5000
 
 
 def test_without_an_accessibility_bus_it_says_how_to_go_on(tmp_path) -> None:
