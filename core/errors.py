@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -42,9 +43,16 @@ class ConfigError(VocaLensError):
     """A configuration value is missing, unknown or out of range."""
 
 
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (its type when it has none): for sentences."""
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+def first_line(exc: BaseException, most: int | None = None) -> str:
+    """The first line of an exception's message (its type when it has none), for sentences:
+    without onnxruntime's "[ONNXRuntimeError] : 1 : FAIL :" prefix, and shortened to ``most``
+    characters at a word's end ("…")."""
+    line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    line = re.sub(r"^\[ONNXRuntimeError\] : \d+ : \w+ : ", "", line)
+    if most is not None and len(line) > most:
+        head = line[: most + 1]
+        line = (head.rsplit(" ", 1)[0] if " " in head else line[:most]).rstrip(",;: ") + "…"
+    return line
 
 
 class TorchOnly(ModelError):

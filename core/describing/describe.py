@@ -184,7 +184,7 @@ def captions_off(exc: Exception) -> Notice:
         return Notice("captions_off", reason=exc.message, command=exc.command)
     if isinstance(exc, VocaLensError):
         return Notice("captions_off", reason=str(exc))
-    reason = f"The model's files could not be read ({first_line(exc)[:160]})."
+    reason = f"The model's files could not be read ({first_line(exc, 160)})."
     return Notice("captions_off", reason=f"{reason} Download or convert it again.")
 
 

@@ -44,7 +44,6 @@ class MainWindow(QMainWindow):
         layout = self.body = QVBoxLayout(body)
         self.notice = QLabel("")
         self.notice.setWordWrap(True)
-        self.notice.setAccessibleName("Notice")
         self.notice.setVisible(False)
         layout.addWidget(self.notice)
         self.drop_label = QLabel("Drop images here, or use the buttons below.")
@@ -72,6 +71,7 @@ class MainWindow(QMainWindow):
             lines.append(text)
             announce(self, text)
         self.notice.setText("\n".join(lines))
+        self.notice.setAccessibleName(" ".join(lines))  # what a screen reader reads on it
         self.notice.setVisible(bool(lines))
         self._fit_notice()
 

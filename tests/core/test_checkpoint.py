@@ -165,3 +165,16 @@ def test_device_and_precision_choices_are_checked() -> None:
     if not torch.cuda.is_available():
         with pytest.raises(ConfigError, match="No CUDA GPU"):
             resolve_device("cuda")
+
+
+def test_long_library_messages_are_cut_at_a_word() -> None:
+    from vocalens.core.errors import first_line
+
+    exc = RuntimeError(
+        "[ONNXRuntimeError] : 10 : INVALID_GRAPH : Load model from /m/visual.onnx failed: "
+        'This is an invalid model. In Node, ("", Gather, "", -1) : ("x": tensor(float),)\n'
+        "second line"
+    )
+    short = first_line(exc, 60)
+    assert short == "Load model from /m/visual.onnx failed: This is an invalid…"
+    assert len(short) <= 61 and first_line(ValueError()) == "ValueError"

@@ -95,6 +95,19 @@ def test_long_notices_are_shown_whole(controller, qtbot) -> None:
     assert window.notice.text().count("END.") == 3
 
 
+def test_a_screen_reader_reads_the_notices_themselves(controller) -> None:
+    from PySide6.QtGui import QAccessible
+
+    window = controller.main_window
+    window.show_notice("The history cannot be saved.")
+    window.show_notice("Captions are off.")
+    seen = QAccessible.queryAccessibleInterface(window.notice)
+    assert seen.text(QAccessible.Text.Name).startswith("This desktop has no system tray")
+    assert seen.text(QAccessible.Text.Name).endswith(
+        "settings. The history cannot be saved. Captions are off."
+    )  # after the no-tray sentence, without "Notice"
+
+
 def test_a_missing_model_is_said_at_start(qtbot, speaker) -> None:
     engine = FakeEngine(Notice("captions_off", "The model 'clipcap-coco' is not downloaded yet."))
     notice = "Captions are off: The model 'clipcap-coco' is not downloaded yet."

@@ -201,7 +201,7 @@ def _read(path: Path) -> dict[str, np.ndarray]:
         tensors = load_file(str(path))
     except Exception as exc:  # damaged, truncated, or not safetensors at all
         raise ModelError(
-            f"The model's files could not be read ({path.name}: {first_line(exc)[:120]}).",
+            f"The model's files could not be read ({path.name}: {first_line(exc, 120)}).",
             "Download or convert it again.",
         ) from None
     return {k: v.astype(np.float32, copy=False) for k, v in tensors.items()}
