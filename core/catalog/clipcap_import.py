@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,7 @@ def gpt2_architecture(weights: Arrays, base: dict[str, Any] | None, eos: int | N
 def import_clipcap(
     weights: str | Path,
     out: str | Path,
-    clip: ClipTower,
+    clip: ClipTower | Callable[[], ClipTower],
     *,
     gpt2: str = DEFAULT_GPT2,
     tokenizer: str | Path | None = None,
@@ -130,10 +131,13 @@ def import_clipcap(
 ) -> Path:
     """Convert a ClipCap checkpoint into a model folder at ``out`` and return its path.
 
-    ``clip`` is the CLIP image tower the checkpoint was trained on. ``gpt2`` names the base
+    ``clip`` is the CLIP image tower the checkpoint was trained on (or how to find it, asked
+    once the checkpoint has been read: a bad checkpoint is said first). ``gpt2`` names the base
     GPT-2 (Hub id or folder): its tokenizer is used, and its weights, when on this machine,
     decide whether the checkpoint's GPT-2 was fine-tuned (and must be stored)."""
     state = read_clipcap(Path(weights))
+    if not isinstance(clip, ClipTower):
+        clip = clip()
     tok_dir = Path(tokenizer) if tokenizer else _tokenizer_dir(gpt2)
     vocab = _vocabulary(tok_dir)
     decoder = gpt2_weights(state)

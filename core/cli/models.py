@@ -89,7 +89,7 @@ def clean(args: argparse.Namespace) -> int:
 
 
 def import_clipcap(args: argparse.Namespace) -> int:
-    from vocalens.core.catalog.clip_towers import tower
+    from vocalens.core.catalog.clip_towers import ClipTower, tower
     from vocalens.core.catalog.clipcap_import import import_clipcap as convert
     from vocalens.core.errors import ModelError
 
@@ -98,14 +98,18 @@ def import_clipcap(args: argparse.Namespace) -> int:
             f"{args.out} already exists and is not empty.",
             "Choose another --out folder, or add --force to replace it.",
         )
-    weights = Path(args.clip_weights)
-    tag = None if weights.is_file() else args.clip_weights
-    if tag is not None:
-        weights = _cached_clip(args.clip, tag)
+
+    def clip() -> ClipTower:  # looked for once the checkpoint is known to be good
+        weights = Path(args.clip_weights)
+        tag = None if weights.is_file() else args.clip_weights
+        if tag is not None:
+            weights = _cached_clip(args.clip, tag)
+        return tower(args.clip, tag, weights)
+
     path = convert(
         args.weights,
         args.out,
-        tower(args.clip, tag, weights),
+        clip,
         gpt2=args.gpt2,
         tokenizer=args.tokenizer,
     )
