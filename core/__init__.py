@@ -25,6 +25,8 @@ keep_to_this_machine()  # before anything of ours imports onnxruntime
 _EXPORTS = {
     "write_atomic": "files",
     "write_text_atomic": "files",
+    "NotAFile": "files",
+    "read_json": "files",
     "Caption": "model.text",
     "Captioner": "model.captioner",
     "CaptureError": "describing.capture",
@@ -161,7 +163,7 @@ if TYPE_CHECKING:
         ModelNotInstalledError,
         VocaLensError,
     )
-    from vocalens.core.files import write_atomic, write_text_atomic
+    from vocalens.core.files import NotAFile, read_json, write_atomic, write_text_atomic
     from vocalens.core.images import (
         IMAGE_SUFFIXES,
         READABLE_SUFFIXES,

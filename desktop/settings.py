@@ -11,8 +11,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from vocalens.core import DEFAULT_MODEL, PRECISIONS, config_dir, write_text_atomic
-from vocalens.core.files import NotAFile, read_json
+from vocalens.core import (
+    DEFAULT_MODEL,
+    PRECISIONS,
+    NotAFile,
+    config_dir,
+    read_json,
+    write_text_atomic,
+)
 
 
 @dataclass(frozen=True)

@@ -59,3 +59,20 @@ def test_a_damaged_tokenizer_file_is_one_sentence(tiny_model_dir, tmp_path) -> N
         BPETokenizer(folder)
     assert str(raised.value.message).startswith("The tokenizer in ")
     assert raised.value.hint == "Download or convert the model again."
+
+
+def test_hostile_vocabularies_end_in_one_sentence(tmp_path) -> None:
+    import json
+    import os
+
+    (tmp_path / "merges.txt").write_text("#version: 0.2\n")
+    (tmp_path / "vocab.json").write_text(json.dumps({"a": 0, "b": 10**12}))  # 8 TB of slots
+    with pytest.raises(ModelError, match="numbers its tokens past its size"):
+        BPETokenizer(tmp_path)
+    (tmp_path / "vocab.json").unlink()
+    os.mkfifo(tmp_path / "vocab.json")  # never opened: it is no file
+    with pytest.raises(ModelError, match="tokenizer files are missing: .*vocab.json"):
+        BPETokenizer(tmp_path)
+    (tmp_path / "tokenizer.json").mkdir()
+    with pytest.raises(ModelError, match="tokenizer.json is a folder|is a folder, not a file"):
+        BPETokenizer(tmp_path)

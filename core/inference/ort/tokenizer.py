@@ -10,15 +10,16 @@ broken sequence (a caption cut inside a character).
 
 from __future__ import annotations
 
-import json
 from array import array
 from pathlib import Path
 
 from vocalens.core.errors import ModelError, require_files
+from vocalens.core.files import read_json
 from vocalens.core.model.text import bytes_to_unicode
 
 EOS = "<|endoftext|>"
 FILES = ("vocab.json", "merges.txt")
+MAX_BYTES = 64 << 20  # GPT-2's tokenizer.json is 1.4 MB
 _BYTES = {char: byte for byte, char in bytes_to_unicode().items()}
 
 
@@ -33,6 +34,11 @@ class BPETokenizer:
                 f"The tokenizer in {folder} could not be read ({error}).",
                 "Download or convert the model again.",
             ) from None
+        if any(not 0 <= i <= 2 * len(vocab) + 1024 for i in vocab.values()):
+            raise ModelError(
+                f"The tokenizer in {folder} numbers its tokens past its size.",
+                "Download or convert the model again.",
+            )
         tokens = [""] * (max(vocab.values(), default=-1) + 1)
         for token, index in vocab.items():
             tokens[index] = token
@@ -75,14 +81,14 @@ class BPETokenizer:
 
 def _read(folder: Path) -> tuple[dict[str, int], set[int]]:
     """The vocabulary (with the added tokens) and the ids of the special tokens."""
-    if (folder / "tokenizer.json").is_file():
-        data = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    if (folder / "tokenizer.json").exists():
+        data = read_json(folder / "tokenizer.json", MAX_BYTES)
         vocab: dict[str, int] = dict(data["model"]["vocab"])
         added = data.get("added_tokens") or []
         vocab.update({t["content"]: int(t["id"]) for t in added})
         return vocab, {int(t["id"]) for t in added if t.get("special")}
     require_files(folder, FILES, "tokenizer", "Download or convert the model again.")
-    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    vocab = read_json(folder / "vocab.json", MAX_BYTES)
     if not isinstance(vocab, dict):
         raise ValueError("vocab.json holds no vocabulary")
     return {str(k): int(v) for k, v in vocab.items()}, set()
