@@ -26,6 +26,7 @@ from vocalens.core.describing.ocr_scripts import chosen, keep_alphabets
 from vocalens.core.errors import VocaLensError
 from vocalens.core.files import write_atomic
 from vocalens.core.inference.apart import Progress, run_apart
+from vocalens.core.inference.ort.seal import seal_file, sealed_file
 from vocalens.core.paths import cache_dir, fingerprint
 
 log = logging.getLogger(__name__)
@@ -114,16 +115,17 @@ def derived_copy(source: Path, scripts: str) -> Path | None:
     once); None where it cannot be made."""
     key = fingerprint(source.parent, [source.name])[:12]
     target = cache_dir() / "ocr" / f"{source.stem}.{scripts}.int8-{key}.onnx"
-    if target.exists():
+    if sealed_file(target):  # made here, by VocaLens, for this user: nothing else is run
         return target
     try:
         write_atomic(target, lambda tmp: _derive_apart(source, tmp, scripts))
+        seal_file(target)
     except Exception:  # no quantizer, a read-only or full cache: the float model works
         log.warning("The derived text model could not be made; using the original.", exc_info=True)
         return None
-    for old in target.parent.glob(f"{source.stem}.{scripts}.int8-*.onnx"):
-        if old != target:
-            old.unlink(missing_ok=True)  # a copy of an older wheel's model
+    for old in target.parent.glob(f"{source.stem}.{scripts}.int8-*.onnx*"):
+        if not old.name.startswith(target.name):
+            old.unlink(missing_ok=True)  # a copy of an older wheel's model, and its seal
     return target
 
 

@@ -116,3 +116,16 @@ def test_a_damaged_text_model_is_one_sentence(tmp_path, monkeypatch) -> None:
         TextEngine()
     assert str(raised.value).startswith("The text reading model could not be loaded.")
     assert "pip install" in raised.value.hint
+
+
+def test_a_derived_text_model_vocalens_did_not_seal_is_made_again() -> None:
+    """The int8 copy in the cache runs only when this user's VocaLens sealed it; a file put in
+    its place (or its seal's) is replaced before any session runs it."""
+    _, reader = ocr_engine.wheel_models()
+    made = ocr_engine.derived_copy(reader, "alphabets")
+    assert made is not None and ocr_engine.sealed_file(made)
+    original = made.read_bytes()
+    made.write_bytes(reader.read_bytes())  # another model, with a seal left from the first
+    assert not ocr_engine.sealed_file(made)
+    assert ocr_engine.derived_copy(reader, "alphabets") == made
+    assert made.read_bytes() == original and ocr_engine.sealed_file(made)

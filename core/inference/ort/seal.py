@@ -21,7 +21,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from vocalens.core.files import NotAFile, read_capped
+from vocalens.core.files import NotAFile, read_capped, write_text_atomic
 from vocalens.core.hashes import blake2b
 from vocalens.core.paths import data_dir
 
@@ -99,3 +99,31 @@ def intact(folder: Path, files: Any, skip: str) -> dict[str, Any] | None:
             return None
         now[name] = {**sealed, "identity": _identity(info)}
     return now
+
+
+SEAL = ".seal"
+
+
+def seal_file(path: Path) -> None:
+    """Seal one derived file: ``<name>.seal`` beside it holds this user's keyed digest of its
+    content."""
+    write_text_atomic(path.with_name(path.name + SEAL), _keyed(path))
+
+
+def sealed_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file whose content this user's VocaLens sealed."""
+    try:
+        given = read_capped(path.with_name(path.name + SEAL), 256).decode("ascii")
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return False
+    except (OSError, UnicodeDecodeError):
+        return False
+    return hmac.compare_digest(given, _keyed(path))
+
+
+def _keyed(path: Path) -> str:
+    digest = blake2b(key=_key(), digest_size=32)
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return str(digest.hexdigest())
