@@ -13,10 +13,8 @@ written is taken at once; another is hashed and compared.
 from __future__ import annotations
 
 import contextlib
-import hmac
 import json
 import os
-import secrets
 import stat
 from pathlib import Path
 from typing import Any
@@ -41,9 +39,18 @@ def _key() -> bytes:
     made = path.with_name(f".{KEY_FILE}-{os.getpid()}")
     fd = os.open(made, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
-        f.write(secrets.token_bytes(KEY_BYTES))
+        f.write(os.urandom(KEY_BYTES))
     os.replace(made, path)  # two first uses at once: one key wins, the other's seal is redone
     return read_capped(path, KEY_BYTES)
+
+
+def _same(given: str, made: str) -> bool:
+    """Equal digests, compared in time that does not depend on where they differ (without
+    ``hmac``, whose import loads OpenSSL's libcrypto into the app)."""
+    differ = len(given) ^ len(made)
+    for a, b in zip(given.encode(), made.encode().ljust(len(given)), strict=False):
+        differ |= a ^ b
+    return differ == 0
 
 
 def _identity(info: os.stat_result) -> list[int]:
@@ -77,7 +84,7 @@ def seal(record: dict[str, Any]) -> dict[str, Any]:
 def sealed_here(record: dict[str, Any]) -> bool:
     """Whether ``record`` was sealed with this user's key and is unchanged since."""
     given = record.get("seal")
-    return isinstance(given, str) and hmac.compare_digest(given, seal(record)["seal"])
+    return isinstance(given, str) and _same(given, seal(record)["seal"])
 
 
 def intact(folder: Path, files: Any, skip: str) -> dict[str, Any] | None:
@@ -118,7 +125,7 @@ def sealed_file(path: Path) -> bool:
             return False
     except (OSError, UnicodeDecodeError):
         return False
-    return hmac.compare_digest(given, _keyed(path))
+    return _same(given, _keyed(path))
 
 
 def _keyed(path: Path) -> str:
