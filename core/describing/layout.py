@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+ICON_HEIGHT = 1.6  # times the usual line height: taller single letters are icons
+
 
 @dataclass(frozen=True)
 class Box:
@@ -49,17 +51,36 @@ class TextBlock:
         return "\n".join(" ".join(line.text for line in row) for row in rows(self.lines))
 
 
-def clean_lines(lines: list[TextLine], min_confidence: float = 0.5) -> list[TextLine]:
-    """Drop low-confidence, empty and duplicate lines (the same text at nearly the same place)."""
+def clean_lines(
+    lines: list[TextLine], min_confidence: float = 0.5, typical_height: float = 0.0
+) -> list[TextLine]:
+    """Drop low-confidence, empty and duplicate lines (the same text at nearly the same place),
+    and icons read as a letter (see ``icon_like``; ``typical_height``: the image's usual line
+    height, 0 where unknown)."""
     kept: list[TextLine] = []
     for line in sorted(lines, key=lambda ln: -ln.confidence):
         text = " ".join(line.text.split())
         if line.confidence < _needed_confidence(text, min_confidence):
             continue
+        if icon_like(text, line.box, typical_height):
+            continue
         if any(k.text == text and _overlap(k.box, line.box) > 0.5 for k in kept):
             continue
         kept.append(TextLine(text, line.box, line.confidence))
     return kept
+
+
+def icon_like(text: str, box: Box, typical_height: float) -> bool:
+    """A letter or two in a squarish box much taller than the image's lines: a message box's
+    warning triangle read as "A", a round icon as "O" — a picture, not text."""
+    letters = sum(ch.isalnum() for ch in text)
+    width = box.right - box.left
+    return (
+        typical_height > 0
+        and letters <= 2
+        and box.height >= ICON_HEIGHT * typical_height
+        and 0.6 * box.height <= width <= 1.6 * box.height
+    )
 
 
 def _needed_confidence(text: str, base: float) -> float:

@@ -56,6 +56,7 @@ class TextReader:
         """``scripts``: "alphabets" (Latin, Greek, Cyrillic, … — faster), "all" (Chinese,
         Japanese and Korean too) or "auto" (by the user's language)."""
         self.min_confidence = min_confidence
+        self._typical = 0.0  # the usual line height of the image being read
         self.threads, self.scripts = threads, scripts
         self._engine: TextEngine | None = None
         self._lock = threading.Lock()
@@ -158,6 +159,8 @@ class TextReader:
         # Lines are grouped and ordered by where they are; their text comes afterwards, the
         # first few rows alone (the first words), then a batch of lines at a time.
         places = [TextLine(str(i), _box(q, scale), 1.0) for i, q in enumerate(quads)]
+        heights = [p.box.height for p in places]  # the lower quartile: text, not buttons
+        self._typical = float(np.percentile(heights, 25)) if len(places) > 2 else 0.0
         blocks = (first or ReadFirst()).arrange(places)
         pieces = [
             piece
@@ -176,8 +179,8 @@ class TextReader:
     ) -> Iterator[TextBlock]:
         read = self._read_lines([line for b in blocks for line in b.lines], quads, pixels)
         for block in blocks:
-            lines = clean_lines([read[p.text] for p in block.lines if p.text in read],
-                                self.min_confidence)  # fmt: skip
+            found = [read[p.text] for p in block.lines if p.text in read]
+            lines = clean_lines(found, self.min_confidence, self._typical)
             if lines:
                 yield TextBlock(lines)
 
