@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-EXTRAS := desktop,ocr,train,dev
+EXTRAS := desktop,ocr,languages,train,dev
 LOCK   := packaging/requirements.lock
 MODEL  ?= clipcap-coco
 IMAGES ?= resources/samples

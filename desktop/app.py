@@ -65,7 +65,8 @@ from .worker import Engine, Job, Worker
 log = logging.getLogger(__name__)
 SAID_IN_A_ROW = 3  # problems of a queue said one by one; more in a row are counted, said once
 SPEECH_STARTS = 3  # failures of one speech engine within a minute before it is given up
-MODEL_SETTINGS = {"model", "device", "precision", "text_scripts"}  # these reload the models
+# these reload the models
+MODEL_SETTINGS = {"model", "device", "precision", "text_scripts", "text_languages"}
 SPEECH_SETTINGS = {"speech_engine", "rate", "volume", "voice"}
 
 
@@ -624,7 +625,7 @@ class Controller(QObject):
         self._failed_in_row = 0
 
     def _on_status(self, notice: Notice) -> None:
-        if notice.code == "captions_off":
+        if notice.code in ("captions_off", "languages_off"):  # lasting: said once
             self.say_once(notice_text(notice))
         else:  # progress: shown, not spoken
             self.main_window.statusBar().showMessage(notice_text(notice), 10_000)

@@ -33,6 +33,7 @@ class DescribeEngine(Engine):
             device=settings["device"],
             precision=settings["precision"],
             scripts=settings.get("text_scripts", "auto"),
+            languages=settings.get("text_languages", "auto"),
             progress=notify,
         )
         self.describer = opened.describer

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ class Setting:
     choices: tuple[Any, ...] = ()  # allowed values; empty: any value of the default's type
     minimum: float | None = None
     maximum: float | None = None
+    pattern: str = ""  # a text value must match it whole (a regular expression)
+    example: str = ""  # said when it does not
 
     def validate(self, value: Any) -> Any:
         kind = type(self.default)
@@ -44,6 +47,8 @@ class Setting:
             raise ValueError(f"{self.title} must be at least {self.minimum}.")
         if self.maximum is not None and value > self.maximum:
             raise ValueError(f"{self.title} must be at most {self.maximum}.")
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            raise ValueError(f"{self.title} must be like {self.example}, not {value[:40]!r}.")
         return value
 
 
@@ -195,6 +200,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Chinese, Japanese and Korean too. auto: all when your language is one of those three.",
         "Capture",
         ("auto", "alphabets", "all"),
+    ),
+    Setting(
+        "text_languages",
+        "auto",
+        "Also read text in",
+        "Languages written in Cyrillic, Greek, Arabic, Hebrew or Devanagari, read with "
+        "Tesseract's language packs (rus, ukr, ell, ara, heb, hin…, joined by +). auto: your "
+        "language; none: no others.",
+        "Capture",
+        pattern=r"auto|none|[a-z_]{3,16}(\+[a-z_]{3,16}){0,7}",
+        example="auto, none or rus+ell",
     ),
     Setting(
         "history_days",

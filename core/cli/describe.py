@@ -32,6 +32,13 @@ def register(sub: Any) -> None:
         help="read text in the alphabets (Latin, Greek, Cyrillic, …; faster) or in every "
         "script, Chinese, Japanese and Korean too (auto: by your language)",
     )
+    p.add_argument(
+        "--text-languages",
+        default="auto",
+        metavar="PACKS",
+        help="also read text in these languages' scripts with Tesseract's packs, joined by + "
+        "(rus, ukr, ell, ara, heb, hin, …); auto: your language, none: no others",
+    )
     where_out = p.add_mutually_exclusive_group()
     where_out.add_argument("--json", action="store_true", help="one JSON object per input")
     where_out.add_argument(
@@ -55,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         None if args.no_caption else args.model,
         text=not args.no_text,
         scripts=args.text_scripts,
+        languages=args.text_languages,
         **model_options(args),
         **decoding_overrides(args),
     )

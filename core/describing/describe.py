@@ -205,17 +205,20 @@ def open_describer(
     precision: str = "auto",
     runtime: str = "auto",
     scripts: str = "auto",
+    languages: str = "auto",
     progress: Callable[[Notice], None] | None = None,
     converting: Progress | None = None,
     **decoding: Any,
 ) -> Opened:
     """Open the caption model (``None``: none) and the text reader. A model that cannot be
     used turns captions off, said once as a notice; text and context go on working.
-    ``scripts``: the writing systems text is read in (see ``TextReader``).
+    ``scripts``: the writing systems text is read in (see ``TextReader``); ``languages``: the
+    languages in other scripts read as well (see ``ocr_languages.chosen_languages``).
     ``progress`` hears what happens (preparing, ready); ``converting`` how far a first
     conversion is."""
     from vocalens.core.catalog.loading import load_captioner, resolve_model
     from vocalens.core.describing.ocr import TextReader
+    from vocalens.core.describing.ocr_languages import open_reader
     from vocalens.core.inference.runtime import needs_preparing
 
     tell = progress or (lambda notice: None)
@@ -238,7 +241,10 @@ def open_describer(
     reader = None
     if text:
         if TextReader.available():
-            reader = TextReader(scripts=scripts)
+            extra, problem = open_reader(languages)
+            if problem:
+                notices.append(Notice("languages_off", reason=problem))
+            reader = TextReader(scripts=scripts, languages=extra)
         else:
             notices.append(Notice("text_off"))
     return Opened(Describer(captioner, reader, zero_shot=zero_shot, **decoding), notices)

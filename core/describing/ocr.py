@@ -33,6 +33,7 @@ from vocalens.core.describing.ocr_engine import (
     OCRUnavailableError as OCRUnavailableError,
 )
 from vocalens.core.describing.ocr_engine import TextEngine
+from vocalens.core.describing.ocr_languages import LanguageReader, better
 from vocalens.core.hashes import blake2b
 from vocalens.core.images import long_and_thin, pixel_hash, work_reduction
 from vocalens.core.inference.memory import release_freed_memory
@@ -51,11 +52,18 @@ class TextReader:
     is created on first use (about a second)."""
 
     def __init__(
-        self, min_confidence: float = 0.5, threads: int | None = None, scripts: str = "auto"
+        self,
+        min_confidence: float = 0.5,
+        threads: int | None = None,
+        scripts: str = "auto",
+        languages: LanguageReader | None = None,
     ) -> None:
         """``scripts``: "alphabets" (Latin, Greek, Cyrillic, … — faster), "all" (Chinese,
-        Japanese and Korean too) or "auto" (by the user's language)."""
+        Japanese and Korean too) or "auto" (by the user's language). ``languages``: reads
+        each line again in the user's languages written in other scripts (Cyrillic, Greek,
+        Arabic, Hebrew, Devanagari; see ``ocr_languages``)."""
         self.min_confidence = min_confidence
+        self.languages = languages
         self._typical = 0.0  # the usual line height of the image being read
         self.threads, self.scripts = threads, scripts
         self._engine: TextEngine | None = None
@@ -198,8 +206,10 @@ class TextReader:
             new = [i for i, key in enumerate(keys) if key not in self._lines]
             if new:
                 result = self._get_engine().read([crops[i] for i in new])
-                for i, (text, confidence) in zip(new, result, strict=True):
-                    self._lines[keys[i]] = (text, confidence)
+                for i, reading in zip(new, result, strict=True):
+                    if self.languages is not None:
+                        reading = better(reading, self.languages.read(crops[i]))
+                    self._lines[keys[i]] = reading
             for place, key in zip(places, keys, strict=True):
                 if key in self._lines:
                     self._lines.move_to_end(key)

@@ -21,6 +21,7 @@ NoticeCode = Literal[
     "model_preparing",  # the first load makes the fast CPU path (seconds, once)
     "model_loading",
     "model_ready",
+    "languages_off",  # the packs for the user's languages are missing
 ]
 
 

@@ -48,6 +48,8 @@ def notice_text(notice: Notice, surface: Surface = "app") -> str:
         return "Text reading is not installed, so visible text is not read." + (
             " Install it with: pip install 'vocalens[ocr]'." if surface == "cli" else ""
         )
+    if code == "languages_off":
+        return reason
     if code == "text_failed":
         return f"The text could not be read ({reason})."
     if code == "curtain":
@@ -220,4 +222,4 @@ def _flow(block: str) -> str:
 
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
-    return text if not text or text[-1] in ".!?:;…" else text + "."
+    return text if not text or text[-1] in ".!?:;…。？！؟؛۔।" else text + "."

@@ -109,3 +109,13 @@ def test_one_speech_choice_where_there_were_two() -> None:
     (config_dir() / "settings.json").write_text(json.dumps({"screen_reader": True}))
     settings = Settings()
     assert settings["speech_engine"] == "speech-dispatcher" and not settings.problems
+
+
+def test_languages_to_read_are_checked() -> None:
+    setting = BY_NAME["text_languages"]
+    assert [setting.validate(v) for v in ("auto", "none", "rus", "ara+heb")] == [
+        "auto", "none", "rus", "ara+heb"
+    ]  # fmt: skip
+    for wrong in ("", "../etc", "rus heb", "r", "rus+" * 10):
+        with pytest.raises(ValueError, match="Also read text in must be like auto, none or"):
+            setting.validate(wrong)
