@@ -132,12 +132,17 @@ def open_reader(setting: str) -> tuple[LanguageReader | None, str]:
     packs = chosen_languages(setting)
     if not packs:
         return None, ""
+    if not sys.platform.startswith("linux"):
+        return None, (
+            f"Text in {', '.join(packs)} is not read on this system yet; Latin and Chinese "
+            "text is."
+        )
     try:
         import tesserocr  # noqa: F401
     except ImportError:
         return None, (
-            "Text in your language's script cannot be read: Tesseract is not installed. "
-            "Install it with: pip install 'vocalens[languages]'."
+            f"Text in {', '.join(packs)} cannot be read: Tesseract is not installed. Install "
+            "it with: pip install 'vocalens[languages]'."
         )
     folder = tessdata(packs)
     if folder is None:
