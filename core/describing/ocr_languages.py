@@ -134,8 +134,7 @@ def open_reader(setting: str) -> tuple[LanguageReader | None, str]:
         return None, ""
     if not sys.platform.startswith("linux"):
         return None, (
-            f"Text in {', '.join(packs)} is not read on this system yet; Latin and Chinese "
-            "text is."
+            f"Text in {', '.join(packs)} is not read on this system yet; Latin and Chinese text is."
         )
     try:
         import tesserocr  # noqa: F401
