@@ -132,7 +132,7 @@ def open_reader(setting: str) -> tuple[LanguageReader | None, str]:
     packs = chosen_languages(setting)
     if not packs:
         return None, ""
-    if not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux") or getattr(sys, "frozen", False):
         return None, (
             f"Text in {', '.join(packs)} is not read on this system yet; Latin and Chinese text is."
         )

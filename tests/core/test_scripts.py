@@ -105,3 +105,11 @@ def test_missing_packs_are_said_with_the_way_to_get_them(tmp_path) -> None:
     out = subprocess.run([*cli, "--text-languages", "rus"], env=env, capture_output=True,
                          text=True, timeout=120)  # fmt: skip
     assert out.stdout.strip().endswith("Text: Файл не найден.") and out.stderr == ""
+
+
+def test_where_tesseract_is_not_carried_it_is_said(monkeypatch) -> None:
+    """The packaged app and other systems do not carry Tesseract yet: no pip advice there."""
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    reader, problem = open_reader("rus")
+    assert reader is None
+    assert problem == "Text in rus is not read on this system yet; Latin and Chinese text is."
