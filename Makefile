@@ -17,11 +17,12 @@ $(BIN)/vocalens: pyproject.toml $(LOCK)
 
 setup: $(BIN)/vocalens
 
-# What the app alone needs (the desktop on onnxruntime, and the text reader's models from the
-# rapidocr wheel, whose OpenCV the app never loads): no torch, no CUDA libraries.
+# What the app alone needs (the desktop on onnxruntime, Tesseract for other scripts on Linux, and
+# the text reader's models from the rapidocr wheel, whose OpenCV the app never loads): no torch,
+# no CUDA libraries.
 $(VENV)/.app: pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[desktop]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[desktop,languages]'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) --no-deps \
 		rapidocr pyclipper
 	touch $@
