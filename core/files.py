@@ -88,22 +88,6 @@ def read_stream_capped(stream: BinaryIO, most: int) -> bytes | None:
     return None if len(data) > most else data
 
 
-def within(folder: Path, name: str) -> Path | None:
-    """``folder / name`` when that names a regular file inside ``folder`` (no absolute path,
-    no ``..``, no link out); otherwise None."""
-    if not name or Path(name).is_absolute() or Path(name).drive:
-        return None
-    try:
-        inside = (folder / name).resolve(strict=True)
-        root = folder.resolve(strict=True)
-        mode = inside.stat().st_mode
-    except (OSError, RuntimeError):
-        return None
-    if not inside.is_relative_to(root) or not stat.S_ISREG(mode):
-        return None
-    return folder / name
-
-
 def _size(most: int) -> str:
     for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if most >= scale:

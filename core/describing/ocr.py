@@ -64,7 +64,6 @@ class TextReader:
         Arabic, Hebrew, Devanagari; see ``ocr_languages``)."""
         self.min_confidence = min_confidence
         self.languages = languages
-        self._typical = 0.0  # the usual line height of the image being read
         self.threads, self.scripts = threads, scripts
         self._engine: TextEngine | None = None
         self._lock = threading.Lock()
@@ -168,7 +167,7 @@ class TextReader:
         # first few rows alone (the first words), then a batch of lines at a time.
         places = [TextLine(str(i), _box(q, scale), 1.0) for i, q in enumerate(quads)]
         heights = [p.box.height for p in places]  # the lower quartile: text, not buttons
-        self._typical = float(np.percentile(heights, 25)) if len(places) > 2 else 0.0
+        typical = float(np.percentile(heights, 25)) if len(places) > 2 else 0.0
         blocks = (first or ReadFirst()).arrange(places)
         pieces = [
             piece
@@ -179,16 +178,17 @@ class TextReader:
         for n, piece in enumerate(pieces):
             batch.append(piece)
             if n == 0 or sum(len(b.lines) for b in batch) >= REC_BATCH or n == len(pieces) - 1:
-                yield from self._recognise(batch, quads, pixels)
+                yield from self._recognise(batch, quads, pixels, typical)
                 batch = []
 
     def _recognise(
-        self, blocks: list[TextBlock], quads: list[np.ndarray], pixels: np.ndarray
+        self, blocks: list[TextBlock], quads: list[np.ndarray], pixels: np.ndarray, typical: float
     ) -> Iterator[TextBlock]:
+        """The blocks' text; ``typical``: the image's usual line height (0: unknown)."""
         read = self._read_lines([line for b in blocks for line in b.lines], quads, pixels)
         for block in blocks:
             found = [read[p.text] for p in block.lines if p.text in read]
-            lines = clean_lines(found, self.min_confidence, self._typical)
+            lines = clean_lines(found, self.min_confidence, typical)
             if lines:
                 yield TextBlock(lines)
 

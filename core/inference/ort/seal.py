@@ -57,8 +57,9 @@ def _identity(info: os.stat_result) -> list[int]:
     return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
-def _digest(path: Path) -> str:
-    digest = blake2b(digest_size=32)
+def _digest(path: Path, key: bytes = b"") -> str:
+    """BLAKE2b of the file's content (keyed with ``key``, when given)."""
+    digest = blake2b(key=key, digest_size=32)
     with path.open("rb") as f:
         while chunk := f.read(CHUNK):
             digest.update(chunk)
@@ -114,7 +115,7 @@ SEAL = ".seal"
 def seal_file(path: Path) -> None:
     """Seal one derived file: ``<name>.seal`` beside it holds this user's keyed digest of its
     content."""
-    write_text_atomic(path.with_name(path.name + SEAL), _keyed(path))
+    write_text_atomic(path.with_name(path.name + SEAL), _digest(path, _key()))
 
 
 def sealed_file(path: Path) -> bool:
@@ -125,12 +126,4 @@ def sealed_file(path: Path) -> bool:
             return False
     except (OSError, UnicodeDecodeError):
         return False
-    return _same(given, _keyed(path))
-
-
-def _keyed(path: Path) -> str:
-    digest = blake2b(key=_key(), digest_size=32)
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return str(digest.hexdigest())
+    return _same(given, _digest(path, _key()))
