@@ -70,7 +70,10 @@ def skimage_images(names: list[str]) -> list[Image.Image]:
 # Documents ---------------------------------------------------------------------------------
 
 
-def page(rng: random.Random, size=(850, 1100), columns=1, serif=False, heading=True) -> Image:
+def page(
+    rng: random.Random, size=(850, 1100), columns=1, serif=False, heading=True, most=10_000
+) -> Image:
+    """A page of prose; ``most``: lines at most (a short note leaves the page mostly empty)."""
     image = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(image)
     margin, y = 70, 70
@@ -82,10 +85,11 @@ def page(rng: random.Random, size=(850, 1100), columns=1, serif=False, heading=T
     per_line = max(3, width // 80)
     for col in range(columns):
         x, yy = margin + col * (width + 30), y
-        while yy < size[1] - 90:
-            for _ in range(rng.randint(4, 8)):
+        while yy < size[1] - 90 and most > 0:
+            for _ in range(min(rng.randint(4, 8), most)):
                 draw.text((x, yy), sentence(rng, per_line).lower(), font=body, fill=(20, 20, 20))
                 yy += 24
+                most -= 1
             yy += 16
     return image
 
@@ -131,7 +135,15 @@ def documents(rng: random.Random) -> list[Image.Image]:
         receipt(rng),
         letter(rng),
         scanned(rng),
+        *short_pages(),
     ]
+
+
+def short_pages() -> list[Image.Image]:
+    """A note of five lines on A4, and a title and three lines on a small letter page (their
+    own random words: the other drawings stay as they were)."""
+    rng = random.Random(11)
+    return [page(rng, (794, 1123), most=5), page(rng, (680, 880), serif=True, most=3)]
 
 
 # Charts ------------------------------------------------------------------------------------

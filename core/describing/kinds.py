@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageStat
 
+from vocalens.core.describing import kind_forest
 from vocalens.core.describing.parts import Kind
 from vocalens.core.images import long_and_thin
 
@@ -49,6 +50,8 @@ class Signals:
     dark: bool = False  # a dark ground (a dark theme, a terminal): its marks are light
     margin: float = 0.0  # how far from the left edge the text starts, in widths (a page's margin)
     letters: float = 0.0  # words that are plain words of letters (prose), not codes or numbers
+    tall: float = 1.0  # height over width (a page stands: 1.3–1.4; a screen lies: 0.56–0.8)
+    ring: float = 0.0  # the edge's pixels in the commonest colour (an icon or chart on its ground)
 
 
 def measure(image: Image.Image, blocks: list[TextBlock] | None = None) -> Signals:
@@ -93,7 +96,19 @@ def measure(image: Image.Image, blocks: list[TextBlock] | None = None) -> Signal
         dark=_dark(box),
         margin=min((ln.box.left for ln in lines), default=0.0) / max(width, 1),
         letters=_plain_words(lines),
+        tall=height / max(width, 1),
+        ring=_ring(codes, int(counts.argmax())),
     )
+
+
+def _ring(codes: np.ndarray, ground: int) -> float:
+    """The share of the outermost two pixels on every side that are the commonest colour."""
+    if min(codes.shape) < 6:
+        return 0.0
+    edge = np.concatenate(
+        [codes[:2].ravel(), codes[-2:].ravel(), codes[2:-2, :2].ravel(), codes[2:-2, -2:].ravel()]
+    )
+    return float((edge == ground).mean())
 
 
 def _fit(size: tuple[int, int]) -> tuple[int, int]:
@@ -152,6 +167,23 @@ PAGE_WORDS = 3  # fewer words than this, all numbers, on a photo: a stray readin
 
 
 def decide(s: Signals, source: str = "file") -> tuple[Kind, float]:
+    """The kind and how sure VocaLens is of it, from the signals alone: the forest's vote
+    (``kind_forest``), which weighs the written rule's answer with the signals, or the rule
+    alone where the forest is missing. ``source``: where the image came from — a whole screen
+    or window is never an icon. Sureness is the share of the forest's trees that agree (it
+    was fitted on files: a window it takes for an icon is left to the rule)."""
+    rule = written_rule(s, source)
+    forest = kind_forest.shipped()
+    if forest is None:
+        return rule
+    votes = forest.vote(s, rule)
+    best = max(votes, key=votes.__getitem__)
+    if best == "icon" and source in ("screen", "window"):
+        return rule  # a bare window: the rule knows it is no icon, and how unsure that leaves it
+    return typing.cast("Kind", best), votes[best]
+
+
+def written_rule(s: Signals, source: str = "file") -> tuple[Kind, float]:
     """The kind and how sure the rule is of it (0.5–1), from the signals alone. ``source``:
     where the image came from — a whole screen or window is never an icon.
 

@@ -67,4 +67,4 @@ def test_a_chart_is_said_to_be_one(described) -> None:
 def test_the_kind_is_in_the_json(described) -> None:
     _, _, _, d = described[0]
     data = d.to_dict()
-    assert data["kind"] == d.kind and 0.5 <= data["kind_confidence"] <= 1.0
+    assert data["kind"] == d.kind and 0.2 <= data["kind_confidence"] <= 1.0

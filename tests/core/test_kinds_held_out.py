@@ -1,6 +1,7 @@
 """The content kind on images no generator of ours drew (``tests/kinds_held_out``): real
 programs on an X server, typeset pages, other charting and diagram programs, real icon
-themes and photographs, through the whole describer with real OCR."""
+themes and photographs, through the whole describer with real OCR: the sources the kind's
+forest was fitted on, and those held out of its fitting."""
 
 from __future__ import annotations
 
@@ -33,19 +34,19 @@ def graded() -> dict[str, list[tuple[str, str, str, float]]]:
     return rows
 
 
-def test_the_sources_the_thresholds_were_set_on(graded) -> None:
+def test_the_sources_it_was_fitted_on(graded) -> None:
     result = grade(graded["fit"])
-    assert result["images"] >= 60 and result["right"] >= 0.95, result["wrong"]
-    assert result["wrong_and_sure"] <= 0.02, result["wrong"]
+    assert result["images"] >= 130 and result["right"] >= 0.97, result["wrong"]
+    assert result["wrong_and_sure"] <= 0.01, result["wrong"]
 
 
-def test_the_held_out_sources_no_worse_than_measured(graded) -> None:
-    """The bar is 95 % held out, and 2 % wrong yet sure; the rule reaches 86 % and 3 %
-    (README). This holds what it reaches."""
+def test_the_held_out_sources(graded) -> None:
+    """The bar: 95 % right held out, 90 % per kind, 2 % wrong yet sure. The forest reaches
+    96 %, every kind at 90 % or more, and 2.5 % wrong yet sure (README); this holds it."""
     result = grade(graded["held"])
-    assert result["images"] >= 25 and result["right"] >= 0.85, result["wrong"]
-    assert result["wrong_and_sure"] <= 0.05, result["wrong"]
-    assert result["per_kind"]["document"] == 1.0 and result["per_kind"]["blank"] == 1.0
+    assert result["images"] >= 75 and result["right"] >= 0.95, result["wrong"]
+    assert min(result["per_kind"].values()) >= 0.9, result["per_kind"]
+    assert result["wrong_and_sure"] <= 0.03, result["wrong"]
 
 
 def test_no_page_of_text_and_no_window_is_called_blank(graded) -> None:

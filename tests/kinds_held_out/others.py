@@ -23,6 +23,7 @@ ICONS = [
 ]  # fmt: skip
 LICENCES = ["GPL-3", "Apache-2.0", "MPL-2.0", "Artistic"]
 MANUALS = ["ls", "cp", "tar", "grep"]
+SHORT = [("BSD", 1), ("LGPL-3", 3), ("CC0-1.0", 2), ("GPL-1", 4)]  # last pages
 
 
 def _figure_image(fig) -> Image.Image:
@@ -133,13 +134,23 @@ def pages() -> Iterator[tuple[str, Image.Image]]:
             yield f"groff-manual-{name}", _pdf_pages(pdf, 1, 90)
     for name in LICENCES:
         text = Path(f"/usr/share/common-licenses/{name}").read_text(errors="replace")
-        roff = ".fam H\n.ps 11\n.vs 14\n" + "\n".join(
-            line if line.strip() else ".sp" for line in text.splitlines()[:400]
-        ).replace("\\", "\\\\")
         pdf = subprocess.run(
-            ["groff", "-Tpdf"], input=roff.encode(), capture_output=True, check=True
-        ).stdout
+            ["groff", "-Tpdf"], input=_roff(text.splitlines()[:400]), capture_output=True,
+            check=True,
+        ).stdout  # fmt: skip
         yield f"groff-licence-{name}", _pdf_pages(pdf, 2, 80)
+    for name, page in SHORT:  # a short text, a licence's last page: a page mostly empty
+        text = Path(f"/usr/share/common-licenses/{name}").read_text(errors="replace")
+        pdf = subprocess.run(
+            ["groff", "-Tpdf"], input=_roff(text.splitlines()[:400]), capture_output=True,
+            check=True,
+        ).stdout  # fmt: skip
+        yield f"groff-short-{name}", _pdf_pages(pdf, page, 80)
+
+
+def _roff(lines: list[str]) -> bytes:
+    body = "\n".join(line if line.strip() else ".sp" for line in lines).replace("\\", "\\\\")
+    return (".fam H\n.ps 11\n.vs 14\n" + body).encode()
 
 
 def icons() -> Iterator[tuple[str, Image.Image]]:

@@ -64,7 +64,7 @@ app.exec()
 """
 
 
-def _programs() -> dict[str, list[str]]:
+def programs() -> dict[str, list[str]]:
     py = sys.executable
     term = ["xterm", "-geometry", "160x50+0+0", "-fa", "DejaVu Sans Mono", "-fs", "10"]
     dark = [*term, "-bg", "black", "-fg", "#d0d0d0"]
@@ -130,7 +130,7 @@ def _settled(grab, wait: float = 0.8, cap: float = 10.0) -> Image.Image:
     return last
 
 
-def captures() -> list[tuple[str, Image.Image]]:
+def captures(commands: dict[str, list[str]] | None = None) -> list[tuple[str, Image.Image]]:
     """(name, screenshot) of each program, alone on a 1280×800 screen, cropped to its window.
     The process's own DISPLAY is pointed at that screen meanwhile (``window_stacking`` asks
     it), and given back afterwards."""
@@ -138,7 +138,7 @@ def captures() -> list[tuple[str, Image.Image]]:
     try:
         with xserver() as display:
             os.environ["DISPLAY"] = display
-            return list(_capture_all(display))
+            return list(_capture_all(display, commands or programs()))
     finally:
         if before is None:
             os.environ.pop("DISPLAY", None)
@@ -146,7 +146,7 @@ def captures() -> list[tuple[str, Image.Image]]:
             os.environ["DISPLAY"] = before
 
 
-def _capture_all(display: str) -> Iterator[tuple[str, Image.Image]]:
+def _capture_all(display: str, commands: dict[str, list[str]]) -> Iterator[tuple[str, Image.Image]]:
     import mss
 
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
@@ -157,7 +157,7 @@ def _capture_all(display: str) -> Iterator[tuple[str, Image.Image]]:
             shot = sct.grab({"left": 0, "top": 0, "width": SIZE[0], "height": SIZE[1]})
             return Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
 
-        for name, command in _programs().items():
+        for name, command in commands.items():
             proc = subprocess.Popen(
                 command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
