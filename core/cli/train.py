@@ -14,7 +14,8 @@ def register(sub: Any) -> None:
         help="train a captioner on your own captioned images",
         description="Train on a caption dataset. Images are encoded once into a feature "
         "cache; a checkpoint is saved every epoch (OUT/last, OUT/best). Ctrl-C saves and "
-        "stops; --resume continues exactly where it stopped.",
+        "stops; --resume continues exactly where it stopped. Started by torchrun (or srun) "
+        "on several processes, each trains on its share of every batch.",
     )
     add_data_args(p)
     p.add_argument("--out", required=True, metavar="DIR", help="the run's folder")
@@ -32,12 +33,22 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from vocalens.core.train.config import load_train_config
+    from vocalens.core.train.distributed import join, leave
     from vocalens.core.train.run import DataSpec, train
 
     cfg = load_train_config(args.config, args.set)
     data = DataSpec(args.data, args.format, args.images, args.features)
-    result = train(data, args.out, cfg, resume=args.resume)
+    world, device = join(cfg.device)  # one process, or the group torchrun or srun started
+    try:
+        cfg = dataclasses.replace(cfg, device=device)
+        result = train(data, args.out, cfg, resume=args.resume, world=world)
+    finally:
+        leave()
+    if not world.leader:
+        return 130 if result.interrupted else 0
     if result.interrupted:
         print(
             f"Stopped at step {result.steps}; the checkpoint is in {result.out / 'last'}. "

@@ -1,4 +1,5 @@
-"""Readers for COCO, Karpathy-split, VizWiz-Captions, CSV/JSONL tables and plain folders.
+"""Readers for COCO, Karpathy-split, VizWiz-Captions, CSV/JSONL tables, plain folders and
+WebDataset shards (``shards``).
 
 ``read_dataset`` picks the reader from the file's content (or ``kind``) and always returns
 one :class:`Dataset` of images with their captions. Rows that cannot be used are skipped and
@@ -16,18 +17,23 @@ from pathlib import Path
 from typing import Any
 
 from vocalens.core.data.samples import DataError, Dataset, Sample, split_from_name
+from vocalens.core.data.shards import is_shards, read_shards
 from vocalens.core.images import IMAGE_SUFFIXES
 
-KINDS = ("auto", "coco", "karpathy", "vizwiz", "table", "folder")
+KINDS = ("auto", "coco", "karpathy", "vizwiz", "table", "folder", "webdataset")
 Reader = Callable[[Any, Path, Path], Dataset]
 
 
 def read_dataset(path: str | Path, kind: str = "auto", images: str | Path | None = None) -> Dataset:
-    """Read ``path`` (a JSON, CSV or JSONL file, or a folder). ``images``: the folder image
-    paths are relative to (default: the file's own folder)."""
-    path = Path(path)
+    """Read ``path`` (a JSON, CSV or JSONL file, a folder, or WebDataset shards: a .tar, a
+    pattern such as ``cc3m/{00000..00331}.tar``, a URL). ``images``: the folder image paths
+    are relative to (default: the file's own folder)."""
     if kind not in KINDS:
         raise DataError(f"Unknown dataset format '{kind}'.", f"Use one of: {', '.join(KINDS)}.")
+    spec = str(path)
+    if kind == "webdataset" or (kind == "auto" and is_shards(spec) and not Path(spec).is_dir()):
+        return read_shards(spec)
+    path = Path(path)
     if not path.exists():
         raise DataError(f"The dataset {path} does not exist.", "Check the path and try again.")
     root = Path(images) if images is not None else (path if path.is_dir() else path.parent)

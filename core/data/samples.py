@@ -22,6 +22,8 @@ class Sample:
     captions: tuple[str, ...]  # reference captions (may be empty for test-only images)
     split: str = "train"
     image_id: int | str = 0  # the id COCO-format results use
+    shard: str = ""  # a WebDataset shard (path or URL) holding the image, as ``member``
+    member: str = ""
 
 
 @dataclass

@@ -41,9 +41,11 @@ def batch_from_ids(rows: list[list[int]], prefix_length: int, pad: int) -> Capti
 
 
 def caption_loss(
-    captioner: Captioner, embeddings: torch.Tensor, batch: CaptionBatch
+    captioner: Captioner, embeddings: torch.Tensor, batch: CaptionBatch, over: int = 0
 ) -> torch.Tensor:
-    """Mean cross-entropy of the caption tokens given the projected prefix."""
+    """Mean cross-entropy of the caption tokens given the projected prefix; with ``over``,
+    their summed cross-entropy divided by that many tokens (a part of a batch spread over several
+    processes, whose parts then add up to the whole batch's mean)."""
     device = captioner.device
     prefix = captioner.prefix(embeddings)  # (B, K, E)
     tokens = captioner.decoder.transformer.wte(batch.input_ids.to(device))  # (B, T, E)
@@ -53,6 +55,10 @@ def caption_loss(
     ).logits
     shifted = logits[:, :-1].float()  # position t predicts token t+1
     targets = batch.labels[:, 1:].to(device)
-    return F.cross_entropy(
-        shifted.reshape(-1, shifted.shape[-1]), targets.reshape(-1), ignore_index=IGNORE
+    loss = F.cross_entropy(
+        shifted.reshape(-1, shifted.shape[-1]),
+        targets.reshape(-1),
+        ignore_index=IGNORE,
+        reduction="sum" if over else "mean",
     )
+    return loss / over if over else loss

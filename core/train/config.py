@@ -50,7 +50,9 @@ class TrainConfig:
     max_val_images: int = 2000
 
     def validate(self) -> TrainConfig:
-        problems = []
+        problems = _wrong_types(self)
+        if problems:  # the comparisons below need numbers
+            raise ConfigError(f"Invalid training settings: {'; '.join(problems)}.")
         if self.prefix_length < 1 or self.batch_size < 1 or self.grad_accum < 1:
             problems.append("prefix_length, batch_size and grad_accum must be at least 1")
         if self.lr <= 0 or self.gpt2_lr <= 0:
@@ -69,6 +71,24 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def _wrong_types(cfg: TrainConfig) -> list[str]:
+    """A setting of another type than its default's: ``finetune_gpt2=True`` (not JSON's
+    ``true``) arrives as text."""
+    problems = []
+    for f in dataclasses.fields(cfg):
+        value, default = getattr(cfg, f.name), f.default
+        if isinstance(default, bool) and not isinstance(value, bool):
+            problems.append(f"{f.name} must be true or false")
+        elif isinstance(default, int) and not isinstance(default, bool):
+            if isinstance(value, bool) or not isinstance(value, int):
+                problems.append(f"{f.name} must be a whole number")
+        elif isinstance(default, float) and (
+            isinstance(value, bool) or not isinstance(value, int | float)
+        ):
+            problems.append(f"{f.name} must be a number")
+    return problems
 
 
 def load_train_config(path: str | Path | None, sets: list[str]) -> TrainConfig:

@@ -24,6 +24,7 @@ from vocalens.core.model.checkpoint import save_captioner
 from vocalens.core.model.teacher import batch_from_ids, caption_loss
 from vocalens.core.train.config import TrainConfig
 from vocalens.core.train.data import Split, TrainingData
+from vocalens.core.train.distributed import World
 from vocalens.core.train.optim import make_optimizer, make_schedule
 
 STATE = "trainer-state.pt"
@@ -55,14 +56,19 @@ class Trainer:
         out: Path,
         progress: bool = True,
         on_step: Callable[[int], None] | None = None,
+        world: World | None = None,
     ) -> None:
+        """``world``: the processes this one trains with (each takes a share of every batch;
+        the global batch stays ``batch_size`` × ``grad_accum``); rank 0 alone writes."""
         self.captioner, self.data, self.cfg, self.out = captioner, data, cfg, out
-        self.progress, self.on_step = progress, on_step
+        self.world = world or World()
+        self.progress, self.on_step = progress and self.world.leader, on_step
         self.device = captioner.device
         self.optimizer = make_optimizer(captioner, cfg)
         self.params = [p for g in self.optimizer.param_groups for p in g["params"]]
         for p in self.params:
             p.requires_grad_(True)
+        self.world.broadcast_(self.params)  # every rank starts from rank 0's weights
         self.batches_per_epoch = math.ceil(len(data.train) / cfg.batch_size)
         per_epoch = math.ceil(self.batches_per_epoch / cfg.grad_accum)
         self.total_steps = cfg.max_steps or cfg.epochs * per_epoch
@@ -80,7 +86,7 @@ class Trainer:
         if resume:
             self._restore()
         else:
-            torch.manual_seed(self.cfg.seed)  # dropout, when GPT-2 is fine-tuned
+            torch.manual_seed(self.cfg.seed + self.world.rank)  # dropout, when GPT-2 is tuned
         self._trim_metrics()
         val_loss = None
         with self._sigint_saves():
@@ -126,7 +132,8 @@ class Trainer:
                     self._log(type="step", loss=loss, lr=lr, samples_per_s=rate)
                 if self.on_step is not None:
                     self.on_step(self.pos.step)
-                if self._stop.is_set():
+                if self.world.any(self._stop.is_set(), self.device):
+                    self._stop.set()  # a Ctrl-C seen by one rank stops them all, together
                     return
 
     def _step(self, cycle: list[list[int]]) -> float:
@@ -136,9 +143,15 @@ class Trainer:
         count = sum(len(idx) for idx in cycle)
         total = 0.0
         for idx in cycle:
-            loss = self._loss(self.data.train, idx) * (len(idx) / count)
+            part = self._part_loss(self.data.train, idx)
+            if part is None:
+                continue  # a batch smaller than the group: this rank has none of it
+            loss = part * (len(idx) / count)
             self.scaler.scale(loss).backward()
             total += float(loss.detach())
+        if self.world.joined:
+            self._sum_gradients()
+            total = self._summed(total)
         self.scaler.unscale_(self.optimizer)
         torch.nn.utils.clip_grad_norm_(self.params, self.cfg.max_grad_norm)
         self.scaler.step(self.optimizer)
@@ -146,7 +159,7 @@ class Trainer:
         self.schedule.step()
         return total
 
-    def _loss(self, split: Split, idx: list[int]) -> torch.Tensor:
+    def _loss(self, split: Split, idx: list[int], tokens: int = 0) -> torch.Tensor:
         rows = [split.rows[i] for i in idx]
         features = split.features[[image for image, _ in rows]]
         pad = int(self.captioner.tokenizer.eos_token_id or 0)
@@ -154,23 +167,44 @@ class Trainer:
         with torch.autocast(
             self.device.type, dtype=self.amp_dtype or torch.float32, enabled=bool(self.amp_dtype)
         ):
-            return caption_loss(self.captioner, features.to(self.device), batch)
+            return caption_loss(self.captioner, features.to(self.device), batch, tokens)
+
+    def _part_loss(self, split: Split, idx: list[int]) -> torch.Tensor | None:
+        """This rank's part of batch ``idx``'s mean loss: its rows' summed loss over all the
+        batch's tokens, so the parts of every rank add up to the mean (None: no rows here)."""
+        if not self.world.joined:
+            return self._loss(split, idx)
+        mine = idx[self.world.rank :: self.world.size]
+        if not mine:
+            return None
+        return self._loss(split, mine, tokens=sum(len(split.rows[i][1]) for i in idx))
+
+    def _sum_gradients(self) -> None:
+        """Every rank's gradients summed, in one exchange (a rank without rows adds zeros)."""
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
+        flat = self.world.sum_(torch.cat([g.reshape(-1) for g in grads]))
+        for p, chunk in zip(self.params, flat.split([g.numel() for g in grads]), strict=True):
+            p.grad = chunk.view_as(p).clone()
+
+    def _summed(self, value: float) -> float:
+        return float(self.world.sum_(torch.tensor([value], device=self.device)).item())
 
     # -- validation and reporting ---------------------------------------------------------
 
     def _end_epoch(self) -> float | None:
-        val_loss = self._validate()
-        samples = self._samples()
-        self._log(type="epoch", val_loss=val_loss, samples=samples)
-        for s in samples:
-            tqdm.write(f"  {s['image']}: {s['caption']}")
-        if val_loss is not None:
-            tqdm.write(f"epoch {self.pos.epoch}: validation loss {val_loss:.4f}")
+        val_loss = self._validate()  # every rank takes part, and in saving
+        if self.world.leader:
+            samples = self._samples()
+            self._log(type="epoch", val_loss=val_loss, samples=samples)
+            for s in samples:
+                tqdm.write(f"  {s['image']}: {s['caption']}")
+            if val_loss is not None:
+                tqdm.write(f"epoch {self.pos.epoch}: validation loss {val_loss:.4f}")
         improved = val_loss is None or val_loss < self.pos.best_val
         if val_loss is not None and improved:
             self.pos.best_val = val_loss
         self._save(val_loss)
-        if improved:
+        if improved and self.world.leader:
             self._write_model("best")
         return val_loss
 
@@ -184,7 +218,10 @@ class Trainer:
         size = self.cfg.batch_size
         for start in range(0, len(split.rows), size):
             idx = list(range(start, min(start + size, len(split.rows))))
-            total += float(self._loss(split, idx)) * len(idx)
+            part = self._part_loss(split, idx)
+            total += float(part) * len(idx) if part is not None else 0.0
+        if self.world.joined:
+            total = self._summed(total)
         return total / len(split.rows)
 
     def _samples(self) -> list[dict[str, Any]]:
@@ -202,6 +239,8 @@ class Trainer:
         ]
 
     def _log(self, **record: Any) -> None:
+        if not self.world.leader:
+            return
         record = {"epoch": self.pos.epoch, "step": self.pos.step, **record}
         with open(self.out / METRICS, "a", encoding="utf-8") as log:
             log.write(json.dumps(record) + "\n")
@@ -209,7 +248,7 @@ class Trainer:
     def _trim_metrics(self) -> None:
         """After a resume, drop records an interrupted run wrote past its last checkpoint."""
         path = self.out / METRICS
-        if path.is_file():
+        if path.is_file() and self.world.leader:
             lines = path.read_text(encoding="utf-8").splitlines()
             kept = [line for line in lines if json.loads(line)["step"] <= self.pos.step]
             path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
@@ -222,12 +261,16 @@ class Trainer:
         save_captioner(self.captioner, self.out / folder, include_decoder=include, extra=extra)
 
     def _save(self, val_loss: float | None) -> None:
+        rng = self.world.gather(_rng_state())  # each rank's own draws, for an exact resume
+        if not self.world.leader:
+            return
         state = {
             "position": asdict(self.pos),
             "optimizer": self.optimizer.state_dict(),
             "schedule": self.schedule.state_dict(),
             "scaler": self.scaler.state_dict(),
-            "rng": _rng_state(),
+            "rng": rng[0],
+            "rng_of_ranks": rng,
             "val_loss": val_loss,
         }
         self._write_model("last", lambda folder: _write(folder, state))
@@ -250,7 +293,11 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         self.schedule.load_state_dict(state["schedule"])
         self.scaler.load_state_dict(state["scaler"])
-        _set_rng_state(state["rng"])
+        ranks = state.get("rng_of_ranks") or [state["rng"]]
+        if len(ranks) == self.world.size:
+            _set_rng_state(ranks[self.world.rank])
+        else:  # resumed on another number of processes: fresh draws, from the step reached
+            torch.manual_seed(self.cfg.seed + self.world.rank + self.pos.step)
 
     @contextlib.contextmanager
     def _sigint_saves(self) -> Iterator[None]:

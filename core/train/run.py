@@ -15,6 +15,7 @@ from vocalens.core.data.samples import DataError
 from vocalens.core.train.build import build_captioner
 from vocalens.core.train.config import TrainConfig
 from vocalens.core.train.data import training_data
+from vocalens.core.train.distributed import World
 from vocalens.core.train.loop import Trainer, TrainResult
 
 RUN = "run.json"
@@ -38,26 +39,38 @@ def train(
     progress: bool = True,
     say: Callable[[str], None] = print,
     on_step: Callable[[int], None] | None = None,
+    world: World | None = None,
 ) -> TrainResult:
+    """``world``: the processes training together (``distributed.join``); each reads the
+    data and takes its share, rank 0 alone speaks and writes."""
+    world = world or World()
+    if not world.leader:
+        say = _silent
     out = Path(out)
     if resume:
-        data, cfg = _resumed(out, cfg)
+        data, cfg = _resumed(out, cfg, write=world.leader)
     else:
-        _check_free(out)
+        _check_free(out)  # every rank, before any writes: all stop alike
+    world.barrier()
     dataset = read_dataset(data.path, data.kind, data.images)  # the quick checks first
     for note in dataset.notes:
         say(note)
     captioner = build_captioner(cfg)
-    if not resume:
+    if not resume and world.leader:
         _record(out, data, cfg)
     folder = data.features or out / "features"
-    cache = encode_with_bar(captioner.encoder, dataset.samples, folder, show=progress)
+    cache = encode_with_bar(captioner.encoder, dataset.samples, folder, show=progress, group=world)
     if skipped := cache.unreadable_note():
         say(skipped)
     split = training_data(dataset, cache, captioner.tokenizer, cfg)
-    say(f"Training on {len(split.train)} captions, validating on {len(split.val)}.")
-    trainer = Trainer(captioner, split, cfg, out, progress=progress, on_step=on_step)
+    processes = f" in {world.size} processes" if world.joined else ""
+    say(f"Training on {len(split.train)} captions{processes}, validating on {len(split.val)}.")
+    trainer = Trainer(captioner, split, cfg, out, progress=progress, on_step=on_step, world=world)
     return trainer.fit(resume=resume)
+
+
+def _silent(message: str) -> None:
+    del message
 
 
 def _check_free(out: Path) -> None:
@@ -84,7 +97,7 @@ def _record(out: Path, data: DataSpec, cfg: TrainConfig) -> None:
     (out / RUN).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
-def _resumed(out: Path, changes: TrainConfig) -> tuple[DataSpec, TrainConfig]:
+def _resumed(out: Path, changes: TrainConfig, write: bool = True) -> tuple[DataSpec, TrainConfig]:
     """The stored run, with only the settings that may change mid-run taken from
     ``changes`` (the number of epochs or steps, reporting, the device)."""
     path = out / RUN
@@ -107,7 +120,7 @@ def _resumed(out: Path, changes: TrainConfig) -> tuple[DataSpec, TrainConfig]:
         k: getattr(changes, k) for k in RESUMABLE if getattr(changes, k) != getattr(defaults, k)
     }
     cfg = dataclasses.replace(stored, **updates).validate()
-    if updates:
+    if updates and write:
         record["config"] = cfg.to_dict()
         path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return DataSpec(**record["data"]), cfg
