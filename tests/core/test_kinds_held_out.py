@@ -41,12 +41,12 @@ def test_the_sources_it_was_fitted_on(graded) -> None:
 
 
 def test_the_held_out_sources(graded) -> None:
-    """The bar: 95 % right held out, 90 % per kind, 2 % wrong yet sure. The forest reaches
-    96 %, every kind at 90 % or more, and 2.5 % wrong yet sure (README); this holds it."""
+    """The bar: 95 % right held out, 90 % per kind, 2 % wrong yet sure (the forest: 97.5 %,
+    every kind at 91 % or more, 1.25 %; README)."""
     result = grade(graded["held"])
     assert result["images"] >= 75 and result["right"] >= 0.95, result["wrong"]
     assert min(result["per_kind"].values()) >= 0.9, result["per_kind"]
-    assert result["wrong_and_sure"] <= 0.03, result["wrong"]
+    assert result["wrong_and_sure"] <= 0.02, result["wrong"]
 
 
 def test_no_page_of_text_and_no_window_is_called_blank(graded) -> None:

@@ -164,6 +164,14 @@ def icons() -> Iterator[tuple[str, Image.Image]]:
         yield f"hicolor-{path.stem}", _on_white(Image.open(path))
 
 
+def gift() -> Iterator[tuple[str, Image.Image]]:
+    """matplotlib's 128×128 gift box: a drawn, shaded icon (once filed as a photograph)."""
+    import matplotlib
+
+    path = Path(matplotlib.get_data_path()) / "sample_data" / "Minduka_Present_Blue_Pack.png"
+    yield "matplotlib-present", Image.open(path).convert("RGB")
+
+
 def _on_white(image: Image.Image) -> Image.Image:
     rgba = image.convert("RGBA")
     flat = Image.new("RGB", rgba.size, "white")
@@ -178,7 +186,6 @@ def photos() -> Iterator[tuple[str, Image.Image]]:
     hopper = Image.open(folder / "grace_hopper.jpg").convert("RGB")
     yield "matplotlib-grace-hopper", hopper
     yield "matplotlib-grace-hopper-small", hopper.resize((256, 340))
-    yield "matplotlib-present", Image.open(folder / "Minduka_Present_Blue_Pack.png").convert("RGB")
 
 
 def blanks() -> Iterator[tuple[str, Image.Image]]:
