@@ -7,7 +7,7 @@ LOCK   := packaging/requirements.lock
 MODEL  ?= clipcap-coco
 IMAGES ?= resources/samples
 
-.PHONY: setup run demo test lint lock system-deps bench bench-desktop bundle clean
+.PHONY: setup run demo test lint lock system-deps bench bench-desktop bundle clean translations
 
 # Installs exactly the versions in the lock (the ones the suite passed with).
 $(BIN)/vocalens: pyproject.toml $(LOCK)
@@ -49,6 +49,17 @@ lint: setup
 
 test: setup system-deps lint
 	$(BIN)/python -m pytest
+
+# Our words in other languages: collect the marked phrases (tr, trn, trc, N_) into the
+# template, merge them into each language's catalogue (new phrases untranslated: fill them in),
+# and compile the catalogues the app reads. A new language: pybabel init -l LANG (same -i, -d).
+LOCALE := resources/locale
+translations: setup
+	$(BIN)/pybabel extract --no-location --sort-output --omit-header --no-default-keywords \
+		-k tr -k trn:1,2 -k trc:1c,2 -k N_ -o $(LOCALE)/vocalens.pot core desktop
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --omit-header \
+		-i $(LOCALE)/vocalens.pot -d $(LOCALE) -D vocalens
+	$(BIN)/pybabel compile --use-fuzzy -d $(LOCALE) -D vocalens --statistics
 
 # Refresh the lock to the newest versions pyproject allows (within packaging/lock-limits.txt),
 # for every platform and Python we support, then run the whole suite on them.

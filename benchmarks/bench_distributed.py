@@ -114,7 +114,14 @@ def exact_rate(model: Path, shapes: Path) -> float:
     captioner = open_captioner(model, device="cpu", precision="fp32", runtime="torch")
     test = read_dataset(shapes).split("test")
     said = captioner.caption([load_image(s.path) for s in test], strategy="greedy")
-    return sum(c.text in s.captions for s, c in zip(test, said, strict=True)) / len(test)
+
+    def plain(text: str) -> str:
+        return text.lower().strip().rstrip(".")
+
+    right = sum(
+        plain(c.text) in {plain(r) for r in s.captions} for s, c in zip(test, said, strict=True)
+    )
+    return right / len(test)
 
 
 def training(folder: Path, start: Path) -> dict[str, object]:

@@ -95,6 +95,8 @@ _EXPORTS = {
     "phrases": "describing.render",
     "spoken": "describing.render",
     "unsaid": "describing.render",
+    "LANGUAGES": "describing.words",
+    "use_language": "describing.words",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -156,6 +158,7 @@ if TYPE_CHECKING:
         spoken,
         unsaid,
     )
+    from vocalens.core.describing.words import LANGUAGES, use_language
     from vocalens.core.errors import (
         ConfigError,
         ImageError,

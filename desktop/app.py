@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from PySide6.QtCore import QObject, QRect, QTimer, Signal
+from PySide6.QtCore import QLocale, QObject, QRect, QTimer, Signal
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QIcon
 from PySide6.QtWidgets import QFileDialog, QMenu, QSystemTrayIcon
 
@@ -40,6 +40,7 @@ from vocalens.core import (
     screen_rect,
     spoken,
     unsaid,
+    use_language,
     window_stacking,
 )
 
@@ -67,6 +68,13 @@ SAID_IN_A_ROW = 3  # problems of a queue said one by one; more in a row are coun
 SPEECH_STARTS = 3  # failures of one speech engine within a minute before it is given up
 # these reload the models
 MODEL_SETTINGS = {"model", "device", "precision", "text_scripts", "text_languages"}
+
+
+def speak_in(language: str) -> str:
+    """Describe in ``language`` (auto: the system's, as Qt knows it on every platform)."""
+    return use_language(QLocale.system().name() if language == "auto" else language)
+
+
 SPEECH_SETTINGS = {"speech_engine", "rate", "volume", "voice"}
 
 
@@ -177,6 +185,7 @@ class Controller(QObject):
     # ----- life cycle -------------------------------------------------------------------
 
     def start(self) -> None:
+        speak_in(self.settings["language"])
         self.worker.start()
         if self.settings["load_at_start"]:
             self.worker.preload()
@@ -670,7 +679,9 @@ class Controller(QObject):
             self.speech.say(lost)
 
     def _on_setting(self, name: str, value: Any) -> None:
-        if name in MODEL_SETTINGS:
+        if name == "language":
+            speak_in(str(value))
+        elif name in MODEL_SETTINGS:
             self.worker.reconfigure(self.settings.values)
         elif name in SPEECH_SETTINGS:
             self.speaker.shutdown()

@@ -229,6 +229,16 @@ SETTINGS: tuple[Setting, ...] = (
         "History",
     ),
     Setting(
+        "language",
+        "auto",
+        "Language of descriptions",
+        "The language VocaLens describes in: auto follows the system; en, de, es, fr, pl or "
+        "ru. Captions stay in English and are said to be. (VocaLens's windows are in English "
+        "for now.)",
+        "General",
+        ("auto", "en", "de", "es", "fr", "pl", "ru"),
+    ),
+    Setting(
         "start_at_login",
         False,
         "Start at login",

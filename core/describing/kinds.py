@@ -19,6 +19,7 @@ from PIL import Image, ImageStat
 
 from vocalens.core.describing import kind_forest
 from vocalens.core.describing.parts import Kind
+from vocalens.core.describing.words import N_
 from vocalens.core.images import long_and_thin
 
 if TYPE_CHECKING:
@@ -228,22 +229,22 @@ def written_rule(s: Signals, source: str = "file") -> tuple[Kind, float]:
     return "screen", 0.7 if s.lines >= 2 else 0.6  # what no test above claimed: fairly sure
 
 
-COLOURS = {
-    "black": (0, 0, 0),
-    "white": (255, 255, 255),
-    "grey": (128, 128, 128),
-    "light grey": (200, 200, 200),
-    "dark grey": (60, 60, 60),
-    "red": (200, 30, 30),
-    "green": (40, 160, 60),
-    "blue": (40, 70, 200),
-    "yellow": (235, 215, 50),
-    "orange": (240, 140, 30),
-    "purple": (130, 50, 160),
-    "pink": (240, 150, 190),
-    "brown": (120, 75, 40),
-    "teal": (0, 128, 128),
-    "navy": (20, 30, 90),
+COLOURS = {  # names marked for the catalogue: said as "plain white"
+    N_("black"): (0, 0, 0),
+    N_("white"): (255, 255, 255),
+    N_("grey"): (128, 128, 128),
+    N_("light grey"): (200, 200, 200),
+    N_("dark grey"): (60, 60, 60),
+    N_("red"): (200, 30, 30),
+    N_("green"): (40, 160, 60),
+    N_("blue"): (40, 70, 200),
+    N_("yellow"): (235, 215, 50),
+    N_("orange"): (240, 140, 30),
+    N_("purple"): (130, 50, 160),
+    N_("pink"): (240, 150, 190),
+    N_("brown"): (120, 75, 40),
+    N_("teal"): (0, 128, 128),
+    N_("navy"): (20, 30, 90),
 }
 
 

@@ -8,6 +8,7 @@ import re
 from typing import Literal
 
 from vocalens.core.describing.parts import Description, Kind, Notice
+from vocalens.core.describing.words import N_, number, tr, trc
 
 Verbosity = Literal["brief", "normal", "full"]
 Surface = Literal["app", "cli"]  # where a fix is offered: a menu entry, or a command
@@ -15,21 +16,21 @@ WORD_CAP = {"brief": 12, "normal": 60, "full": 10**9}
 # The decoder's mean token probability above which a caption is said plainly, and below
 # which it is left out; between the two it is hedged ("It may show …").
 CONFIDENT, UNSURE = 0.5, 0.2
-KIND_NAMES: dict[Kind, str] = {
-    "photo": "photo",
-    "screen": "screen",
-    "document": "document",
-    "chart": "chart or diagram",
-    "icon": "icon or logo",
-    "blank": "blank image",
+KIND_NAMES: dict[Kind, str] = {  # translated where used (tr)
+    "photo": N_("photo"),
+    "screen": N_("screen"),
+    "document": N_("document"),
+    "chart": N_("chart or diagram"),
+    "icon": N_("icon or logo"),
+    "blank": N_("blank image"),
 }
 TEXT_LEAD: dict[Kind, str] = {
-    "photo": "Text in the image",
-    "screen": "Text",
-    "document": "Document",
-    "chart": "Chart",
-    "icon": "Text in the icon",
-    "blank": "Text",
+    "photo": N_("Text in the image: {text}"),
+    "screen": N_("Text: {text}"),
+    "document": N_("Document: {text}"),
+    "chart": N_("Chart: {text}"),
+    "icon": N_("Text in the icon: {text}"),
+    "blank": N_("Text: {text}"),
 }
 BARE_NUMBER = re.compile(r"^[\d.,:%$€£+\-/ ]+$")  # an axis tick, not a label
 
@@ -40,49 +41,62 @@ def notice_text(notice: Notice, surface: Surface = "app") -> str:
     if code == "captions_off":
         fix = ""
         if command and surface == "app":  # no command is read aloud
-            fix = "Choose Download caption model in the VocaLens menu or window."
+            fix = tr("Choose Download caption model in the VocaLens menu or window.")
         elif command:
-            fix = f"Run `{command}` once while online, or give a model folder with --model DIR."
-        return f"Captions are off: {reason} {fix}".strip()
+            fix = tr(
+                "Run `{command}` once while online, or give a model folder with --model DIR."
+            ).format(command=command)
+        return tr("Captions are off: {reason} {fix}").format(reason=reason, fix=fix).strip()
     if code == "text_off":
-        return "Text reading is not installed, so visible text is not read." + (
-            " Install it with: pip install 'vocalens[ocr]'." if surface == "cli" else ""
-        )
+        text = tr("Text reading is not installed, so visible text is not read.")
+        if surface == "cli":
+            text += " " + tr("Install it with: {command}.").format(
+                command="pip install 'vocalens[ocr]'"
+            )
+        return text
     if code == "languages_off":
         return reason
     if code == "text_failed":
-        return f"The text could not be read ({reason})."
+        return tr("The text could not be read ({reason}).").format(reason=reason)
     if code == "curtain":
-        return (
+        return tr(
             "VocaLens cannot see the screen (a screen curtain or protected content is on). "
             "Turn the curtain off to have the screen described."
         )
     if code == "cpu_fallback":
-        return "The GPU ran out of memory; VocaLens now uses the CPU."
+        return tr("The GPU ran out of memory; VocaLens now uses the CPU.")
     if code == "model_preparing":
-        return "Preparing the caption model for this computer. This takes a few seconds, once."
+        return tr("Preparing the caption model for this computer. This takes a few seconds, once.")
     if code == "model_loading":
-        return "Loading the caption model…"
-    return "The caption model is ready."
+        return tr("Loading the caption model…")
+    return tr("The caption model is ready.")
 
 
 def full_text(desc: Description) -> str:
     """Everything: the full spoken form, what kind of image it is and how sure VocaLens is,
     then all the visible text (result window, history)."""
     text = spoken(desc, "full") + "\n\n" + kind_line(desc)
-    return text + "\n\nAll text:\n" + desc.text if desc.text else text
+    return text + "\n\n" + tr("All text:") + "\n" + desc.text if desc.text else text
 
 
 def kind_line(desc: Description) -> str:
     """What kind of image, and how sure: "Kind: chart or diagram (sure). Caption: unsure"."""
-    line = f"Kind: {KIND_NAMES[desc.kind]} ({_sureness(desc.kind_confidence)})."
+    line = tr("Kind: {kind} ({sureness}).").format(
+        kind=tr(KIND_NAMES[desc.kind]), sureness=_sureness(desc.kind_confidence)
+    )
     if desc.caption and desc.caption_confidence is not None:
-        line += f" Caption: {_sureness(desc.caption_confidence)} ({desc.caption_confidence:.2f})."
+        # a translation says the caption is in English ("Bildbeschreibung (englisch): …")
+        line += " " + tr("Caption: {sureness} ({confidence}).").format(
+            sureness=_sureness(desc.caption_confidence),
+            confidence=number(desc.caption_confidence),
+        )
     return line
 
 
 def _sureness(confidence: float) -> str:
-    return "sure" if confidence >= 0.8 else "fairly sure" if confidence >= 0.6 else "unsure"
+    if confidence >= 0.8:
+        return tr("sure")
+    return tr("fairly sure") if confidence >= 0.6 else tr("unsure")
 
 
 def spoken(desc: Description, verbosity: Verbosity = "normal") -> str:
@@ -112,9 +126,10 @@ def phrases(desc: Description, verbosity: Verbosity = "normal", final: bool = Tr
         return parts if screenish else []
     kind = desc.kind if kind_known else "screen"
     if kind == "blank":
-        what = "screen" if screenish else "image"
         if not any(n.code == "curtain" for n in desc.notices):
-            parts.append(f"The {what} is blank: plain {desc.colour}.")
+            blank = tr("The screen is blank: plain {colour}.") if screenish else None
+            blank = blank or tr("The image is blank: plain {colour}.")
+            parts.append(blank.format(colour=tr(desc.colour or "")))
         return parts
     caption = _caption_line(desc, kind, verbosity) if kind_known else ""
     opening = _opening(kind, caption, desc.caption is not None) if kind_known else ""
@@ -125,18 +140,18 @@ def phrases(desc: Description, verbosity: Verbosity = "normal", final: bool = Tr
         blocks = [b for b in map(_without_numbers, blocks) if b]
     sentences, cut = _capped(blocks, WORD_CAP[verbosity])
     if sentences:
-        lead = "Text" if streams else TEXT_LEAD[kind]
-        parts += [f"{lead}: {sentences[0]}", *sentences[1:]]
+        lead = TEXT_LEAD["screen" if streams else kind]
+        parts += [tr(lead).format(text=sentences[0]), *sentences[1:]]
         if cut:
-            parts.append("More text follows.")
+            parts.append(tr("More text follows."))
     elif final and screenish and verbosity != "brief" and kind in ("screen", "document"):
-        parts.append("No text found.")
+        parts.append(tr("No text found."))
     if opening and streams:
         parts.append(opening)
     elif kind not in ("photo", "icon") and caption:
         parts.append(caption)
     if final and not parts:
-        parts.append("Nothing could be described.")
+        parts.append(tr("Nothing could be described."))
     return parts
 
 
@@ -144,14 +159,14 @@ def _opening(kind: Kind, caption: str, captioned: bool) -> str:
     """What is said first of a picture: the caption of a photo, the kind of the others.
     ``captioned``: a caption was made (and may have been left out as a guess)."""
     if kind == "photo":
-        guessed = "A photo; VocaLens cannot tell what it shows."
-        return caption or (guessed if captioned else "A photo.")
+        guessed = tr("A photo; VocaLens cannot tell what it shows.")
+        return caption or (guessed if captioned else tr("A photo."))
     if kind == "icon":
-        return (
-            f"An icon or logo; {caption[0].lower()}{caption[1:]}" if caption else "An icon or logo."
-        )
+        if caption:
+            return tr("An icon or logo; {caption}").format(caption=caption[0].lower() + caption[1:])
+        return tr("An icon or logo.")
     if kind == "chart":
-        return "A chart or diagram."
+        return tr("A chart or diagram.")
     return ""
 
 
@@ -181,9 +196,9 @@ def _caption_line(desc: Description, kind: Kind, verbosity: Verbosity) -> str:
     if sure is not None and sure < UNSURE and verbosity != "full":
         return ""
     caption = _sentence(desc.caption[:1].upper() + desc.caption[1:])
-    if kind == "photo" and (sure is None or sure >= CONFIDENT):
-        return caption
-    return f"It may show: {caption}"
+    if kind == "photo" and (sure is None or sure >= CONFIDENT):  # a translation adds "in English"
+        return trc("a caption said plainly", "{caption}").format(caption=caption)
+    return tr("It may show: {caption}").format(caption=caption)
 
 
 def _without_numbers(block: str) -> str:

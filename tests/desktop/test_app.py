@@ -258,3 +258,20 @@ def test_a_dropped_folder_is_searched_off_the_screen_thread(controller, qtbot, t
         app_module.image_files = real
     assert seen[0].label == str(folder / "a.png")
     assert searched_on and searched_on[0] != threading.main_thread().name
+
+
+def test_descriptions_are_spoken_in_the_chosen_language(
+    controller, speaker, qtbot, tmp_path
+) -> None:
+    from vocalens.core.describing import words
+
+    try:
+        controller.settings.set("language", "de")
+        seen = []
+        controller.described.connect(seen.append)
+        controller.describe_files([image_file(tmp_path, "a.png", "red")])
+        qtbot.waitUntil(lambda: len(seen) == 1, timeout=5000)
+        assert speaker.said[-2:] == ["Auf Englisch: A red square.", "Text im Bild: Hello world."]
+        assert "Der ganze Text:" in controller.result_window.text.toPlainText()
+    finally:
+        words.use_language("en")

@@ -1,0 +1,158 @@
+"""Our words in other languages: the catalogues are complete and current, and a pseudo-language
+finds any spoken or shown phrase that escaped the catalogue."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("babel", reason="Babel (the dev extra) reads the catalogues")
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from vocalens.core.describing import words
+from vocalens.core.describing.context import WindowInfo
+from vocalens.core.describing.parts import (
+    CaptionPart,
+    Context,
+    Description,
+    KindPart,
+    Notice,
+    TextPart,
+)
+from vocalens.core.describing.render import full_text, notice_text, spoken
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE = ROOT / "resources" / "locale"
+KEYWORDS = {"tr": None, "trn": (1, 2), "trc": ((1, "c"), 2), "N_": None}
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+@pytest.fixture(autouse=True)
+def _english_after():
+    yield
+    words.use_language("en")
+
+
+def template() -> Catalog:
+    with open(LOCALE / "vocalens.pot", "rb") as f:
+        return read_po(f)
+
+
+def marked_in_source() -> set[tuple[str | None, str]]:
+    found = set()
+    for folder in ("core", "desktop"):
+        for _, _, message, _, context in extract_from_dir(ROOT / folder, keywords=KEYWORDS):
+            found.add((context, message if isinstance(message, str) else message[0]))
+    return found
+
+
+def test_the_template_holds_every_marked_phrase_and_no_other() -> None:
+    assert {(m.context, m.id) for m in template() if m.id} == marked_in_source()
+
+
+@pytest.mark.parametrize("language", [lang for lang in words.LANGUAGES if lang != "en"])
+def test_each_shipped_language_is_complete_and_compiled(language: str) -> None:
+    folder = LOCALE / language / "LC_MESSAGES"
+    with open(folder / "vocalens.po", "rb") as f:
+        catalogue = read_po(f, locale=language)
+    assert not catalogue.fuzzy
+    with open(folder / "vocalens.mo", "rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    for message in template():
+        if not message.id:
+            continue
+        found = catalogue.get(message.id, message.context)
+        assert found is not None and found.string and not found.fuzzy, message.id
+        assert set(PLACEHOLDER.findall(found.string)) == set(PLACEHOLDER.findall(message.id))
+        if message.context:
+            assert compiled.pgettext(message.context, message.id) == found.string
+        else:
+            assert compiled.gettext(message.id) == found.string, "make translations"
+
+
+def test_the_language_follows_the_choice_and_falls_back_to_english() -> None:
+    assert words.use_language("de") == "de" and words.tr("No text found.") == "Kein Text gefunden."
+    assert words.number(0.52) == "0,52"
+    assert words.use_language("pt_BR") == "en" and words.tr("No text found.") == "No text found."
+    assert words.use_language("ru_RU") == "ru"
+
+
+def _pseudo(text: str) -> str:
+    """Every letter outside the placeholders made foreign, the whole in ⟦ ⟧."""
+    pieces = re.split(r"(\{[a-z_]+\})", text)
+    table = str.maketrans("aceinorsuAEIORSU", "áçéíñóřšúÁÉÍÓŘŠÚ")
+    out = "".join(p if PLACEHOLDER.fullmatch(p) else p.translate(table) for p in pieces)
+    return f"⟦{out}⟧"
+
+
+@pytest.fixture
+def pseudo(tmp_path: Path) -> None:
+    catalogue = Catalog(locale="eo")  # any language: only its words are checked
+    for message in template():
+        if message.id:
+            catalogue.add(message.id, _pseudo(message.id), context=message.context)
+    folder = tmp_path / "eo" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue)
+    (folder / "vocalens.mo").write_bytes(buffer.getvalue())
+    assert words.use_language("eo", folder=tmp_path) == "eo"
+
+
+# What the user's own things say (text read, a caption, a window's title): no Latin letters,
+# so that any left after our words are taken out escaped the catalogue.
+SEEN = "Жук 42"
+
+
+def descriptions() -> list[Description]:
+    made = []
+    for kind in ("photo", "screen", "document", "chart", "icon"):
+        for sure in (0.9, 0.3, 0.1):
+            d = Description.of("file", caption="жук", kind=kind, blocks=[SEEN, "12"])
+            d.parts[1] = KindPart(kind, sure)
+            d.parts = [
+                p if not isinstance(p, CaptionPart) else CaptionPart("жук", sure) for p in d.parts
+            ]
+            made.append(d)
+        made.append(Description.of("file", kind=kind))
+    window = WindowInfo(title="Жук", app="Жук")
+    screen = Description([Context("screen", "", window), KindPart("screen", 0.8)])
+    screen.parts += [TextPart(" ".join([SEEN] * 40))]
+    made += [screen, Description([Context("screen", "", window), KindPart("screen", 0.8)])]
+    for source in ("file", "screen"):
+        blank = Description([Context(source, "", None), KindPart("blank", colour="light grey")])
+        made.append(blank)
+    notices = [
+        Notice(code, reason="Жук.", command="vocalens models download жук")
+        for code in ("captions_off", "text_off", "text_failed", "curtain", "cpu_fallback",
+                     "model_preparing", "model_loading", "model_ready")
+    ]  # fmt: skip
+    made.append(Description([Context("file", "", None), *notices, KindPart("photo", 0.9)]))
+    made.append(Description([Context("file", "", None)]))
+    return made
+
+
+def _escaped(text: str) -> str:
+    """What is left of ``text`` once our words (⟦…⟧, nested) and the user's are taken out."""
+    while (shorter := re.sub(r"⟦[^⟦⟧]*⟧", " ", text)) != text:
+        text = shorter
+    for theirs in ("vocalens models download", "pip install 'vocalens[ocr]'", "--model"):
+        text = text.replace(theirs, " ")  # commands are typed as they are, in any language
+    return re.sub(r"[^A-Za-z]+", " ", text).strip()
+
+
+def test_no_phrase_of_ours_escapes_the_catalogue(pseudo) -> None:
+    for d in descriptions():
+        for verbosity in ("brief", "normal", "full"):
+            assert _escaped(spoken(d, verbosity)) == "", spoken(d, verbosity)
+        assert _escaped(full_text(d)) == "", full_text(d)
+        for notice in d.notices:
+            for surface in ("app", "cli"):
+                assert _escaped(notice_text(notice, surface)) == ""
