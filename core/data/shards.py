@@ -28,7 +28,7 @@ MOST_TEXT = 1 << 20  # a caption member larger than this is not a caption
 
 def is_shards(spec: str) -> bool:
     """``spec`` names WebDataset shards: a .tar, a brace pattern of them, or a URL."""
-    return spec.endswith(".tar") or ("{" in spec and ".." in spec) or _remote(spec)
+    return spec.endswith(".tar") or ("{" in spec and ".." in spec) or remote(spec)
 
 
 def shard_urls(spec: str) -> list[str]:
@@ -42,7 +42,7 @@ def read_shards(spec: str) -> Dataset:
     urls = shard_urls(spec)
     if not urls:
         raise DataError(f"{spec} names no shards.", "Give a .tar file or a pattern of them.")
-    missing = [u for u in urls if not _remote(u) and not Path(u).is_file()]
+    missing = [u for u in urls if not remote(u) and not Path(u).is_file()]
     if missing:
         raise DataError(
             f"{len(missing)} of {len(urls)} shards do not exist (first: {missing[0]}).",
@@ -65,12 +65,13 @@ def read_shards(spec: str) -> Dataset:
     return Dataset(samples, Path(urls[0]).parent, "webdataset", notes)
 
 
-def _remote(url: str) -> bool:
+def remote(url: str) -> bool:
+    """``url`` is opened by the ``webdataset`` library (http:, s3:, pipe:), not as a file."""
     return bool(REMOTE.match(url)) and not re.match(r"^[a-zA-Z]:[\\/]", url)
 
 
 def _open(url: str) -> IO[bytes]:
-    if _remote(url):
+    if remote(url):
         from webdataset.gopen import gopen
 
         return gopen(url, "rb")
@@ -80,9 +81,9 @@ def _open(url: str) -> IO[bytes]:
 def _members(url: str) -> Iterator[tuple[tarfile.TarInfo, tarfile.TarFile]]:
     """The regular members of a shard, in order; a local one's contents are skipped over."""
     with _open(url) as stream:
-        remote = _remote(url)
-        size = 0 if remote else os.fstat(stream.fileno()).st_size
-        with tarfile.open(fileobj=stream, mode="r|*" if remote else "r:*") as tar:
+        streamed = remote(url)
+        size = 0 if streamed else os.fstat(stream.fileno()).st_size
+        with tarfile.open(fileobj=stream, mode="r|*" if streamed else "r:*") as tar:
             while (member := tar.next()) is not None:
                 if size and member.offset_data + member.size > size:
                     raise tarfile.ReadError("the shard is cut short")  # tarfile ends quietly

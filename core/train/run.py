@@ -12,6 +12,8 @@ from typing import Any
 from vocalens.core.data.features import encode_with_bar
 from vocalens.core.data.readers import read_dataset
 from vocalens.core.data.samples import DataError
+from vocalens.core.data.shards import remote
+from vocalens.core.files import write_text_atomic
 from vocalens.core.train.build import build_captioner
 from vocalens.core.train.config import TrainConfig
 from vocalens.core.train.data import training_data
@@ -89,12 +91,12 @@ def _check_free(out: Path) -> None:
 def _record(out: Path, data: DataSpec, cfg: TrainConfig) -> None:
     out.mkdir(parents=True, exist_ok=True)
     spec = DataSpec(
-        str(Path(data.path).resolve()),
+        data.path if remote(data.path) else str(Path(data.path).resolve()),
         data.kind,
         *(str(Path(p).resolve()) if p else None for p in (data.images, data.features)),
     )
     record = {"data": dataclasses.asdict(spec), "config": cfg.to_dict()}
-    (out / RUN).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    write_text_atomic(out / RUN, json.dumps(record, indent=2) + "\n")
 
 
 def _resumed(out: Path, changes: TrainConfig, write: bool = True) -> tuple[DataSpec, TrainConfig]:
@@ -122,5 +124,5 @@ def _resumed(out: Path, changes: TrainConfig, write: bool = True) -> tuple[DataS
     cfg = dataclasses.replace(stored, **updates).validate()
     if updates and write:
         record["config"] = cfg.to_dict()
-        path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        write_text_atomic(path, json.dumps(record, indent=2) + "\n")  # other ranks read it
     return DataSpec(**record["data"]), cfg

@@ -203,3 +203,14 @@ def test_a_distributed_run_resumes_exactly(shapes, start, tmp_path) -> None:
     straight, halves = steps(tmp_path / "straight"), steps(tmp_path / "halves")
     assert len(straight) == len(halves) == 10
     assert halves == pytest.approx(straight, rel=1e-5)
+
+
+def test_shards_behind_a_url_are_streamed(start, tmp_path) -> None:
+    """What the webdataset library opens (here ``pipe:cat``; https: and s3: the same way):
+    read as a stream, twice, never stored."""
+    pattern = write_shards(tmp_path / "shards", shards=2, each=10)
+    dataset = read_dataset(f"pipe:cat {pattern}")
+    assert len(dataset.samples) == 20 and dataset.samples[0].shard.startswith("pipe:cat ")
+    encoder = load_from_directory(start, device="cpu").encoder
+    cache = encode_samples(encoder, dataset.samples, tmp_path / "cache", batch_size=4)
+    assert len(cache.keys()) == 18 and len(cache.index.unreadable) == 2  # (0, 3), (1, 7) damaged
