@@ -100,13 +100,7 @@ class FeatureCache:
                 f"{folder} is not a feature cache (no {INDEX}).",
                 "Make one with `vocalens encode`.",
             )
-        try:
-            index = CacheIndex(**json.loads(path.read_text(encoding="utf-8")))
-        except (ValueError, TypeError) as exc:
-            raise DataError(
-                f"{path} is damaged ({exc}).", "Delete the folder and encode again."
-            ) from None
-        cache = cls(folder, index)
+        cache = cls(folder, _read_index(path, "Delete the folder and encode again."))
         if identity is not None:
             cache.check(identity)
         return cache
@@ -226,12 +220,7 @@ def _merged(folder: Path, index: CacheIndex) -> CacheIndex:
     parts removed once the whole is written."""
     parts = sorted(folder.glob(PART.format("*")))
     for path in parts:
-        try:
-            part = CacheIndex(**json.loads(path.read_text(encoding="utf-8")))
-        except (ValueError, TypeError) as exc:
-            raise DataError(
-                f"{path} is damaged ({exc}).", "Delete it: its images are encoded again."
-            ) from None
+        part = _read_index(path, "Delete it: its images are encoded again.")
         if part.encoder != index.encoder:
             continue  # another encoder's: never mixed in
         known = {shard["file"] for shard in index.shards}
@@ -332,6 +321,13 @@ def _pixels(encoder: ImageEncoder, sample: Sample, data: bytes | str | None) -> 
 def _batches(items: list[Sample], size: int) -> Iterator[list[Sample]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _read_index(path: Path, hint: str) -> CacheIndex:
+    try:
+        return CacheIndex(**json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"{path} is damaged ({exc}).", hint) from None
 
 
 def _write_index(folder: Path, index: CacheIndex) -> None:
