@@ -173,14 +173,13 @@ def decide(s: Signals, source: str = "file") -> tuple[Kind, float]:
     alone where the forest is missing. ``source``: where the image came from — a whole screen
     or window is never an icon. Sureness is the share of the forest's trees that agree (it
     was fitted on files: a window it takes for an icon is left to the rule)."""
-    rule = written_rule(s, source)
     forest = kind_forest.shipped()
     if forest is None:
-        return rule
-    votes = forest.vote(s, rule)
+        return written_rule(s, source)
+    votes = forest.vote(s, written_rule(s))  # the rule's answer for a file, as it was fitted
     best = max(votes, key=votes.__getitem__)
     if best == "icon" and source in ("screen", "window"):
-        return rule  # a bare window: the rule knows it is no icon, and how unsure that leaves it
+        return written_rule(s, source)  # a bare window: the rule knows it is no icon
     return typing.cast("Kind", best), votes[best]
 
 
