@@ -57,7 +57,7 @@ LOCALE := resources/locale
 translations: setup
 	$(BIN)/pybabel extract --no-location --sort-output --omit-header --no-default-keywords \
 		-k tr -k trn:1,2 -k trc:1c,2 -k N_ -o $(LOCALE)/vocalens.pot core desktop
-	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --omit-header \
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
 		-i $(LOCALE)/vocalens.pot -d $(LOCALE) -D vocalens
 	$(BIN)/pybabel compile --use-fuzzy -d $(LOCALE) -D vocalens --statistics
 

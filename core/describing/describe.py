@@ -230,7 +230,7 @@ def open_describer(
             first = needs_preparing(folder, device, precision, runtime)
             tell(Notice("model_preparing" if first else "model_loading"))
             captioner = load_captioner(folder, device, dtype, precision, runtime, converting)
-            tell(Notice("model_ready"))
+            tell(Notice("model_ready", reason=runs_on(captioner)))
         except Exception as exc:  # a damaged weight file, and the like: text goes on working
             notices.append(captions_off(exc))
     zero_shot = None
@@ -248,6 +248,17 @@ def open_describer(
         else:
             notices.append(Notice("text_off"))
     return Opened(Describer(captioner, reader, zero_shot=zero_shot, **decoding), notices)
+
+
+GPUS = {"CUDAExecutionProvider": "CUDA", "DmlExecutionProvider": "DirectML",
+        "CoreMLExecutionProvider": "Core ML", "cuda": "CUDA", "mps": "Metal"}  # fmt: skip
+
+
+def runs_on(captioner: object) -> str:
+    """The graphics card's interface the captioner runs on ("CUDA", "DirectML"), or "" for
+    the processor."""
+    device = str(getattr(captioner, "device", "cpu"))
+    return GPUS.get(device.split(":")[0], "")
 
 
 def _ms(start: float) -> float:

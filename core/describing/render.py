@@ -69,7 +69,11 @@ def notice_text(notice: Notice, surface: Surface = "app") -> str:
         return tr("Preparing the caption model for this computer. This takes a few seconds, once.")
     if code == "model_loading":
         return tr("Loading the caption model…")
-    return tr("The caption model is ready.")
+    if reason:  # where it runs: the GPU's interface, or the processor
+        return tr("The caption model is ready; it runs on the graphics card ({gpu}).").format(
+            gpu=reason
+        )
+    return tr("The caption model is ready; it runs on the processor.")
 
 
 def full_text(desc: Description) -> str:

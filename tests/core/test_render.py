@@ -1,8 +1,8 @@
 import pytest
 
 from vocalens.core.describing.context import WindowInfo
-from vocalens.core.describing.parts import CaptionPart, Description, Kind, KindPart
-from vocalens.core.describing.render import Verbosity, full_text, spoken
+from vocalens.core.describing.parts import CaptionPart, Description, Kind, KindPart, Notice
+from vocalens.core.describing.render import Verbosity, full_text, notice_text, spoken
 
 
 def test_photo_leads_with_caption_then_text() -> None:
@@ -108,3 +108,18 @@ def test_what_is_said_as_a_description_grows_is_what_is_said_of_the_whole(source
 
 def test_a_photo_without_a_caption_model_is_called_a_photo() -> None:
     assert spoken(Description.of("file", kind="photo")) == "A photo."
+
+
+def test_the_ready_model_says_where_it_runs() -> None:
+    from vocalens.core.describing.describe import runs_on
+
+    class OnGpu:
+        device = "CUDAExecutionProvider"
+
+    class OnCpu:
+        device = "cpu"
+
+    assert runs_on(OnGpu()) == "CUDA" and runs_on(OnCpu()) == ""
+    gpu = notice_text(Notice("model_ready", reason=runs_on(OnGpu())))
+    assert gpu == "The caption model is ready; it runs on the graphics card (CUDA)."
+    assert notice_text(Notice("model_ready")).endswith("it runs on the processor.")

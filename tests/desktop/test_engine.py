@@ -21,6 +21,7 @@ def test_the_first_load_says_it_prepares_the_model_once(fresh_model_dir) -> None
         "model_ready",
     ]
     assert notice_text(said[0]).startswith("Preparing the caption model for this computer")
+    assert notice_text(said[1]) == "The caption model is ready; it runs on the processor."
 
 
 def test_a_reload_frees_the_old_model_before_loading_the_new(tiny_model_dir) -> None:
