@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         **decoding_overrides(args),
     )
     failed = 0
-    for label, get_image, source, window in _targets(args):
+    for label, get_image, source, window, origin in _targets(args):
         try:
             image = get_image()
         except VocaLensError as exc:
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
                 print(json.dumps({"path": label, "error": str(exc)}, ensure_ascii=False))
             continue
         if args.stream:
-            _stream(opened.describer, image, source, label, window, args.verbosity)
+            _stream(opened.describer, image, source, label, window, args.verbosity, origin)
             continue
         desc = opened.describer.describe(
             image,
@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
             label=label,
             window=window,
             screen_reader=source != "file" and screen_reader_running(),
+            origin=origin(),
         )
         text = spoken(desc, args.verbosity)
         if args.json:
@@ -99,7 +100,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _stream(
-    describer: Any, image: Any, source: str, label: str, window: Any, verbosity: Any
+    describer: Any,
+    image: Any,
+    source: str,
+    label: str,
+    window: Any,
+    verbosity: Any,
+    origin: Any,
 ) -> None:
     """Print each phrase of the description on its own line as soon as it is known."""
     from vocalens.core.describing.render import phrases, unsaid
@@ -114,30 +121,40 @@ def _stream(
     from vocalens.core.describing.context import screen_reader_running
 
     curtain = source != "file" and screen_reader_running()
-    desc = describer.describe(image, source, label, window, on_update=more, screen_reader=curtain)
+    desc = describer.describe(
+        image, source, label, window, on_update=more, screen_reader=curtain, origin=origin()
+    )
     more(desc, final=True)
 
 
 def _targets(args: argparse.Namespace) -> Any:
-    from vocalens.core.describing.capture import grab_screen, grab_window
+    from vocalens.core.describing.capture import grab_screen, grab_window, screen_rect, shown_part
     from vocalens.core.describing.context import active_window
     from vocalens.core.images import load_image
+
+    def image_origin() -> tuple[int, int]:
+        return 0, 0
 
     if args.screen or args.window:
         window = active_window()
         if args.screen:
-            yield "screen", lambda: grab_screen(), "screen", window
+            yield "screen", grab_screen, "screen", window, lambda: screen_rect(None)[:2]
         else:
-            yield "window", lambda: grab_window(window), "window", window
+
+            def part() -> tuple[int, int]:
+                return shown_part(window)[:2]
+
+            yield "window", lambda: grab_window(window), "window", window, part
     for item in expand(args.inputs):
         if item.source is None:
-            yield item.label, _fail(item.error), "file", None
+            yield item.label, _fail(item.error), "file", None, image_origin
         else:
             yield (
                 item.label,
                 (lambda s=item.source, n=item.label: load_image(s, name=n)),
                 "file",
                 None,
+                image_origin,
             )
 
 

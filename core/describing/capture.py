@@ -175,6 +175,11 @@ def reading_start(
 def grab_window(window: WindowInfo, leave_out: Sequence[Rect] = ()) -> Image.Image:
     """The part of ``window`` that is on the screens (a window dragged partly off them is
     clipped, not an error of the display server)."""
+    return grab(*shown_part(window), leave_out)
+
+
+def shown_part(window: WindowInfo) -> Rect:
+    """The rectangle of ``window`` that is on the screens: what ``grab_window`` takes."""
     if window.width <= 0 or window.height <= 0:
         raise CaptureError(
             "The active window's position is unknown here.", "Describe the whole screen instead."
@@ -184,7 +189,7 @@ def grab_window(window: WindowInfo, leave_out: Sequence[Rect] = ()) -> Image.Ima
         raise CaptureError(
             "The active window is off the screen.", "Move it onto the screen, then try again."
         )
-    return grab(*shown, leave_out)
+    return shown
 
 
 def clipped(rect: Rect, bounds: Rect) -> Rect | None:

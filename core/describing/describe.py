@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image
 
 from vocalens.core.describing.context import WindowInfo
+from vocalens.core.describing.elements import find_elements
 from vocalens.core.describing.kinds import blank_colour, decide, measure
 from vocalens.core.describing.parts import (
     CaptionPart,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from vocalens.core.inference.runtime import CaptionModel
     from vocalens.core.model.text import Caption
 
+CAPTURED = ("screen", "window", "region", "object")  # captures: their controls are found
 CAPTIONED = ("photo", "icon")  # kinds whose caption is said at normal verbosity
 ASK_CLIP_BELOW = 0.75  # the signals' confidence under which CLIP's vote is asked, when there
 CLIP_WINS_AT = 0.6  # the probability CLIP must give a kind to change the signals' decision
@@ -74,6 +76,7 @@ class Describer:
         caption_text: bool = True,
         screen_reader: bool = False,
         first: ReadFirst | None = None,
+        origin: tuple[int, int] = (0, 0),
         **decoding: Any,
     ) -> Description:
         """``decoding`` overrides the caption search for this request only. ``on_update``
@@ -81,7 +84,9 @@ class Describer:
         piece of visible text as it is read, then the caption and the kind. ``caption_text``:
         caption images full of text too (only full verbosity says such captions).
         ``screen_reader``: one is running, so a wholly black screen is a curtain, not blank.
-        ``first``: where reading starts (the block under the mouse, the active window)."""
+        ``first``: where reading starts (the block under the mouse, the active window).
+        ``origin``: where the image's top left is on the screen (a capture's controls are
+        boxed in screen pixels, so that they can be clicked)."""
         start = time.perf_counter()
         desc = Description([Context(source, label, window)], image_size=image.size)
 
@@ -94,11 +99,7 @@ class Describer:
             desc.model = self.captioner.config.name
         colour = blank_colour(image)
         if colour is not None:
-            if (
-                colour == "black"
-                and screen_reader
-                and source in ("screen", "window", "region", "object")
-            ):
+            if colour == "black" and screen_reader and source in CAPTURED:
                 desc.parts.append(Notice("curtain"))  # what hides the screen, not "blank"
             desc.parts.append(KindPart("blank", colour=colour))
             desc.timings["total_ms"] = _ms(start)
@@ -127,6 +128,11 @@ class Describer:
         t = time.perf_counter()
         kind, sure = decide(measure(image, blocks), source)
         desc.timings["kind_ms"] = _ms(t)
+        if self.reader is not None and (source in CAPTURED or kind == "screen"):
+            t = time.perf_counter()
+            lines = [line for block in blocks for line in block.lines]
+            desc.elements = [e.moved(*origin) for e in find_elements(image, lines)]
+            desc.timings["elements_ms"] = _ms(t)
         made: Caption | None = None
         if self.captioner is not None and (caption_text or kind in CAPTIONED or pending):
             t = time.perf_counter()

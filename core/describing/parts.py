@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from vocalens.core.describing.context import WindowInfo
+from vocalens.core.describing.elements import Element
 
 Source = Literal["screen", "window", "object", "region", "clipboard", "file"]  # object: focused
 Kind = Literal["photo", "screen", "document", "chart", "icon", "blank"]  # see ``kinds``
@@ -68,6 +69,8 @@ class Description:
     image_size: tuple[int, int] = (0, 0)
     model: str = ""
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds
+    # a screen's controls and text, in reading order, boxed in screen pixels (``elements``)
+    elements: list[Element] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -163,6 +166,7 @@ class Description:
             "image_size": list(self.image_size),
             "model": self.model,
             "timings": self.timings,
+            "elements": [e.to_dict() for e in self.elements],
         }
 
 
