@@ -95,6 +95,12 @@ _EXPORTS = {
     "phrases": "describing.render",
     "spoken": "describing.render",
     "unsaid": "describing.render",
+    "element_line": "describing.render",
+    "found_line": "describing.render",
+    "pressing_line": "describing.render",
+    "Element": "describing.elements",
+    "CONTROL_ROLES": "describing.elements",
+    "matching": "describing.elements",
     "LANGUAGES": "describing.words",
     "use_language": "describing.words",
 }
@@ -136,6 +142,7 @@ if TYPE_CHECKING:
         window_stacking,
     )
     from vocalens.core.describing.describe import Describer, Opened, captions_off, open_describer
+    from vocalens.core.describing.elements import CONTROL_ROLES, Element, matching
     from vocalens.core.describing.layout import Box, ReadFirst
     from vocalens.core.describing.parts import (
         CaptionPart,
@@ -151,6 +158,8 @@ if TYPE_CHECKING:
     )
     from vocalens.core.describing.render import (
         Verbosity,
+        element_line,
+        found_line,
         full_text,
         kind_line,
         notice_text,

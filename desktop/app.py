@@ -15,7 +15,7 @@ from typing import Any
 from PIL import Image
 from PySide6.QtCore import QLocale, QObject, QRect, QTimer, Signal
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QIcon
-from PySide6.QtWidgets import QFileDialog, QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QSystemTrayIcon
 
 from vocalens.core import (
     READABLE_SUFFIXES,
@@ -51,6 +51,7 @@ from .hotkeys import ACTIONS, Hotkeys
 from .out_of_sight import out_of_sight
 from .region import KEYS as REGION_KEYS
 from .region import RegionSelector, screen_pixmap
+from .screen_controls import ScreenControls
 from .settings import Settings
 from .speech.base import Speaker, WaitingSpeaker
 from .speech.choose import make_speaker
@@ -169,6 +170,8 @@ class Controller(QObject):
         self._after = False  # the next description follows what is being said: cuts nothing
         self._said_once: set[str] = set()
         self._windows: list[Any] = []
+        self.controls = ScreenControls(self._look_quietly, self.say, self.result_window.list)
+        self.result_window.pressed.connect(self.controls.press)
 
     @property
     def speaker(self) -> Speaker:
@@ -226,6 +229,9 @@ class Controller(QObject):
         actions = self.actions()
         if name == "files":
             self.describe_files([Path(p) for p in target or []])
+        elif name in ("find", "click") and isinstance(target, str):
+            self._cancel_files()
+            self.controls.find(target, click=name == "click")
         elif name in actions:
             actions[name]()
 
@@ -245,9 +251,26 @@ class Controller(QObject):
             "show": self.show_main_window,
             "quit": self.quit_requested.emit,
             "download": self.download_model,
+            "find": self.find_on_screen,
         }
 
     def describe_screen(self) -> None:
+        self._screen_request()
+
+    def find_on_screen(self) -> None:
+        """Ask for words, then say where they are on the screen."""
+        words, ok = QInputDialog.getText(
+            None, "Find on screen", "Words on the control or text to find:"
+        )
+        if ok and words.strip():
+            self.run_action("find", words)
+
+    def _look_quietly(self) -> int:
+        """Read the screen for its controls without saying it; the request's id."""
+        self._screen_request()
+        return self.current_id
+
+    def _screen_request(self) -> None:
         self._cancel_files()
         with out_of_sight():  # the pixels beneath VocaLens's windows, not its windows
             window = active_window(os.getpid())  # the user's, never VocaLens's own
@@ -261,7 +284,7 @@ class Controller(QObject):
             windows = window_stacking() or []  # read window by window, the active one first
             first = reading_start(point, (left, top), window, windows)
             grab = functools.partial(grab_screen, point, all_screens)
-            self._capture_then_submit("screen", grab, window, first=first)
+            self._capture_then_submit("screen", grab, window, first=first, origin=(left, top))
 
     def describe_window(self) -> None:
         self._cancel_files()
@@ -269,7 +292,8 @@ class Controller(QObject):
             window = active_window(os.getpid())
             first = reading_start(self._pointer(), (window.left, window.top))
             grab = functools.partial(grab_window, window)
-            self._capture_then_submit("window", grab, window, first=first)
+            origin = (max(window.left, 0), max(window.top, 0))  # its part on the screens
+            self._capture_then_submit("window", grab, window, first=first, origin=origin)
 
     @staticmethod
     def _pointer() -> tuple[int, int]:
@@ -474,7 +498,13 @@ class Controller(QObject):
     # ----- internals -----------------------------------------------------------------------
 
     def _capture_then_submit(
-        self, source: Any, grab: Any, window: Any, label: str = "", first: Any = None
+        self,
+        source: Any,
+        grab: Any,
+        window: Any,
+        label: str = "",
+        first: Any = None,
+        origin: tuple[int, int] = (0, 0),
     ) -> None:
         try:
             image = grab()
@@ -482,7 +512,7 @@ class Controller(QObject):
             self._tell_error(str(exc))
             return
         label = label or (window.title if window.known else source)
-        job = Job(source, image, label=label, window=window, first=first)
+        job = Job(source, image, label=label, window=window, first=first, origin=origin)
         self._submit(job, screen_reader=screen_reader_running())
 
     def _submit(self, job: Job, screen_reader: bool = False) -> None:
@@ -497,13 +527,16 @@ class Controller(QObject):
         self._said = []
 
     def _on_progress(self, job_id: int, desc: Description) -> None:
-        if job_id == self.current_id:
+        if job_id == self.current_id and not self.controls.waits_for(job_id):
             self._tell_so_far(desc, final=False)
 
     def _on_finished(self, job_id: int, desc: Description, image: Image.Image) -> None:
         if job_id != self.current_id:
             return  # the user has asked for something newer since
+        if self.controls.answer(job_id, desc):
+            return
         self._tell_so_far(desc, final=True)
+        self.result_window.list(desc)
         self.last_spoken = spoken(desc, self.settings["verbosity"])
         self.last_description = desc
         self._store(desc, self.last_spoken, image)
@@ -597,7 +630,8 @@ class Controller(QObject):
     def _on_failed(self, job_id: int, message: str) -> None:
         if job_id != self.current_id:
             return
-        if not self._batch:
+        searched = self.controls.failed(job_id)  # a search's screen could not be read
+        if not self._batch or searched:
             self._tell_error(message)
             return
         # one file of several: said after the ones before it, kept beside them, and the

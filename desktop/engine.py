@@ -58,7 +58,7 @@ class DescribeEngine(Engine):
     ) -> Description:
         assert self.describer is not None
         args = {"source": job.source, "label": job.label, "window": job.window, **job.options}
-        args.update(on_update=on_update, first=job.first)
+        args.update(on_update=on_update, first=job.first, origin=job.origin)
         try:
             return self.describer.describe(image, **args)
         except RuntimeError as exc:

@@ -32,6 +32,10 @@ def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any
         metavar="TARGET",
         help="screen, window, object (the focused control), region, clipboard, or image files",
     )
+    p.add_argument("--find", metavar="TEXT", help="say where a control or text on the screen is")
+    p.add_argument(
+        "--click", metavar="TEXT", help="click the control on the screen that TEXT names"
+    )
     p.add_argument("--repeat", action="store_true", help="say the last description again")
     p.add_argument("--stop", action="store_true", help="stop speaking")
     p.add_argument("--quit", action="store_true", help="quit the running VocaLens")
@@ -52,6 +56,8 @@ def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any
             message = {"action": first}
         else:
             message = {"action": "files", "target": [str(Path(t).resolve()) for t in args.describe]}
+    elif args.find or args.click:
+        message = {"action": "find" if args.find else "click", "target": args.find or args.click}
     elif args.repeat:
         message = {"action": "repeat"}
     elif args.stop:

@@ -38,6 +38,9 @@ ACTIONS = {
     "show",
 }
 ACTIONS |= {"ping", "open", "history", "settings", "download"}
+SEARCHES = {"find", "click"}  # their target: the words of a control's name on the screen
+ACTIONS |= SEARCHES
+MAX_WORDS = 200  # characters of a search
 MAX_LINE = 256 << 10  # bytes: a longer message is refused and its connection closed
 MAX_FILES = 10_000
 MAX_CLIENTS = 16  # connections held at once; a new one closes the oldest
@@ -106,8 +109,13 @@ def valid(message: Any) -> str:
             return "the files are not a list of paths"
         if len(target) > MAX_FILES:
             return f"more than {MAX_FILES} files at once"
+    elif message["action"] in SEARCHES:
+        if not isinstance(target, str) or not target.strip():
+            return "there are no words to look for"
+        if len(target) > MAX_WORDS:
+            return f"more than {MAX_WORDS} characters to look for"
     elif target is not None:
-        return "only files take a target"
+        return "only files and searches take a target"
     return ""
 
 

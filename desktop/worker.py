@@ -29,6 +29,7 @@ class Job:
     id: int = 0
     options: dict[str, Any] = field(default_factory=dict)  # caption search for this request
     first: ReadFirst | None = None  # where reading starts: under the mouse, the active window
+    origin: tuple[int, int] = (0, 0)  # the capture's top left on the screen
 
 
 class Superseded(Exception):

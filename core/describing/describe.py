@@ -88,7 +88,7 @@ class Describer:
         ``origin``: where the image's top left is on the screen (a capture's controls are
         boxed in screen pixels, so that they can be clicked)."""
         start = time.perf_counter()
-        desc = Description([Context(source, label, window)], image_size=image.size)
+        desc = Description([Context(source, label, window)], image_size=image.size, origin=origin)
 
         def tell() -> None:
             if on_update is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Literal
 
 import numpy as np
@@ -15,13 +16,17 @@ from PIL import Image
 from vocalens.core.describing.layout import Box, TextLine
 
 Role = Literal["button", "text field", "checkbox", "radio button", "text"]
-CONTROLS: tuple[Role, ...] = ("button", "text field", "checkbox", "radio button")
+CONTROL_ROLES: tuple[Role, ...] = ("button", "text field", "checkbox", "radio button")
 
 EDGE_LOW, EDGE_HIGH = 12, 36  # Canny's thresholds: a dark theme's borders are faint
 SIDE_COVER = 0.8  # the share of each side of a frame that must be drawn
 CIRCLE_FILL = 0.80  # an outline enclosing less of its square box than this is round
 MARK_SPREAD = 22.0  # the spread of grey levels inside a box that has a mark (a tick, a dot)
 MARKS = "Oo0©®◎⊙●○•∇✓√vV口□■☐☑☒"  # what an indicator's mark is read as
+NEAR_SPELLING = (
+    0.8  # how alike a name and the words asked for must be where neither holds the other
+)
+GAP = 1.0  # the most space between an indicator and its label, in indicator sides
 LETTER = 0.3  # an indicator smaller than this share of its label's line is a letter
 
 
@@ -178,7 +183,7 @@ def _toggle(
     middle = (box.top + box.bottom) / 2
     if not _gap_after(grey, box):
         return None  # a letter of a word: more letters follow at once
-    best, gap = None, 2.5 * side
+    best, gap = None, GAP * side
     for i, line in enumerate(lines):
         away = line.box.left - box.right
         lined_up = abs((line.box.top + line.box.bottom) / 2 - middle) <= 0.5 * side
@@ -193,8 +198,8 @@ def _toggle(
     if label.box.left <= box.left + side / 2 and len(words) > 1:  # the line took the mark in
         if len(words[0]) == 1:
             words = words[1:]  # read as a letter of its own
-        elif words[0][0] in MARKS:
-            words[0] = words[0][1:]  # or glued to the first word
+        elif words[0][0] in MARKS and (not words[0][0].isalnum() or words[0][1].isupper()):
+            words[0] = words[0][1:]  # or glued to the first word ("OLeft")
     role: Role = "radio button" if round_ else "checkbox"
     inset = max(2, round(side * 0.25))
     inside = grey[
@@ -270,7 +275,7 @@ def _label_of(box: Box, lines: Sequence[TextLine], unit: float, used: set[int]) 
     if best is None:
         return ""
     used.add(best)
-    return lines[best].text
+    return lines[best].text.rstrip(" :：")
 
 
 def _flat(grey: np.ndarray, box: Box) -> bool:
@@ -327,3 +332,36 @@ def _without_nested(found: list[Element]) -> list[Element]:
 def _reading_order(found: list[Element], height: float) -> list[Element]:
     row = max(height, 8.0)
     return sorted(found, key=lambda e: (round((e.box.top + e.box.bottom) / 2 / row), e.box.left))
+
+
+def matching(elements: Sequence[Element], words: str) -> list[Element]:
+    """The elements whose name (or text) ``words`` names best: a whole name before its start,
+    its start before a part, a near spelling (the text reader's slips) last; controls before
+    plain text. More than one when several are equally good."""
+    wanted = _words(words)
+    if not wanted:
+        return []
+    scored = []
+    for e in elements:
+        have = _words(e.name or e.value)
+        if not have:
+            continue
+        if have == wanted:
+            score = 4.0
+        elif have.startswith(wanted):
+            score = 3.0
+        elif wanted in have:
+            score = 2.0
+        else:
+            ratio = SequenceMatcher(None, have, wanted).ratio()
+            score = ratio if ratio >= NEAR_SPELLING else 0.0
+        if score:
+            scored.append((score + (0.5 if e.role in CONTROL_ROLES else 0.0), e))
+    if not scored:
+        return []
+    best = max(score for score, _ in scored)
+    return [e for score, e in scored if score == best]
+
+
+def _words(text: str) -> str:
+    return " ".join("".join(ch for ch in text.casefold() if ch.isalnum() or ch.isspace()).split())

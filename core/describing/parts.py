@@ -71,6 +71,7 @@ class Description:
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds
     # a screen's controls and text, in reading order, boxed in screen pixels (``elements``)
     elements: list[Element] = field(default_factory=list)
+    origin: tuple[int, int] = (0, 0)  # where the image's top left was on the screen
 
     @classmethod
     def of(

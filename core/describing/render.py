@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from vocalens.core.describing.elements import Element
 from vocalens.core.describing.parts import Description, Kind, Notice
 from vocalens.core.describing.words import N_, number, tr, trc
 
@@ -32,6 +33,11 @@ TEXT_LEAD: dict[Kind, str] = {
     "icon": N_("Text in the icon: {text}"),
     "blank": N_("Text: {text}"),
 }
+PLACES = (  # the ninths of a window or screen, row by row
+    (N_("top left"), N_("top"), N_("top right")),
+    (N_("left"), N_("middle"), N_("right")),
+    (N_("bottom left"), N_("bottom"), N_("bottom right")),
+)
 BARE_NUMBER = re.compile(r"^[\d.,:%$€£+\-/ ]+$")  # an axis tick, not a label
 
 
@@ -81,6 +87,91 @@ def full_text(desc: Description) -> str:
     then all the visible text (result window, history)."""
     text = spoken(desc, "full") + "\n\n" + kind_line(desc)
     return text + "\n\n" + tr("All text:") + "\n" + desc.text if desc.text else text
+
+
+def element_line(element: Element) -> str:
+    """One control or piece of text as it is listed: "Button: Save", "Text field, empty:
+    Name", "Checkbox, checked: Remember me"."""
+    name, role = element.name, element.role
+    if role == "button":
+        return tr("Button: {name}").format(name=name) if name else tr("Button with no name")
+    if role == "text field":
+        if not element.value:
+            return (
+                tr("Text field, empty: {name}").format(name=name)
+                if name
+                else tr("Text field, empty")
+            )
+        line = tr("Text field: {name}, {value}") if name else tr("Text field: {value}")
+        return line.format(name=name, value=element.value)
+    if role == "checkbox":
+        line = (
+            tr("Checkbox, checked: {name}")
+            if element.checked
+            else tr("Checkbox, not checked: {name}")
+        )
+        return line.format(name=name)
+    if role == "radio button":
+        line = (
+            tr("Radio button, selected: {name}")
+            if element.checked
+            else tr("Radio button, not selected: {name}")
+        )
+        return line.format(name=name)
+    return name
+
+
+def where(element: Element, desc: Description) -> str:
+    """The element and where it is: "Button: Save, bottom right of Report.docx"."""
+    x, y = element.centre
+    window = desc.window
+    if (
+        window is not None
+        and window.known
+        and 0 <= x - window.left < window.width
+        and 0 <= y - window.top < window.height
+    ):
+        place = _ninth(x - window.left, y - window.top, window.width, window.height)
+        return tr("{element}, {place} of {window}").format(
+            element=element_line(element), place=place, window=window.title
+        )
+    left, top = desc.origin
+    width, height = desc.image_size
+    place = _ninth(x - left, y - top, max(width, 1), max(height, 1))
+    return tr("{element}, {place} of the screen").format(element=element_line(element), place=place)
+
+
+def _ninth(x: float, y: float, width: float, height: float) -> str:
+    column = min(2, max(0, int(3 * x / width)))
+    row = min(2, max(0, int(3 * y / height)))
+    return tr(PLACES[row][column])
+
+
+def pressing_line(element: Element, how: str) -> str:
+    """What is said before the mouse clicks an element (``how``: left, right) or only moves
+    onto it (move)."""
+    line = {
+        "left": tr("Clicking {element}."),
+        "right": tr("Right-clicking {element}."),
+        "move": tr("The mouse is on {element}."),
+    }[how]
+    return line.format(element=element_line(element))
+
+
+def found_line(words: str, found: list[Element], desc: Description, click: bool) -> str:
+    """What a search for ``words`` on the screen says: where the one match is (or that it is
+    being clicked), that nothing matches, or the names of several equally good matches."""
+    if not found:
+        return tr("Nothing on the screen matches “{words}”. Describe the screen to hear what "
+                  "is there.").format(words=words)  # fmt: skip
+    if len(found) > 1:
+        names = "; ".join(element_line(e) for e in found[:5])
+        return tr("Several match “{words}”: {names}. Say more of the name.").format(
+            words=words, names=names
+        )
+    if click:
+        return tr("Clicking {element}.").format(element=where(found[0], desc))
+    return _sentence(where(found[0], desc))
 
 
 def kind_line(desc: Description) -> str:

@@ -4,22 +4,49 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from vocalens.core import CONTROL_ROLES, Description, Element, element_line
+
 from ..speech.screen_reader import announce
+
+PRESSES = {  # key modifiers → what Enter does on a control in the list
+    Qt.KeyboardModifier.NoModifier: "left",
+    Qt.KeyboardModifier.ShiftModifier: "right",
+    Qt.KeyboardModifier.ControlModifier: "move",
+}
+
+
+class ControlList(QListWidget):
+    """The screen's controls and text in reading order: Enter clicks one, Shift+Enter
+    right-clicks it, Ctrl+Enter moves the mouse onto it."""
+
+    pressed = Signal(object, str)  # the element, and how
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        how = PRESSES.get(event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+        item = self.currentItem()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and how and item is not None:
+            self.pressed.emit(item.data(Qt.ItemDataRole.UserRole), how)
+            return
+        super().keyPressEvent(event)
 
 
 class ResultWindow(QDialog):
+    pressed = Signal(object, str)  # a control of the list to click (left, right) or point at
+
     def __init__(self) -> None:
         super().__init__()
         self.setWindowTitle("Description")
@@ -31,6 +58,15 @@ class ResultWindow(QDialog):
         self.text = QTextEdit(readOnly=True)
         self.text.setAccessibleName("Description text")
         self.text.setAccessibleDescription("Read-only text; use the arrow keys to review it.")
+        self.controls_label = QLabel("C&ontrols on the screen")
+        self.controls = ControlList()
+        self.controls.setAccessibleName("Controls on the screen")
+        self.controls.setAccessibleDescription(
+            "Found in the picture, in reading order. Enter clicks the one chosen, Shift+Enter "
+            "right-clicks it, Ctrl+Enter moves the mouse onto it."
+        )
+        self.controls_label.setBuddy(self.controls)
+        self.controls.pressed.connect(self.pressed)
         buttons = QDialogButtonBox()
         self.copy_button = QPushButton("&Copy")
         self.copy_button.setAccessibleName("Copy")
@@ -45,7 +81,10 @@ class ResultWindow(QDialog):
             buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
         layout.addWidget(self.heading)
         layout.addWidget(self.text)
+        layout.addWidget(self.controls_label)
+        layout.addWidget(self.controls)
         layout.addWidget(buttons)
+        self.list(None)
         self.copy_button.clicked.connect(self.copy)
         self.close_button.clicked.connect(self.close)
         self._timer = QTimer(self, singleShot=True)
@@ -96,6 +135,22 @@ class ResultWindow(QDialog):
         """The description is whole: close it after ``seconds`` (0: it stays)."""
         if seconds:
             self._timer.start(seconds * 1000)
+
+    def list(self, desc: Description | None) -> None:
+        """The controls of a screen (and the text beside them), or none: the list is hidden
+        where a picture shows no control."""
+        elements: list[Element] = desc.elements if desc is not None else []
+        self.controls.clear()
+        if not any(e.role in CONTROL_ROLES for e in elements):
+            elements = []
+        for element in elements:
+            item = QListWidgetItem(element_line(element))
+            item.setData(Qt.ItemDataRole.UserRole, element)
+            self.controls.addItem(item)
+        if elements:
+            self.controls.setCurrentRow(0)
+        self.controls.setVisible(bool(elements))
+        self.controls_label.setVisible(bool(elements))
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text.toPlainText())

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from vocalens.core.describing.elements import CONTROLS as ELEMENT_CONTROLS
-from vocalens.core.describing.elements import Element, find_elements
+from vocalens.core.describing.elements import CONTROL_ROLES, Element, find_elements
 from vocalens.core.describing.layout import Box
 from vocalens.core.describing.ocr import TextReader
 
@@ -128,7 +127,7 @@ def grade(elements: list[Element], nodes: list[dict], name: str = "") -> Score:
         else:
             score.misses.append(f"{name}: {truth.role} {truth.name!r} not found")
     for e in elements:
-        if e.role not in ELEMENT_CONTROLS:
+        if e.role not in CONTROL_ROLES:
             continue
         score.elements += 1
         cx, cy = e.centre

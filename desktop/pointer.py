@@ -1,0 +1,115 @@
+"""Moving the mouse and clicking, only ever at the user's request: X11 through XTEST,
+Windows through SendInput, macOS through Quartz events. Coordinates are physical screen
+pixels, as captures use."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Literal
+
+from vocalens.core import VocaLensError
+
+How = Literal["left", "right", "move"]
+
+
+class PointerError(VocaLensError):
+    """The mouse could not be moved or clicked here."""
+
+
+def press(x: int, y: int, how: How = "left") -> None:
+    """Move the mouse to ``x``, ``y`` and click there with the left or right button, or only
+    move it (``how="move"``: a screen reader that follows the mouse reads what is there)."""
+    if sys.platform == "win32":
+        _windows(x, y, how)
+    elif sys.platform == "darwin":
+        _macos(x, y, how)
+    else:
+        _x11(x, y, how)
+
+
+def _x11(x: int, y: int, how: How) -> None:
+    if not os.environ.get("DISPLAY"):
+        raise PointerError(
+            "VocaLens cannot move the mouse in this session (it needs X11; Wayland keeps the "
+            "mouse to itself).",
+            "Log in to an X11 session, or use the program's own keys.",
+        )
+    try:
+        from Xlib import X, display
+        from Xlib.error import DisplayError
+        from Xlib.ext import xtest
+    except ImportError as exc:
+        raise PointerError(
+            "Clicking needs python-xlib, which is not installed.",
+            "Install VocaLens with its desktop extra: pip install 'vocalens[desktop]'.",
+        ) from exc
+    try:
+        screen = display.Display()
+    except (DisplayError, OSError) as exc:
+        raise PointerError(f"The display could not be reached ({exc}).") from exc
+    try:
+        if not screen.has_extension("XTEST"):
+            raise PointerError("This X server does not let programs move the mouse (no XTEST).")
+        xtest.fake_input(screen, X.MotionNotify, x=x, y=y)
+        if how != "move":
+            button = 1 if how == "left" else 3
+            xtest.fake_input(screen, X.ButtonPress, button)
+            xtest.fake_input(screen, X.ButtonRelease, button)
+        screen.sync()
+    finally:
+        screen.close()
+
+
+def _windows(x: int, y: int, how: How) -> None:  # pragma: no cover - Windows only
+    import ctypes
+    from ctypes import wintypes
+
+    class MouseInput(ctypes.Structure):
+        _fields_ = [
+            ("dx", wintypes.LONG),
+            ("dy", wintypes.LONG),
+            ("mouseData", wintypes.DWORD),
+            ("dwFlags", wintypes.DWORD),
+            ("time", wintypes.DWORD),
+            ("dwExtraInfo", ctypes.c_size_t),
+        ]
+
+    class Input(ctypes.Structure):
+        _fields_ = [("type", wintypes.DWORD), ("mi", MouseInput), ("pad", ctypes.c_byte * 8)]
+
+    user32 = ctypes.windll.user32  # type: ignore[attr-defined]
+    if not user32.SetCursorPos(x, y):
+        raise PointerError("Windows did not let VocaLens move the mouse.")
+    if how == "move":
+        return
+    down, up = (0x0002, 0x0004) if how == "left" else (0x0008, 0x0010)
+    events = (Input * 2)(Input(0, MouseInput(0, 0, 0, down, 0, 0)),
+                         Input(0, MouseInput(0, 0, 0, up, 0, 0)))  # fmt: skip
+    if user32.SendInput(2, events, ctypes.sizeof(Input)) != 2:
+        raise PointerError(
+            "Windows did not let VocaLens click (a program running as administrator is above it).",
+            "Run VocaLens as administrator to click in such programs.",
+        )
+
+
+def _macos(x: int, y: int, how: How) -> None:  # pragma: no cover - macOS only
+    import Quartz
+
+    point = (x, y)
+    moved = Quartz.CGEventCreateMouseEvent(
+        None, Quartz.kCGEventMouseMoved, point, Quartz.kCGMouseButtonLeft
+    )
+    Quartz.CGEventPost(Quartz.kCGHIDEventTap, moved)
+    if how == "move":
+        return
+    if how == "left":
+        kinds = (Quartz.kCGEventLeftMouseDown, Quartz.kCGEventLeftMouseUp)
+        button = Quartz.kCGMouseButtonLeft
+    else:
+        kinds = (Quartz.kCGEventRightMouseDown, Quartz.kCGEventRightMouseUp)
+        button = Quartz.kCGMouseButtonRight
+    for kind in kinds:
+        Quartz.CGEventPost(
+            Quartz.kCGHIDEventTap, Quartz.CGEventCreateMouseEvent(None, kind, point, button)
+        )
