@@ -106,9 +106,7 @@ def _session(folder: Path, names: list[str]) -> None:
                 Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX").save(
                     folder / f"{name}.png"
                 )
-                (folder / f"{name}.json").write_text(
-                    json.dumps({"name": name, "fitted": program.fitted, "nodes": nodes})
-                )
+                (folder / f"{name}.json").write_text(json.dumps({"name": name, "nodes": nodes}))
             finally:
                 proc.kill()
                 proc.wait()

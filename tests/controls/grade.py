@@ -13,6 +13,8 @@ from vocalens.core.describing.elements import CONTROL_ROLES, Element, find_eleme
 from vocalens.core.describing.layout import Box
 from vocalens.core.describing.ocr import TextReader
 
+from .programs import programs
+
 # the tree's roles for the ones graded
 GRADED = {"push button": "button", "text": "text field", "password text": "text field",
           "check box": "checkbox", "radio button": "radio button"}  # fmt: skip
@@ -138,15 +140,18 @@ def grade(elements: list[Element], nodes: list[dict], name: str = "") -> Score:
 
 
 def recognise(png: Path, reader: TextReader) -> list[Element]:
+    """The elements of one screenshot, read afresh (nothing kept of the one before)."""
+    reader.forget()
     image = Image.open(png).convert("RGB")
     return find_elements(image, reader.lines(image))
 
 
-def grade_files(files: list[Path], reader: TextReader) -> dict[bool, Score]:
-    """Scores of the fitted (True) and held-out (False) windows among ``files``."""
-    scores = {True: Score(), False: Score()}
+def grade_files(files: list[Path], reader: TextReader) -> dict[str, Score]:
+    """Scores of the windows among ``files``, by their split (see ``programs``)."""
+    split = {p.name: p.split for p in programs()}
+    scores = {"fitted": Score(), "looked": Score(), "held": Score()}
     for path in files:
         shot = json.loads(path.read_text())
         elements = recognise(path.with_suffix(".png"), reader)
-        scores[shot["fitted"]].add(grade(elements, shot["nodes"], shot["name"]))
+        scores[split[shot["name"]]].add(grade(elements, shot["nodes"], shot["name"]))
     return scores

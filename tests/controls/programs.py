@@ -1,7 +1,9 @@
 """Real Qt and GTK programs whose windows hold the controls a user meets: forms of fields,
 checkboxes, radio buttons and push buttons (laid out afresh from a seed), and zenity's GTK
-dialogs. Each is a ``Program``: a command to start it, and whether it was looked at while
-the recogniser was written (``fitted``) or held out for grading it."""
+dialogs. Each is a ``Program``: a command to start it, and its ``split``: "fitted" (looked
+at, with its failures, while the recogniser was written), "looked" (graded while it was
+written: its failures were seen, so it is not held out any more) or "held" (graded only,
+never looked at)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ import json
 import random
 import sys
 from dataclasses import dataclass, field
+from typing import Literal
+
+Split = Literal["fitted", "looked", "held"]
 
 FIELDS = [
     "Name",
@@ -200,22 +205,22 @@ Gtk.main()
 class Program:
     name: str
     command: list[str]
-    fitted: bool
+    split: Split
     env: dict[str, str] = field(default_factory=dict)
     pressed: dict[str, int] = field(default_factory=dict)  # zenity: button → exit code
 
 
-def qt(seed: int, style: str, dark: bool, point: int, fitted: bool) -> Program:
+def qt(seed: int, style: str, dark: bool, point: int, split: Split) -> Program:
     spec = {"form": form(seed), "style": style, "dark": dark, "point": point}
     shade = "dark" if dark else "light"
     name = f"qt-{style.lower()}-{shade}-{point}pt-{seed}"
-    return Program(name, [sys.executable, "-c", QT, json.dumps(spec)], fitted)
+    return Program(name, [sys.executable, "-c", QT, json.dumps(spec)], split)
 
 
-def gtk(seed: int, dark: bool, point: int, fitted: bool) -> Program:
+def gtk(seed: int, dark: bool, point: int, split: Split) -> Program:
     spec = {"form": form(seed), "dark": dark, "point": point}
     name = f"gtk-{'dark' if dark else 'light'}-{point}pt-{seed}"
-    return Program(name, ["/usr/bin/python3", "-c", GTK, json.dumps(spec)], fitted)
+    return Program(name, ["/usr/bin/python3", "-c", GTK, json.dumps(spec)], split)
 
 
 ZENITY = {
@@ -261,28 +266,86 @@ ZENITY = {
         {"OK": 0, "Cancel": 1},
     ),
     "warning": (["--warning", "--text", "The disk is almost full."], {"OK": 0}),
+    "password": (["--password", "--title", "Unlock keyring"], {"OK": 0, "Cancel": 1}),
+    "install": (
+        [
+            "--question",
+            "--text",
+            "Install the 3 updates now?",
+            "--ok-label",
+            "Install",
+            "--cancel-label",
+            "Not now",
+        ],
+        {"Install": 0, "Not now": 1},
+    ),
+    "signup": (
+        [
+            "--forms",
+            "--text",
+            "Create an account",
+            "--add-entry",
+            "First name",
+            "--add-entry",
+            "Last name",
+            "--add-password",
+            "PIN code",
+        ],
+        {"OK": 0, "Cancel": 1},
+    ),
+    "rename": (
+        [
+            "--entry",
+            "--text",
+            "New name for the photo:",
+            "--entry-text",
+            "holiday-2026.jpg",
+            "--ok-label",
+            "Rename",
+        ],
+        {"Rename": 0, "Cancel": 1},
+    ),
 }
 
 
-def zenity(kind: str, dark: bool, scale: str, width: int | None = None) -> Program:
+HELD_ZENITY = {"password", "install", "signup", "rename"}  # dialogs none of the others show
+
+
+def zenity(
+    kind: str, dark: bool, scale: str, width: int | None = None, split: Split = "looked"
+) -> Program:
     args, pressed = ZENITY[kind]
     size = ["--width", str(width)] if width else []
     env = {"GDK_DPI_SCALE": scale}
     if dark:
         env["GTK_THEME"] = "Adwaita:dark"
     name = f"zenity-{kind}-{'dark' if dark else 'light'}-{scale}{'-' + str(width) if width else ''}"
-    return Program(name, ["zenity", *args, *size], False, env, pressed)
+    return Program(name, ["zenity", *args, *size], split, env, pressed)
 
 
 def programs() -> list[Program]:
-    """Fitted: Qt's Fusion style and GTK's Adwaita, light, at usual sizes. Held out: Qt's
-    Windows style, dark palettes, large fonts, other forms, and every zenity dialog."""
-    out = [qt(seed, "Fusion", False, 9 + seed % 3, True) for seed in range(12)]
-    out += [gtk(seed, False, 9 + seed % 3, True) for seed in range(12, 20)]
-    out += [qt(seed, "Windows", seed % 2 == 0, 9 + seed % 4 * 2, False) for seed in range(100, 110)]
-    out += [qt(seed, "Fusion", True, 10 + seed % 3 * 2, False) for seed in range(110, 114)]
-    out += [gtk(seed, seed % 2 == 0, 10 + seed % 3 * 2, False) for seed in range(120, 128)]
+    """Fitted: Qt's Fusion style and GTK's Adwaita, light, at usual sizes. Looked at: Qt's
+    Windows style, dark palettes, large fonts, other forms, and zenity's dialogs. Held out:
+    other forms at sizes neither used, and zenity's dialogs with other words, at 1.5 times."""
+    out = [qt(seed, "Fusion", False, 9 + seed % 3, "fitted") for seed in range(12)]
+    out += [gtk(seed, False, 9 + seed % 3, "fitted") for seed in range(12, 20)]
+    out += [
+        qt(seed, "Windows", seed % 2 == 0, 9 + seed % 4 * 2, "looked") for seed in range(100, 110)
+    ]
+    out += [qt(seed, "Fusion", True, 10 + seed % 3 * 2, "looked") for seed in range(110, 114)]
+    out += [gtk(seed, seed % 2 == 0, 10 + seed % 3 * 2, "looked") for seed in range(120, 128)]
     for n, kind in enumerate(sorted(ZENITY)):
-        out.append(zenity(kind, False, "1"))
-        out.append(zenity(kind, True, "1.25", 420 if n % 2 else None))
+        if kind not in HELD_ZENITY:
+            out.append(zenity(kind, False, "1"))
+            out.append(zenity(kind, True, "1.25", 420 if n % 2 else None))
+    out += [
+        qt(seed, "Fusion", seed % 3 == 0, (13, 8, 16)[seed % 3], "held") for seed in range(200, 206)
+    ]
+    out += [
+        qt(seed, "Windows", seed % 2 == 1, (10, 12)[seed % 2], "held") for seed in range(206, 210)
+    ]
+    out += [gtk(seed, seed % 2 == 1, (13, 8, 15)[seed % 3], "held") for seed in range(210, 216)]
+    for n, kind in enumerate(sorted(HELD_ZENITY)):
+        out.append(zenity(kind, n % 2 == 0, "1.5", split="held"))
+        out.append(zenity(kind, n % 2 == 1, "0.9", 480, split="held"))
     return out
