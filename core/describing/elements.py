@@ -21,6 +21,8 @@ CONTROL_ROLES: tuple[Role, ...] = ("button", "text field", "checkbox", "radio bu
 EDGE_LOW, EDGE_HIGH = 12, 36  # Canny's thresholds: a dark theme's borders are faint
 SIDE_COVER = 0.8  # the share of each side of a frame that must be drawn
 CIRCLE_FILL = 0.80  # an outline enclosing less of its square box than this is round
+PAINTED = 5.0  # how far an indicator's inside is from the ground around it (grey levels)
+MARK_APART = 40.0  # how far the middle of a box with a dot in it is from the rest inside
 MARK_SPREAD = 22.0  # the spread of grey levels inside a box that has a mark (a tick, a dot)
 MARKS = "Oo0©®◎⊙●○•∇✓√vV口□■☐☑☒"  # what an indicator's mark is read as
 NEAR_SPELLING = (
@@ -140,14 +142,16 @@ def _round(near: np.ndarray, box: Box, fill: float) -> bool | None:
     left, top, right, bottom = int(box.left), int(box.top), int(box.right), int(box.bottom)
     w, h = right - left + 1, bottom - top + 1
     cut_x = cut_y = max(3, min(w, h) // 4)  # rounded corners left out
-    sides = [
-        near[top, left + cut_x : right - cut_x + 1],
-        near[bottom, left + cut_x : right - cut_x + 1],
-        near[top + cut_y : bottom - cut_y + 1, left],
-        near[top + cut_y : bottom - cut_y + 1, right],
+    across, down = slice(left + cut_x, right - cut_x + 1), slice(top + cut_y, bottom - cut_y + 1)
+    sides = [  # each the outermost line or the one inside it (a bevel's corner sticks out)
+        near[top, across] | near[top + 1, across],
+        near[bottom, across] | near[bottom - 1, across],
+        near[down, left] | near[down, left + 1],
+        near[down, right] | near[down, right - 1],
     ]
     middles = all(s[len(s) // 2 - 1 : len(s) // 2 + 2].any() for s in sides)
-    if abs(w - h) <= 2 and w <= 40 and 0.6 <= fill <= CIRCLE_FILL and middles:
+    corners = int(near[[top + 1, top + 1, bottom - 1, bottom - 1], [left + 1, right - 1] * 2].sum())
+    if abs(w - h) <= 2 and w <= 40 and 0.6 <= fill <= CIRCLE_FILL and middles and corners <= 1:
         return True
     if min(float(s.mean()) for s in sides) >= SIDE_COVER:
         return False
@@ -182,8 +186,8 @@ def _toggle(
     dropped)."""
     side = box.bottom - box.top + 1
     middle = (box.top + box.bottom) / 2
-    if not _gap_after(grey, box):
-        return None  # a letter of a word: more letters follow at once
+    if not _gap_after(grey, box) or not _filled(grey, box):
+        return None  # a letter of a word: more letters follow at once, or its inside is ground
     best, gap = None, GAP * side
     for i, line in enumerate(lines):
         away = line.box.left - box.right
@@ -196,20 +200,57 @@ def _toggle(
     used.add(best)
     label = lines[best]
     words = label.text.split()
-    if label.box.left <= box.left + side / 2 and len(words) > 1:  # the line took the mark in
-        if len(words[0]) == 1:
+    if label.box.left <= box.left + side / 2 and words:  # the line took the mark in
+        first = words[0]
+        if len(words) > 1 and len(first) == 1:
             words = words[1:]  # read as a letter of its own
-        elif words[0][0] in MARKS and (not words[0][0].isalnum() or words[0][1].isupper()):
-            words[0] = words[0][1:]  # or glued to the first word ("OLeft")
+        elif (
+            len(first) > 1 and first[0] in MARKS and (not first[0].isalnum() or first[1].isupper())
+        ):
+            words[0] = first[1:]  # or glued to the first word ("OLeft")
     role: Role = "radio button" if round_ else "checkbox"
-    inset = max(2, round(side * 0.25))
-    inside = grey[
-        int(box.top) + inset : int(box.bottom) - inset + 1,
-        int(box.left) + inset : int(box.right) - inset + 1,
-    ]
-    checked = inside.size > 0 and float(inside.std()) >= MARK_SPREAD
+    checked = _marked(grey, box)
     whole = Box(box.left, box.top - 1, label.box.right, box.bottom + 1)
     return Element(role, " ".join(words), whole, 0.85, checked=checked)
+
+
+def _marked(grey: np.ndarray, box: Box) -> bool:
+    """Whether an indicator shows a mark (a tick, a dot, a fill): its middle differs from the
+    rest of its inside, or is not flat."""
+    side = box.bottom - box.top + 1
+
+    def inside(share: float) -> np.ndarray:
+        inset = max(2, round(side * share))
+        return grey[
+            int(box.top) + inset : int(box.bottom) - inset + 1,
+            int(box.left) + inset : int(box.right) - inset + 1,
+        ]
+
+    ring, middle = inside(0.2), inside(0.35)
+    if ring.size == 0 or middle.size == 0:
+        return False
+    apart = abs(float(middle.mean()) - float(np.median(ring)))
+    return apart >= MARK_APART or float(middle.std()) >= MARK_SPREAD
+
+
+def _filled(grey: np.ndarray, box: Box) -> bool:
+    """An indicator's inside is painted (white on grey, a fill when checked); a letter's is
+    the ground around it. Its paint is read around the middle, where a mark is not."""
+    left, top, right, bottom = int(box.left), int(box.top), int(box.right), int(box.bottom)
+    side = bottom - top + 1
+    outer, inner = max(2, round(side * 0.2)), max(3, round(side * 0.35))
+    inside = grey[top + outer : bottom - outer + 1, left + outer : right - outer + 1]
+    if inside.size == 0:
+        return False
+    ring = np.ones(inside.shape, dtype=bool)
+    ring[
+        inner - outer : inside.shape[0] - (inner - outer),
+        inner - outer : inside.shape[1] - (inner - outer),
+    ] = False
+    around = np.concatenate([grey[max(top - 2, 0), left : right + 1],
+                             grey[min(bottom + 2, grey.shape[0] - 1), left : right + 1]])  # fmt: skip
+    paint = inside[ring] if ring.any() else inside.ravel()
+    return abs(float(np.median(paint)) - float(np.median(around))) >= PAINTED
 
 
 def _gap_after(grey: np.ndarray, box: Box) -> bool:
@@ -246,7 +287,8 @@ def _framed(
         spanned = spanned.union(lines[i].box)
     centre_off = abs((spanned.left + spanned.right) / 2 - (box.left + box.right) / 2)
     from_left = spanned.left - box.left
-    if centre_off <= 0.12 * w + 2 and from_left > 0.2 * h and len(words.split()) <= 5:
+    centred = centre_off <= 0.12 * w + 2 and (from_left > 0.2 * h or w < 4 * h)
+    if centred and len(words.split()) <= 5:
         used.update(inside)
         return Element("button", words, box, 0.9)
     if from_left <= 1.2 * h and w >= 3 * h:
