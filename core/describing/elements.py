@@ -143,11 +143,11 @@ def _round(near: np.ndarray, box: Box, fill: float) -> bool | None:
     w, h = right - left + 1, bottom - top + 1
     cut_x = cut_y = max(3, min(w, h) // 4)  # rounded corners left out
     across, down = slice(left + cut_x, right - cut_x + 1), slice(top + cut_y, bottom - cut_y + 1)
-    sides = [  # each the outermost line or the one inside it (a bevel's corner sticks out)
-        near[top, across] | near[top + 1, across],
-        near[bottom, across] | near[bottom - 1, across],
-        near[down, left] | near[down, left + 1],
-        near[down, right] | near[down, right - 1],
+    sides = [  # each the outermost line or the two inside it (a bevel's corner sticks out)
+        near[top : top + 3, across].any(axis=0),
+        near[bottom - 2 : bottom + 1, across].any(axis=0),
+        near[down, left : left + 3].any(axis=1),
+        near[down, right - 2 : right + 1].any(axis=1),
     ]
     middles = all(s[len(s) // 2 - 1 : len(s) // 2 + 2].any() for s in sides)
     corners = int(near[[top + 1, top + 1, bottom - 1, bottom - 1], [left + 1, right - 1] * 2].sum())
