@@ -20,7 +20,7 @@ CONTROL_ROLES: tuple[Role, ...] = ("button", "text field", "checkbox", "radio bu
 
 EDGE_LOW, EDGE_HIGH = 12, 36  # Canny's thresholds: a dark theme's borders are faint
 SIDE_COVER = 0.8  # the share of each side of a frame that must be drawn
-CIRCLE_FILL = 0.80  # an outline enclosing less of its square box than this is round
+CIRCLE_FILL = 0.825  # an outline enclosing less of its square box than this is round
 PAINTED = 5.0  # how far an indicator's inside is from the ground around it (grey levels)
 MARK_APART = 40.0  # how far the middle of a box with a dot in it is from the rest inside
 MARK_SPREAD = 22.0  # the spread of grey levels inside a box that has a mark (a tick, a dot)
