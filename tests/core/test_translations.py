@@ -156,3 +156,30 @@ def test_no_phrase_of_ours_escapes_the_catalogue(pseudo) -> None:
         for notice in d.notices:
             for surface in ("app", "cli"):
                 assert _escaped(notice_text(notice, surface)) == ""
+
+
+def test_every_control_and_search_is_said_in_the_catalogue(pseudo) -> None:
+    from vocalens.core.describing.elements import Element
+    from vocalens.core.describing.layout import Box
+    from vocalens.core.describing.render import element_line, found_line, pressing_line
+
+    box = Box(10, 10, 60, 30)
+    elements = [
+        Element("button", "Жук", box, 0.9),
+        Element("button", "", box, 0.5),
+        Element("text field", "Жук", box, 0.7),
+        Element("text field", "", box, 0.7),
+        Element("text field", "Жук", box, 0.7, value="42"),
+        Element("text field", "", box, 0.7, value="42"),
+        *[Element(role, "Жук", box, 0.8, checked=c) for role in ("checkbox", "radio button")
+          for c in (True, False)],
+    ]  # fmt: skip
+    window = WindowInfo(title="Жук", app="Жук", left=0, top=0, width=100, height=100)
+    for context in (Context("screen", "", window), Context("screen", "", None)):
+        desc = Description([context], image_size=(300, 300), elements=elements)
+        for e in elements:
+            said = [element_line(e), *(pressing_line(e, how) for how in ("left", "right", "move"))]
+            said += [found_line("Жук", [e], desc, click) for click in (True, False)]
+            assert all(_escaped(s) == "" for s in said), said
+        assert _escaped(found_line("Жук", [], desc, False)) == ""
+        assert _escaped(found_line("Жук", elements[:2], desc, True)) == ""
