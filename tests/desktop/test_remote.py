@@ -100,6 +100,19 @@ def test_command_line_actions() -> None:
     assert files is not None and files["action"] == "files"
     assert [Path(p).name for p in files["target"]] == ["a.png", "b.jpg"]
     assert parse([])[1] is None
+    assert parse(["--find", "Save as"])[1] == {"action": "find", "target": "Save as"}
+    assert parse(["--click", "OK"])[1] == {"action": "click", "target": "OK"}
+
+
+def test_a_search_needs_words_and_only_so_many() -> None:
+    from vocalens.desktop.remote import MAX_WORDS, valid
+
+    assert valid({"action": "click", "target": "OK"}) == ""
+    assert valid({"action": "click"}) == "there are no words to look for"
+    assert valid({"action": "find", "target": "   "}) == "there are no words to look for"
+    assert valid({"action": "find", "target": ["OK"]}) == "there are no words to look for"
+    assert valid({"action": "find", "target": "x" * (MAX_WORDS + 1)}).startswith("more than")
+    assert valid({"action": "screen", "target": "OK"}) == "only files and searches take a target"
 
 
 def test_no_display_is_one_clear_sentence(monkeypatch, capsys) -> None:
