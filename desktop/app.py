@@ -170,7 +170,9 @@ class Controller(QObject):
         self._after = False  # the next description follows what is being said: cuts nothing
         self._said_once: set[str] = set()
         self._windows: list[Any] = []
-        self.controls = ScreenControls(self._look_quietly, self.say, self.result_window.list)
+        self.controls = ScreenControls(
+            self._look_quietly, self.say, self.result_window.list, lambda: self.current_id
+        )
         self.result_window.pressed.connect(self.controls.press)
 
     @property
@@ -266,9 +268,11 @@ class Controller(QObject):
             self.run_action("find", words)
 
     def _look_quietly(self) -> int:
-        """Read the screen for its controls without saying it; the request's id."""
+        """Read the screen for its controls without saying it; the request's id (-1 where
+        the screen could not be captured, which was said)."""
+        before = self.current_id
         self._screen_request()
-        return self.current_id
+        return self.current_id if self.current_id != before else -1
 
     def _screen_request(self) -> None:
         self._cancel_files()

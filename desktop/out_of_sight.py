@@ -28,11 +28,7 @@ def out_of_sight() -> Iterator[list[QWidget]]:
     afterwards, whatever happens in between: the one that had the focus gets it back."""
     windows = shown_windows()
     active = next((w for w in windows if w.isActiveWindow()), None)
-    ids = {int(w.winId()) for w in windows}
-    for window in windows:
-        window.hide()
-    if windows:
-        _wait_until_gone(ids)
+    step_aside(windows)
     try:
         yield windows
     finally:
@@ -41,6 +37,15 @@ def out_of_sight() -> Iterator[list[QWidget]]:
         if active is not None:
             active.raise_()
             active.activateWindow()
+
+
+def step_aside(windows: list[QWidget]) -> None:
+    """Hide ``windows`` and wait until the display has taken them away."""
+    ids = {int(w.winId()) for w in windows}
+    for window in windows:
+        window.hide()
+    if windows:
+        _wait_until_gone(ids)
 
 
 def _wait_until_gone(ids: set[int]) -> None:

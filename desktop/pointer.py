@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import Literal
 
 from vocalens.core import VocaLensError
 
 How = Literal["left", "right", "move"]
+SETTLE_S = 0.05  # between the pointer's arrival and the press: toolkits want the enter first
+HOLD_S = 0.03  # how long the button is held down
 
 
 class PointerError(VocaLensError):
@@ -52,11 +55,15 @@ def _x11(x: int, y: int, how: How) -> None:
         if not screen.has_extension("XTEST"):
             raise PointerError("This X server does not let programs move the mouse (no XTEST).")
         xtest.fake_input(screen, X.MotionNotify, x=x, y=y)
+        screen.sync()
         if how != "move":
             button = 1 if how == "left" else 3
+            time.sleep(SETTLE_S)  # the program sees the pointer come in before the press
             xtest.fake_input(screen, X.ButtonPress, button)
+            screen.sync()
+            time.sleep(HOLD_S)  # a press as long as a hand's, not zero
             xtest.fake_input(screen, X.ButtonRelease, button)
-        screen.sync()
+            screen.sync()
     finally:
         screen.close()
 

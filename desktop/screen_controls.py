@@ -20,6 +20,7 @@ from vocalens.core import (
     pressing_line,
 )
 
+from .out_of_sight import shown_windows, step_aside
 from .pointer import How, press
 
 log = logging.getLogger(__name__)
@@ -31,12 +32,15 @@ class ScreenControls(QObject):
         self,
         look: Callable[[], int],
         say: Callable[[str], None],
-        show: Callable[[Description], None],
+        show: Callable[[Description, Element | None, str], None],
+        latest: Callable[[], int],
     ) -> None:
         """``look``: capture and read the screen without saying it (returns the request's
-        id); ``say``: words to the user; ``show``: a fresh list of the screen's controls."""
+        id); ``say``: words to the user; ``show``: a fresh list of the screen's controls, with
+        the first found by name chosen (Enter clicks it) and what was said of it;
+        ``latest``: the id of the user's latest request, of whatever kind."""
         super().__init__()
-        self._look, self._say, self._show = look, say, show
+        self._look, self._say, self._show, self._latest = look, say, show, latest
         self._waiting: dict[int, tuple[str, bool] | None] = {}  # request → (words, click)
 
     def find(self, words: str, click: bool = False) -> None:
@@ -55,12 +59,14 @@ class ScreenControls(QObject):
         if request not in self._waiting:
             return False
         asked = self._waiting.pop(request)
-        self._show(desc)
         if asked is None:
+            self._show(desc, None, "")
             return True
         words, click = asked
         found = matching(desc.elements, words)
-        self._say(found_line(words, found, desc, click))
+        said = found_line(words, found, desc, click)
+        self._say(said)
+        self._show(desc, found[0] if found and not click else None, said)
         if click and len(found) == 1:
             self.press(found[0], "left", said=True)
         return True
@@ -86,18 +92,25 @@ class ScreenControls(QObject):
             return
         log.info("%s at %d, %d", how, x, y)
         if how != "move":
-            QTimer.singleShot(LOOK_AGAIN_MS, self.look_again)
+            asked = self._latest()
+            QTimer.singleShot(LOOK_AGAIN_MS, lambda: self._look_again_unless_asked(asked))
+
+    def _look_again_unless_asked(self, asked: int) -> None:
+        """The fresh look after a click, unless the user has asked for something since: what
+        they asked for goes first and is not cut short."""
+        if self._latest() == asked:
+            self.look_again()
 
 
 def _out_of_the_way(x: int, y: int, leave: bool) -> None:
     """Hide VocaLens's windows over ``x``, ``y`` (physical pixels); with ``leave``, the one
     the user is in too, so that the program clicked gets the focus."""
     active = QApplication.activeWindow()
-    for window in QApplication.topLevelWidgets():
-        if not window.isVisible() or window.isMinimized():
-            continue
+    going = []
+    for window in shown_windows():
         screen = window.screen() or QGuiApplication.primaryScreen()
         ratio = screen.devicePixelRatio() if screen is not None else 1.0
         over = window.frameGeometry().contains(QPoint(round(x / ratio), round(y / ratio)))
         if over or (leave and window is active):
-            window.hide()
+            going.append(window)
+    step_aside(going)  # gone from the display before the click is sent

@@ -143,12 +143,13 @@ def _round(near: np.ndarray, box: Box, fill: float) -> bool | None:
     w, h = right - left + 1, bottom - top + 1
     cut_x = cut_y = max(3, min(w, h) // 4)  # rounded corners left out
     across, down = slice(left + cut_x, right - cut_x + 1), slice(top + cut_y, bottom - cut_y + 1)
-    sides = [  # each the outermost line or the two inside it (a bevel's corner sticks out)
-        near[top : top + 3, across].any(axis=0),
-        near[bottom - 2 : bottom + 1, across].any(axis=0),
-        near[down, left : left + 3].any(axis=1),
-        near[down, right - 2 : right + 1].any(axis=1),
-    ]
+    bands = (  # each side the outermost line or the two inside it (a bevel's corner sticks out)
+        near[top : top + 3, across],
+        near[bottom - 2 : bottom + 1, across],
+        near[down, left : left + 3].T,
+        near[down, right - 2 : right + 1].T,
+    )
+    sides = [np.asarray(band.any(axis=0)) for band in bands]
     middles = all(s[len(s) // 2 - 1 : len(s) // 2 + 2].any() for s in sides)
     corners = int(near[[top + 1, top + 1, bottom - 1, bottom - 1], [left + 1, right - 1] * 2].sum())
     if abs(w - h) <= 2 and w <= 40 and 0.6 <= fill <= CIRCLE_FILL and middles and corners <= 1:
@@ -247,8 +248,8 @@ def _filled(grey: np.ndarray, box: Box) -> bool:
         inner - outer : inside.shape[0] - (inner - outer),
         inner - outer : inside.shape[1] - (inner - outer),
     ] = False
-    around = np.concatenate([grey[max(top - 2, 0), left : right + 1],
-                             grey[min(bottom + 2, grey.shape[0] - 1), left : right + 1]])  # fmt: skip
+    above, below = max(top - 2, 0), min(bottom + 2, grey.shape[0] - 1)
+    around = np.concatenate([grey[above, left : right + 1], grey[below, left : right + 1]])
     paint = inside[ring] if ring.any() else inside.ravel()
     return abs(float(np.median(paint)) - float(np.median(around))) >= PAINTED
 

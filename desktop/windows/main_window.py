@@ -19,6 +19,7 @@ BUTTONS = (
     ("object", "Describe &focused object", "Describe just the control the keyboard is on."),
     ("region", "Describe &region…", "Choose part of the screen with the keyboard or mouse."),
     ("clipboard", "Describe &clipboard image", "Describe an image or image file you copied."),
+    ("find", "F&ind on screen…", "Say where a control or text is on the screen; Enter clicks it."),
     ("open", "&Open image(s)…", "Choose image files to describe."),
     ("repeat", "R&epeat last", "Say the last description again."),
     ("stop", "Sto&p speaking", "Stop speech at once."),

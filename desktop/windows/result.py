@@ -136,9 +136,10 @@ class ResultWindow(QDialog):
         if seconds:
             self._timer.start(seconds * 1000)
 
-    def list(self, desc: Description | None) -> None:
+    def list(self, desc: Description | None, chosen: Element | None = None, said: str = "") -> None:
         """The controls of a screen (and the text beside them), or none: the list is hidden
-        where a picture shows no control."""
+        where a picture shows no control. ``chosen`` (found by name, as ``said``) is shown and
+        has the focus: Enter clicks it."""
         elements: list[Element] = desc.elements if desc is not None else []
         self.controls.clear()
         if not any(e.role in CONTROL_ROLES for e in elements):
@@ -148,9 +149,18 @@ class ResultWindow(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, element)
             self.controls.addItem(item)
         if elements:
-            self.controls.setCurrentRow(0)
+            self.controls.setCurrentRow(elements.index(chosen) if chosen in elements else 0)
         self.controls.setVisible(bool(elements))
         self.controls_label.setVisible(bool(elements))
+        if chosen is not None and elements:
+            self._timer.stop()
+            self.heading.setText("Found on the screen")
+            self.text.setPlainText(said)
+            self.full_text = said
+            self.show()
+            self.raise_()
+            self.activateWindow()
+            self.controls.setFocus()
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text.toPlainText())

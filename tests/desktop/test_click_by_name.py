@@ -63,7 +63,8 @@ def test_find_and_click_by_name_in_a_real_dialog(tmp_path) -> None:
                     wait_for(lambda: "Button: Yes, " in heard(speech), "where Yes is was said")
                 ask(env, "--click", button)
                 assert dialog.wait(120) == code, f"{button} was not the button pressed"
-                assert f"Clicking Button: {button}, " in heard(speech)
+                wait_for(lambda b=button: f"Clicking Button: {b}, " in heard(speech),
+                         "the click was said")  # fmt: skip
 
             entry = subprocess.Popen(
                 ["zenity", "--entry", "--text", "Name of the new folder:"],

@@ -72,3 +72,15 @@ def test_the_list_is_hidden_where_no_control_was_found(qtbot) -> None:
     assert not window.controls.isVisible() and window.controls.count() == 0
     window.list(None)
     assert not window.controls_label.isVisible()
+
+
+def test_a_control_found_by_name_is_shown_chosen_so_that_enter_presses_it(qtbot) -> None:
+    window = ResultWindow()
+    qtbot.addWidget(window)
+    said = "Checkbox, checked: Remember me, top left of the screen."
+    window.list(screen(SCREEN), chosen=SCREEN[2], said=said)
+    assert window.isVisible() and window.heading.text() == "Found on the screen"
+    assert window.text.toPlainText() == said and window.controls.currentRow() == 2
+    with qtbot.waitSignal(window.pressed) as pressed:
+        qtbot.keyClick(window.controls, Qt.Key.Key_Return)
+    assert pressed.args == [SCREEN[2], "left"]
