@@ -150,6 +150,8 @@ def _round(near: np.ndarray, box: Box, fill: float) -> bool | None:
         near[down, right - 2 : right + 1].T,
     )
     sides = [np.asarray(band.any(axis=0)) for band in bands]
+    if min(side.size for side in sides) == 0:  # too small to have sides beside its corners
+        return None
     middles = all(s[len(s) // 2 - 1 : len(s) // 2 + 2].any() for s in sides)
     corners = int(near[[top + 1, top + 1, bottom - 1, bottom - 1], [left + 1, right - 1] * 2].sum())
     if abs(w - h) <= 2 and w <= 40 and 0.6 <= fill <= CIRCLE_FILL and middles and corners <= 1:

@@ -3,11 +3,12 @@ state and box; the words that find one; the way each is said."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from vocalens.core.describing.context import WindowInfo
-from vocalens.core.describing.elements import Element, find_elements, matching
+from vocalens.core.describing.elements import Element, _round, find_elements, matching
 from vocalens.core.describing.layout import Box, TextLine
 from vocalens.core.describing.parts import Context, Description
 from vocalens.core.describing.render import element_line, found_line, pressing_line
@@ -139,3 +140,11 @@ def test_several_equally_good_matches_are_named_not_guessed() -> None:
     )
     assert pressing_line(twins[0], "right") == "Right-clicking Button: Save."
     assert pressing_line(twins[0], "move") == "The mouse is on Button: Save."
+
+
+def test_an_outline_too_narrow_to_have_sides_is_no_frame() -> None:
+    # a small bitmap font's letters joined into an outline 6 wide and 9 high (xman's "Wi"):
+    # its corners leave nothing of the sides between them
+    near = np.zeros((40, 40), bool)
+    near[10:19, 10] = near[18, 10:16] = near[10, 10:16] = True
+    assert _round(near, Box(10, 10, 15, 18), 1.0) is None
