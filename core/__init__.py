@@ -98,11 +98,16 @@ _EXPORTS = {
     "element_line": "describing.render",
     "found_line": "describing.render",
     "pressing_line": "describing.render",
+    "source_name": "describing.render",
     "Element": "describing.elements",
     "CONTROL_ROLES": "describing.elements",
     "matching": "describing.elements",
+    "x_display": "describing.context",
     "LANGUAGES": "describing.words",
     "use_language": "describing.words",
+    "tr": "describing.words",
+    "trn": "describing.words",
+    "N_": "describing.words",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -140,6 +145,7 @@ if TYPE_CHECKING:
         active_window,
         screen_reader_running,
         window_stacking,
+        x_display,
     )
     from vocalens.core.describing.describe import Describer, Opened, captions_off, open_describer
     from vocalens.core.describing.elements import CONTROL_ROLES, Element, matching
@@ -164,10 +170,11 @@ if TYPE_CHECKING:
         kind_line,
         notice_text,
         phrases,
+        source_name,
         spoken,
         unsaid,
     )
-    from vocalens.core.describing.words import LANGUAGES, use_language
+    from vocalens.core.describing.words import LANGUAGES, N_, tr, trn, use_language
     from vocalens.core.errors import (
         ConfigError,
         ImageError,

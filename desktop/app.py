@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
-from PySide6.QtCore import QLocale, QObject, QRect, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QRect,
+    QTimer,
+    QTranslator,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QIcon
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QSystemTrayIcon
 
@@ -38,7 +47,10 @@ from vocalens.core import (
     release_freed_memory,
     screen_reader_running,
     screen_rect,
+    source_name,
     spoken,
+    tr,
+    trn,
     unsaid,
     use_language,
     window_stacking,
@@ -72,8 +84,23 @@ MODEL_SETTINGS = {"model", "device", "precision", "text_scripts", "text_language
 
 
 def speak_in(language: str) -> str:
-    """Describe in ``language`` (auto: the system's, as Qt knows it on every platform)."""
-    return use_language(QLocale.system().name() if language == "auto" else language)
+    """Describe in ``language`` (auto: the system's, as Qt knows it on every platform), and
+    let Qt's own words (OK, Cancel, a shortcut box's hint) follow it. Windows made after this
+    show it; those already made keep theirs until VocaLens starts again."""
+    chosen = use_language(QLocale.system().name() if language == "auto" else language)
+    app = QCoreApplication.instance()
+    if app is not None:
+        if _QT_WORDS:
+            app.removeTranslator(_QT_WORDS.pop())
+        words = QTranslator(app)
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        if chosen != "en" and words.load(f"qtbase_{chosen}", folder):
+            app.installTranslator(words)
+            _QT_WORDS.append(words)
+    return chosen
+
+
+_QT_WORDS: list[QTranslator] = []  # the one installed
 
 
 SPEECH_SETTINGS = {"speech_engine", "rate", "volume", "voice"}
@@ -91,11 +118,9 @@ def heading_of(desc: Description) -> str:
     window's title, "Region 400×300 at 120, 80", the file's name)."""
     if desc.source == "file":
         return Path(desc.label).name
-    if desc.source == "clipboard":
-        return "Clipboard image"
-    if desc.source == "screen":
-        return "Screen"
-    return desc.label or desc.source.capitalize()
+    if desc.source in ("clipboard", "screen"):
+        return source_name(desc.source)
+    return desc.label or source_name(desc.source)
 
 
 def app_icon() -> QIcon:
@@ -190,7 +215,6 @@ class Controller(QObject):
     # ----- life cycle -------------------------------------------------------------------
 
     def start(self) -> None:
-        speak_in(self.settings["language"])
         self.worker.start()
         if self.settings["load_at_start"]:
             self.worker.preload()
@@ -207,7 +231,7 @@ class Controller(QObject):
             self.tray.show()
         else:
             self.main_window.show()
-            self.say_once("This desktop has no system tray, so VocaLens lives in this window.")
+            self.say_once(tr("This desktop has no system tray, so VocaLens lives in this window."))
         self._start_hotkeys()
         self._prune()
         self._prune_timer = QTimer(self)  # an app that runs for weeks forgets on time too
@@ -262,7 +286,7 @@ class Controller(QObject):
     def find_on_screen(self) -> None:
         """Ask for words, then say where they are on the screen."""
         words, ok = QInputDialog.getText(
-            None, "Find on screen", "Words on the control or text to find:"
+            None, tr("Find on screen"), tr("Words on the control or text to find:")
         )
         if ok and words.strip():
             self.run_action("find", words)
@@ -331,18 +355,19 @@ class Controller(QObject):
 
         def chosen(rect: QRect) -> None:
             if rect.width() < 1 or rect.height() < 1:
-                self.say("The region is empty; nothing to describe.")
+                self.say(tr("The region is empty; nothing to describe."))
                 return
             image = to_pil(shot.copy(rect).toImage())
             r = shot.devicePixelRatio()
             x, y, w, h = (round(v * r) for v in (rect.x(), rect.y(), rect.width(), rect.height()))
-            self._submit(Job("region", image, label=f"Region {w}×{h} at {x}, {y}"))
+            label = tr("Region {width}×{height} at {x}, {y}").format(width=w, height=h, x=x, y=y)
+            self._submit(Job("region", image, label=label))
 
         selector.selected.connect(chosen)
-        selector.cancelled.connect(lambda: self.say("Cancelled."))
+        selector.cancelled.connect(lambda: self.say(tr("Cancelled.")))
         selector.showFullScreen()
         selector.setFocus()
-        self.say(REGION_KEYS)
+        self.say(tr(REGION_KEYS))
 
     def describe_clipboard(self) -> None:
         self._cancel_files()
@@ -359,9 +384,11 @@ class Controller(QObject):
     def open_files(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(
             None,
-            "Open images to describe",
+            tr("Open images to describe"),
             str(Path.home()),
-            f"Images ({' '.join(f'*{s}' for s in sorted(READABLE_SUFFIXES))});;All files (*)",
+            tr("Images ({patterns});;All files (*)").format(
+                patterns=" ".join(f"*{s}" for s in sorted(READABLE_SUFFIXES))
+            ),
         )
         if names:
             self.describe_files([Path(n) for n in names])
@@ -377,7 +404,7 @@ class Controller(QObject):
 
     def _describe_found(self, found: list[Path]) -> None:
         if not found:
-            self._tell_error("No image files were found there.")
+            self._tell_error(tr("No image files were found there."))
             return
         if self._batch:  # describing files already: these follow them
             self._file_queue += found
@@ -417,7 +444,7 @@ class Controller(QObject):
             self._after = True  # the new description follows the note
 
     def repeat_last(self) -> None:
-        self.say(self.last_spoken or "Nothing has been described yet.")
+        self.say(self.last_spoken or tr("Nothing has been described yet."))
 
     def stop_speaking(self) -> None:
         self.speech.stop()
@@ -445,8 +472,10 @@ class Controller(QObject):
         name = self.settings["model"]
         if name not in REGISTRY:
             self._tell_error(
-                f"The model setting names a folder ({name}), not a model to "
-                "download. Choose clipcap-coco in Settings to download it."
+                tr(
+                    "The model setting names a folder ({name}), not a model to download. "
+                    "Choose clipcap-coco in Settings to download it."
+                ).format(name=name)
             )
             return
         dialog = DownloadDialog(name)
@@ -457,7 +486,7 @@ class Controller(QObject):
             lambda parts: self.worker.run_task("convert", lambda: convert_model(parts))
         )
         self._download_dialog = dialog
-        self.say(f"Downloading the caption model {name}. This happens once.")
+        self.say(tr("Downloading the caption model {name}. This happens once.").format(name=name))
         dialog.start()
 
     def _on_task_done(self, name: str, result: Any) -> None:
@@ -468,7 +497,7 @@ class Controller(QObject):
                 self._download_dialog.converted()
             self.worker.reconfigure(self.settings.values)
             self.worker.preload()
-            self.say("The caption model is downloaded.")
+            self.say(tr("The caption model is downloaded."))
 
     # ----- speech ------------------------------------------------------------------------
 
@@ -482,7 +511,7 @@ class Controller(QObject):
         if voice:  # lasting notices queue behind one another; anything else is said now
             (self.speech.add if lasting else self.speech.say)(text)
         if heading:
-            seconds = self.settings["popup_seconds"] if heading != "Problem" else 0
+            seconds = self.settings["popup_seconds"] if heading != tr("Problem") else 0
             self.result_window.show_result(heading, text, full or text, seconds, reader)
             return
         if reader:
@@ -515,7 +544,7 @@ class Controller(QObject):
         except VocaLensError as exc:
             self._tell_error(str(exc))
             return
-        label = label or (window.title if window.known else source)
+        label = label or (window.title if window.known else source_name(source))
         job = Job(source, image, label=label, window=window, first=first, origin=origin)
         self._submit(job, screen_reader=screen_reader_running())
 
@@ -629,7 +658,7 @@ class Controller(QObject):
             )
         except Exception as exc:  # losing history must not lose the description
             log.warning("history write failed: %s", exc)
-            self.say_once(f"The history could not be saved ({exc}).")
+            self.say_once(tr("The history could not be saved ({reason}).").format(reason=exc))
 
     def _on_failed(self, job_id: int, message: str) -> None:
         if job_id != self.current_id:
@@ -645,7 +674,8 @@ class Controller(QObject):
             reason = message.split(": ", 1)[-1].rstrip(".")
             self._unsaid[reason] = self._unsaid.get(reason, 0) + 1
         else:
-            self._say_problem(message, f"Problem ({self._in_batch} of {self._batch})")
+            heading = tr("Problem ({n} of {count})").format(n=self._in_batch, count=self._batch)
+            self._say_problem(message, heading)
         self._next_file()
 
     def _say_problem(self, message: str, heading: str) -> None:
@@ -665,8 +695,12 @@ class Controller(QObject):
             )
             self._after = True
             self._say_problem(
-                f"{count} more {'file' if count == 1 else 'files'} could not be read ({reasons}).",
-                "Problems",
+                trn(
+                    "{count} more file could not be read ({reasons}).",
+                    "{count} more files could not be read ({reasons}).",
+                    count,
+                ).format(count=count, reasons=reasons),
+                tr("Problems"),
             )
         self._unsaid.clear()
         self._failed_in_row = 0
@@ -678,7 +712,7 @@ class Controller(QObject):
             self.main_window.statusBar().showMessage(notice_text(notice), 10_000)
 
     def _tell_error(self, message: str) -> None:
-        self.say(message, "Problem")
+        self.say(message, tr("Problem"))
 
     def _make_speaker(self) -> Speaker:
         choice = self.settings["speech_engine"]
@@ -709,10 +743,12 @@ class Controller(QObject):
         lost = self.speaker.lost
         self.speaker = self._make_speaker()
         if broke:
-            notice = f"{broke.rstrip('.')}. VocaLens now speaks with {self.speaker.title}."
+            notice = tr("{problem}. VocaLens now speaks with {voice}.").format(
+                problem=broke.rstrip("."), voice=tr(self.speaker.title)
+            )
             self._said_once.add(notice)
             self.main_window.show_notice(notice)
-            self.say(f"{notice} {lost}".strip(), "Speech")
+            self.say(f"{notice} {lost}".strip(), tr("Speech"))
         elif lost:
             self.speech.say(lost)
 
@@ -742,8 +778,8 @@ class Controller(QObject):
     def _menu(self) -> QMenu:
         menu = QMenu()
         for key, text, tip in BUTTONS:
-            action = QAction(text, menu)
-            action.setToolTip(tip)
+            action = QAction(tr(text), menu)
+            action.setToolTip(tr(tip))
             action.triggered.connect(lambda _=False, k=key: self.run_action(k))
             menu.addAction(action)
             if key in ("open", "stop", "download"):

@@ -9,6 +9,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from vocalens.core import tr
+
 NAME = "vocalens"
 
 
@@ -28,7 +30,7 @@ def set_autostart(enabled: bool) -> str:
         else:
             _xdg(enabled)
     except OSError as exc:
-        return f"Start at login could not be changed ({exc})."
+        return tr("Start at login could not be changed ({reason}).").format(reason=exc)
     return ""
 
 

@@ -8,7 +8,7 @@ from PIL import Image
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QImage
 
-from vocalens.core import CaptureError, find_images
+from vocalens.core import CaptureError, find_images, tr
 
 
 def to_pil(image: QImage) -> Image.Image:
@@ -44,7 +44,9 @@ def clipboard_content(mime: QMimeData | None) -> tuple[Image.Image | None, list[
     """An image on the clipboard, or image files copied in a file manager. Raises
     ``CaptureError`` with a sentence when there is neither."""
     if mime is None:
-        raise CaptureError("The clipboard is empty.", "Copy an image first, then try again.")
+        raise CaptureError(
+            tr("The clipboard is empty."), tr("Copy an image first, then try again.")
+        )
     files = local_files(mime) if mime.hasUrls() else []
     if files:
         return None, files
@@ -54,7 +56,9 @@ def clipboard_content(mime: QMimeData | None) -> tuple[Image.Image | None, list[
             return to_pil(data), []
     if mime.hasText() and mime.text().strip():
         raise CaptureError(
-            "The clipboard holds text, not an image.",
-            "Copy an image or an image file, then try again.",
+            tr("The clipboard holds text, not an image."),
+            tr("Copy an image or an image file, then try again."),
         )
-    raise CaptureError("The clipboard holds no image.", "Copy an image first, then try again.")
+    raise CaptureError(
+        tr("The clipboard holds no image."), tr("Copy an image first, then try again.")
+    )

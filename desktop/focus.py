@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from vocalens.core import CaptureError
+from vocalens.core import CaptureError, tr
 
 ACCESSIBLE, COMPONENT = "org.a11y.atspi.Accessible", "org.a11y.atspi.Component"
 ROOT = ("org.a11y.atspi.Registry", "/org/a11y/atspi/accessible/root")
@@ -48,8 +48,8 @@ def focused_object(pid: int | None = None) -> FocusedObject:
     ask = {"win32": _uia_focus, "darwin": _ax_focus}.get(sys.platform)
     if ask is None and not sys.platform.startswith("linux"):
         raise CaptureError(
-            "Describing the focused object is not available on this system.",
-            "Describe the active window or a region instead.",
+            tr("Describing the focused object is not available on this system."),
+            tr("Describe the active window or a region instead."),
         )
     try:
         return ask() if ask is not None else _atspi_focus(pid)
@@ -57,9 +57,13 @@ def focused_object(pid: int | None = None) -> FocusedObject:
         raise
     except Exception as exc:  # no accessibility bus, an application that does not answer
         raise CaptureError(
-            f"The accessibility service could not say what has the focus ({exc}).",
-            "Turn on your desktop's accessibility support (a screen reader does), or describe "
-            "the active window instead.",
+            tr("The accessibility service could not say what has the focus ({reason}).").format(
+                reason=exc
+            ),
+            tr(
+                "Turn on your desktop's accessibility support (a screen reader does), or describe "
+                "the active window instead."
+            ),
         ) from None
 
 
@@ -112,8 +116,8 @@ def _atspi_focus(pid: int | None) -> FocusedObject:
     finally:
         bus.connection.close()
     raise CaptureError(
-        "No object has the keyboard focus that the accessibility service can see.",
-        "Move the focus to the control, or describe the active window instead.",
+        tr("No object has the keyboard focus that the accessibility service can see."),
+        tr("Move the focus to the control, or describe the active window instead."),
     )
 
 
@@ -123,7 +127,7 @@ def _focused_in(bus: _Bus, root: tuple[str, str], deadline: float) -> tuple[str,
     stack, seen = [root], 0
     while stack and seen < MOST_OBJECTS:
         if time.monotonic() > deadline:
-            raise TimeoutError("the application answers too slowly")
+            raise TimeoutError(tr("the application answers too slowly"))
         node = stack.pop()
         seen += 1
         state = bus.states(*node)
@@ -181,8 +185,8 @@ def _ax_focus() -> FocusedObject:
     error, focused = ax.AXUIElementCopyAttributeValue(system, "AXFocusedUIElement", None)
     if error or focused is None:
         raise CaptureError(
-            "macOS did not say which object has the focus.",
-            "Allow VocaLens in System Settings → Privacy & Security → Accessibility.",
+            tr("macOS did not say which object has the focus."),
+            tr("Allow VocaLens in System Settings → Privacy & Security → Accessibility."),
         )
 
     def attribute(name: str) -> Any:

@@ -21,8 +21,9 @@ from typing import TypeVar
 
 from PIL import Image
 
-from vocalens.core import data_dir
+from vocalens.core import N_, data_dir, tr
 
+UNSAVED = N_("The history cannot be saved ({reason}); this session's is kept in memory.")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS descriptions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -83,8 +84,8 @@ class History:
             if self.in_memory:
                 raise
             log.warning("history unavailable: %s", exc)
-            why = "it is in use by another program" if "locked" in str(exc) else str(exc)
-            self.notice = f"The history cannot be saved ({why}); this session's is kept in memory."
+            why = tr("it is in use by another program") if "locked" in str(exc) else str(exc)
+            self.notice = tr(UNSAVED).format(reason=why)
             self.db = self._connect(Path(":memory:"))
             if self.on_notice is not None:
                 self.on_notice(self.notice)
@@ -106,10 +107,12 @@ class History:
         except sqlite3.DatabaseError as exc:
             if _damaged(exc):
                 return self._replace_damaged()
-            why = "it is in use by another program" if "locked" in str(exc) else str(exc)
+            why = tr("it is in use by another program") if "locked" in str(exc) else str(exc)
         except OSError as exc:
-            why = f"{self.path.parent} cannot be written ({exc.strerror or exc})"
-        self.notice = f"The history cannot be saved ({why}); this session's is kept in memory."
+            why = tr("{folder} cannot be written ({reason})").format(
+                folder=self.path.parent, reason=exc.strerror or exc
+            )
+        self.notice = tr(UNSAVED).format(reason=why)
         return self._connect(Path(":memory:"))
 
     def _make_private(self) -> None:
@@ -126,7 +129,9 @@ class History:
             part = Path(f"{self.path}{suffix}")
             if part.exists():
                 os.replace(part, Path(f"{aside}{suffix}"))
-        self.notice = f"The history was damaged; it was moved to {aside} and a new one started."
+        self.notice = tr(
+            "The history was damaged; it was moved to {path} and a new one started."
+        ).format(path=aside)
         return self._connect(self.path)
 
     @staticmethod

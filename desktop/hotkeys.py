@@ -10,6 +10,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from vocalens.core import tr
+
 ACTIONS = ("screen", "window", "object", "clipboard", "repeat", "stop")
 
 
@@ -41,16 +43,15 @@ class Hotkeys(QObject):
             self._listener.daemon = True
             self._listener.start()
         except ValueError as exc:
-            self.problem = f"A shortcut is not valid ({exc}). Change it in Settings."
-            return False
-        except Exception as exc:  # no X server, no permission, no backend
-            self.problem = (
-                f"Global shortcuts are not available here ({exc}). Bind "
-                "`vocalens-desktop --describe screen` in your desktop's settings."
+            self.problem = tr("A shortcut is not valid ({reason}). Change it in Settings.").format(
+                reason=exc
             )
             return False
+        except Exception as exc:  # no X server, no permission, no backend
+            self.problem = _unavailable(exc)
+            return False
         if sys.platform == "darwin" and not getattr(self._listener, "IS_TRUSTED", True):
-            self.problem = (
+            self.problem = tr(
                 "macOS has not allowed VocaLens to watch the keyboard. Allow it in "
                 "System Settings → Privacy & Security → Accessibility."
             )
@@ -66,10 +67,7 @@ class Hotkeys(QObject):
         try:
             problems = listener.start(bindings)
         except Exception as exc:  # no X server after all, a display that went away
-            self.problem = (
-                f"Global shortcuts are not available here ({exc}). Bind "
-                "`vocalens-desktop --describe screen` in your desktop's settings."
-            )
+            self.problem = _unavailable(exc)
             return False
         self._listener = listener
         self.problem = " ".join(problems)
@@ -83,9 +81,16 @@ class Hotkeys(QObject):
 
 def _unsupported() -> str:
     if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
-        return (
+        return tr(
             "Global shortcuts need X11; on this Wayland desktop bind "
             "`vocalens-desktop --describe screen` (and --describe window, --repeat, --stop) "
             "in your desktop's keyboard settings."
         )
     return ""
+
+
+def _unavailable(exc: Exception) -> str:
+    return tr(
+        "Global shortcuts are not available here ({reason}). Bind "
+        "`vocalens-desktop --describe screen` in your desktop's settings."
+    ).format(reason=exc)

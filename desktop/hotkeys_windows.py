@@ -11,6 +11,8 @@ from collections.abc import Callable
 from ctypes import wintypes
 from typing import Any
 
+from vocalens.core import tr
+
 WM_HOTKEY, WM_QUIT = 0x0312, 0x0012
 MOD_NOREPEAT = 0x4000  # holding the chord down does not repeat it
 MODIFIERS = {"<alt>": 0x1, "<ctrl>": 0x2, "<shift>": 0x4, "<cmd>": 0x8}
@@ -67,7 +69,11 @@ class RegisteredHotkeys:
             try:
                 wanted.append((action, combo, *parse(combo)))
             except ValueError as exc:
-                problems.append(f"A shortcut is not valid ({exc}). Change it in Settings.")
+                problems.append(
+                    tr("A shortcut is not valid ({reason}). Change it in Settings.").format(
+                        reason=exc
+                    )
+                )
         ready = threading.Event()
         self._thread = threading.Thread(
             target=self._run, args=(wanted, problems, ready), name="vocalens-hotkeys", daemon=True
@@ -91,8 +97,10 @@ class RegisteredHotkeys:
                 actions[number] = action
             else:
                 problems.append(
-                    f"The shortcut {_readable(combo)} is taken by another program; choose another "
-                    "in Settings."
+                    tr(
+                        "The shortcut {keys} is taken by another program; choose another in "
+                        "Settings."
+                    ).format(keys=_readable(combo))
                 )
         ready.set()
         msg = wintypes.MSG()

@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from vocalens.core import tr
+
 MODIFIERS = {
     "<ctrl>": "ControlMask",
     "<shift>": "ShiftMask",
@@ -68,11 +70,19 @@ class GrabbedHotkeys:
             try:
                 names, key = parse(combo)
             except ValueError as exc:
-                problems.append(f"A shortcut is not valid ({exc}). Change it in Settings.")
+                problems.append(
+                    tr("A shortcut is not valid ({reason}). Change it in Settings.").format(
+                        reason=exc
+                    )
+                )
                 continue
             keycode = conn.keysym_to_keycode(XK.string_to_keysym(key))
             if not keycode:
-                problems.append(f"The shortcut {_readable(combo)} names a key this keyboard lacks.")
+                problems.append(
+                    tr("The shortcut {keys} names a key this keyboard lacks.").format(
+                        keys=_readable(combo)
+                    )
+                )
                 continue
             mask = 0
             for name in names:
@@ -84,8 +94,10 @@ class GrabbedHotkeys:
             conn.sync()
             if refused.get_error():
                 problems.append(
-                    f"The shortcut {_readable(combo)} is taken by another program; choose another "
-                    "in Settings."
+                    tr(
+                        "The shortcut {keys} is taken by another program; choose another in "
+                        "Settings."
+                    ).format(keys=_readable(combo))
                 )
                 for locks in (0, X.LockMask, X.Mod2Mask, X.LockMask | X.Mod2Mask):
                     root.ungrab_key(keycode, mask | locks)

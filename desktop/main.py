@@ -14,7 +14,7 @@ from typing import Any
 
 from platformdirs import user_log_path
 
-from vocalens.core import map_large_blocks_apart
+from vocalens.core import map_large_blocks_apart, tr
 
 HAND_OVER_S = 5.0  # how long a second launch waits for the running instance to answer
 
@@ -22,26 +22,30 @@ HAND_OVER_S = 5.0  # how long a second launch waits for the running instance to 
 def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, dict[str, Any] | None]:
     p = argparse.ArgumentParser(
         prog="vocalens-desktop",
-        description="Describe the screen and images out loud. With an action, tell the running "
-        "VocaLens to do it (starting it if needed): bind these commands to keys in "
-        "your desktop's settings where global shortcuts are not available.",
+        description=tr(
+            "Describe the screen and images out loud. With an action, tell the running "
+            "VocaLens to do it (starting it if needed): bind these commands to keys in "
+            "your desktop's settings where global shortcuts are not available."
+        ),
     )
     p.add_argument(
         "--describe",
         nargs="+",
         metavar="TARGET",
-        help="screen, window, object (the focused control), region, clipboard, or image files",
+        help=tr("screen, window, object (the focused control), region, clipboard, or image files"),
     )
-    p.add_argument("--find", metavar="TEXT", help="say where a control or text on the screen is")
     p.add_argument(
-        "--click", metavar="TEXT", help="click the control on the screen that TEXT names"
+        "--find", metavar="TEXT", help=tr("say where a control or text on the screen is")
     )
-    p.add_argument("--repeat", action="store_true", help="say the last description again")
-    p.add_argument("--stop", action="store_true", help="stop speaking")
-    p.add_argument("--quit", action="store_true", help="quit the running VocaLens")
-    p.add_argument("--show", action="store_true", help="open the main window")
-    p.add_argument("--background", action="store_true", help="start quietly (at login)")
-    p.add_argument("--no-tray", action="store_true", help="use a window instead of the tray")
+    p.add_argument(
+        "--click", metavar="TEXT", help=tr("click the control on the screen that TEXT names")
+    )
+    p.add_argument("--repeat", action="store_true", help=tr("say the last description again"))
+    p.add_argument("--stop", action="store_true", help=tr("stop speaking"))
+    p.add_argument("--quit", action="store_true", help=tr("quit the running VocaLens"))
+    p.add_argument("--show", action="store_true", help=tr("open the main window"))
+    p.add_argument("--background", action="store_true", help=tr("start quietly (at login)"))
+    p.add_argument("--no-tray", action="store_true", help=tr("use a window instead of the tray"))
     args = p.parse_args(argv)
     message: dict[str, Any] | None = None
     if args.describe:
@@ -75,9 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, message = parse(argv)
     if no_display():
         print(
-            "VocaLens needs a graphical desktop, and none was found (DISPLAY and "
-            "WAYLAND_DISPLAY are not set). Start it from your desktop session, or use the "
-            "`vocalens describe` command line here.",
+            tr(
+                "VocaLens needs a graphical desktop, and none was found (DISPLAY and "
+                "WAYLAND_DISPLAY are not set). Start it from your desktop session, or use the "
+                "`vocalens describe` command line here."
+            ),
             file=sys.stderr,
         )
         return 2
@@ -93,7 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         runtime_dir()
     except OSError as exc:
         print(
-            f"VocaLens cannot start: {exc}. Set XDG_RUNTIME_DIR to a folder of your own (0700).",
+            tr(
+                "VocaLens cannot start: {reason}. Set XDG_RUNTIME_DIR to a folder of your own "
+                "(0700)."
+            ).format(reason=exc),
             file=sys.stderr,
         )
         return 1
@@ -104,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     if message is not None and message["action"] in ("quit", "stop", "repeat"):
-        print("VocaLens is not running.", file=sys.stderr)
+        print(tr("VocaLens is not running."), file=sys.stderr)
         return 0
     _setup_logging()
     return run(app, args, message, RemoteServer())
@@ -113,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(app: Any, args: argparse.Namespace, message: dict[str, Any] | None, remote: Any) -> int:
     from PySide6.QtCore import QTimer
 
-    from .app import Controller, app_icon
+    from .app import Controller, app_icon, speak_in
     from .history import History
     from .settings import Settings
 
@@ -125,10 +134,16 @@ def run(app: Any, args: argparse.Namespace, message: dict[str, Any] | None, remo
     if not remote.listen():
         return _hand_over(message or {"action": "show" if not args.background else "ping"})
     try:
-        controller = Controller(Settings(), History(), use_tray=False if args.no_tray else None)
+        settings = Settings()
+        speak_in(settings["language"])  # before any window is made
+        controller = Controller(settings, History(), use_tray=False if args.no_tray else None)
     except Exception as exc:  # start-up failed: one friendly message, details in the log
         logging.exception("start-up failed")
-        _fatal(f"VocaLens could not start: {exc}. The log is in {user_log_path('vocalens')}.")
+        _fatal(
+            tr("VocaLens could not start: {reason}. The log is in {path}.").format(
+                reason=exc, path=user_log_path("vocalens")
+            )
+        )
         return 1
     # Run from the event loop, after the socket's slot has returned: a capture waits for the
     # display with events processed, and the socket may close (and be deleted) meanwhile.
@@ -171,8 +186,10 @@ def _hand_over(message: dict[str, Any]) -> int:
             return 2
         time.sleep(0.2)
     print(
-        "VocaLens is running but does not answer. Quit it from its menu (or end its process) "
-        "and start it again.",
+        tr(
+            "VocaLens is running but does not answer. Quit it from its menu (or end its "
+            "process) and start it again."
+        ),
         file=sys.stderr,
     )
     return 1
@@ -189,7 +206,7 @@ def _fatal(text: str) -> None:
 
     print(text, file=sys.stderr)
     box = QMessageBox(QMessageBox.Icon.Critical, "VocaLens", text)
-    box.setAccessibleName("VocaLens could not start")
+    box.setAccessibleName(tr("VocaLens could not start"))
     box.exec()
 
 

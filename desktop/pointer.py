@@ -9,7 +9,7 @@ import sys
 import time
 from typing import Literal
 
-from vocalens.core import VocaLensError
+from vocalens.core import VocaLensError, tr, x_display
 
 How = Literal["left", "right", "move"]
 SETTLE_S = 0.05  # between the pointer's arrival and the press: toolkits want the enter first
@@ -34,26 +34,29 @@ def press(x: int, y: int, how: How = "left") -> None:
 def _x11(x: int, y: int, how: How) -> None:
     if not os.environ.get("DISPLAY"):
         raise PointerError(
-            "VocaLens cannot move the mouse in this session (it needs X11; Wayland keeps the "
-            "mouse to itself).",
-            "Log in to an X11 session, or use the program's own keys.",
+            tr(
+                "VocaLens cannot move the mouse in this session (it needs X11; Wayland keeps the "
+                "mouse to itself)."
+            ),
+            tr("Log in to an X11 session, or use the program's own keys."),
         )
     try:
-        from Xlib import X, display
-        from Xlib.error import DisplayError
+        from Xlib import X
         from Xlib.ext import xtest
     except ImportError as exc:
         raise PointerError(
-            "Clicking needs python-xlib, which is not installed.",
-            "Install VocaLens with its desktop extra: pip install 'vocalens[desktop]'.",
+            tr("Clicking needs python-xlib, which is not installed."),
+            tr("Install VocaLens with its desktop extra: pip install 'vocalens[desktop]'."),
         ) from exc
-    try:
-        screen = display.Display()
-    except (DisplayError, OSError) as exc:
-        raise PointerError(f"The display could not be reached ({exc}).") from exc
+    screen = x_display()
+    if screen is None:
+        raise PointerError(
+            tr("The display {name} could not be reached.").format(name=os.environ["DISPLAY"]),
+            tr("Start VocaLens from within your desktop session."),
+        )
     try:
         if not screen.has_extension("XTEST"):
-            raise PointerError("This X server does not let programs move the mouse (no XTEST).")
+            raise PointerError(tr("This X server does not let programs move the mouse (no XTEST)."))
         xtest.fake_input(screen, X.MotionNotify, x=x, y=y)
         screen.sync()
         if how != "move":
@@ -87,7 +90,7 @@ def _windows(x: int, y: int, how: How) -> None:  # pragma: no cover - Windows on
 
     user32 = ctypes.windll.user32  # type: ignore[attr-defined]
     if not user32.SetCursorPos(x, y):
-        raise PointerError("Windows did not let VocaLens move the mouse.")
+        raise PointerError(tr("Windows did not let VocaLens move the mouse."))
     if how == "move":
         return
     down, up = (0x0002, 0x0004) if how == "left" else (0x0008, 0x0010)
@@ -95,8 +98,11 @@ def _windows(x: int, y: int, how: How) -> None:  # pragma: no cover - Windows on
                          Input(0, MouseInput(0, 0, 0, up, 0, 0)))  # fmt: skip
     if user32.SendInput(2, events, ctypes.sizeof(Input)) != 2:
         raise PointerError(
-            "Windows did not let VocaLens click (a program running as administrator is above it).",
-            "Run VocaLens as administrator to click in such programs.",
+            tr(
+                "Windows did not let VocaLens click (a program running as administrator is "
+                "above it)."
+            ),
+            tr("Run VocaLens as administrator to click in such programs."),
         )
 
 

@@ -6,10 +6,12 @@ from PySide6.QtCore import QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QWidget
 
+from vocalens.core import N_, tr
+
 STEP, BIG_STEP = 10, 50
 
 
-KEYS = (
+KEYS = N_(
     "Choose a region: arrow keys move the box, Shift with the arrow keys resizes it, "
     "Enter describes it, Escape cancels."
 )
@@ -26,12 +28,14 @@ class RegionSelector(QWidget):
         super().__init__(
             None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
         )
-        self.setAccessibleName("Region selector")
+        self.setAccessibleName(tr("Region selector"))
         self.setAccessibleDescription(
-            "Arrow keys move the box, Shift with arrows resizes it, Enter describes it, "
-            "Escape cancels."
+            tr(
+                "Arrow keys move the box, Shift with arrows resizes it, Enter describes it, "
+                "Escape cancels."
+            )
         )
-        self.setWindowTitle("Select a region to describe")
+        self.setWindowTitle(tr("Select a region to describe"))
         self.shot = screenshot
         ratio = screenshot.devicePixelRatio() or 1.0
         w, h = int(screenshot.width() / ratio), int(screenshot.height() / ratio)
@@ -82,11 +86,11 @@ class RegionSelector(QWidget):
         pen.setColor(self.palette().highlight().color())
         painter.setPen(pen)
         painter.drawRect(self.box)
-        hint = painter.fontMetrics().boundingRect(KEYS).adjusted(-12, -8, 12, 8)
+        hint = painter.fontMetrics().boundingRect(tr(KEYS)).adjusted(-12, -8, 12, 8)
         hint.moveTopLeft(self.rect().topLeft() + QPoint(16, 16))
         painter.fillRect(hint, self.palette().window())
         painter.setPen(self.palette().windowText().color())
-        painter.drawText(hint, Qt.AlignmentFlag.AlignCenter, KEYS)
+        painter.drawText(hint, Qt.AlignmentFlag.AlignCenter, tr(KEYS))
 
     def _finish(self) -> None:
         ratio = self.shot.devicePixelRatio() or 1.0

@@ -22,7 +22,7 @@ from platformdirs import user_runtime_path
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from vocalens.core import cache_dir
+from vocalens.core import cache_dir, tr
 
 log = logging.getLogger(__name__)
 ACTIONS = {
@@ -100,22 +100,22 @@ def address(name: str) -> str:
 def valid(message: Any) -> str:
     """Why ``message`` is refused ("" when it is a command this app takes)."""
     if not isinstance(message, dict) or not isinstance(message.get("action"), str):
-        return "the message is not a VocaLens command"
+        return tr("the message is not a VocaLens command")
     if message["action"] not in ACTIONS:
-        return "the message is not a VocaLens command"
+        return tr("the message is not a VocaLens command")
     target = message.get("target")
     if message["action"] == "files":
         if not isinstance(target, list) or not all(isinstance(t, str) for t in target):
-            return "the files are not a list of paths"
+            return tr("the files are not a list of paths")
         if len(target) > MAX_FILES:
-            return f"more than {MAX_FILES} files at once"
+            return tr("more than {count} files at once").format(count=MAX_FILES)
     elif message["action"] in SEARCHES:
         if not isinstance(target, str) or not target.strip():
-            return "there are no words to look for"
+            return tr("there are no words to look for")
         if len(target) > MAX_WORDS:
-            return f"more than {MAX_WORDS} characters to look for"
+            return tr("more than {count} characters to look for").format(count=MAX_WORDS)
     elif target is not None:
-        return "only files and searches take a target"
+        return tr("only files and searches take a target")
     return ""
 
 
@@ -143,7 +143,7 @@ def send(message: dict[str, Any], name: str | None = None, timeout_ms: int = 150
     except (ValueError, AttributeError):
         why = None
     if why:
-        raise Refused(f"VocaLens did not take the command: {why}.")
+        raise Refused(tr("VocaLens did not take the command: {reason}.").format(reason=why))
     return True
 
 

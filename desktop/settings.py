@@ -14,10 +14,12 @@ from PySide6.QtCore import QObject, Signal
 
 from vocalens.core import (
     DEFAULT_MODEL,
+    N_,
     PRECISIONS,
     NotAFile,
     config_dir,
     read_json,
+    tr,
     write_text_atomic,
 )
 
@@ -39,211 +41,306 @@ class Setting:
         kind = type(self.default)
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
+        title = tr(self.title)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ValueError(f"{self.title} must be {kind.__name__}, not {value!r}.")
+            raise ValueError(
+                tr("{setting} must be {kind}, not {value}.").format(
+                    setting=title, kind=tr(KINDS.get(kind, kind.__name__)), value=repr(value)
+                )
+            )
         if self.choices and value not in self.choices:
-            raise ValueError(f"{self.title} must be one of {', '.join(map(str, self.choices))}.")
+            choices = ", ".join(choice_name(c) for c in self.choices)
+            raise ValueError(
+                tr("{setting} must be one of {choices}.").format(setting=title, choices=choices)
+            )
         if self.minimum is not None and value < self.minimum:
-            raise ValueError(f"{self.title} must be at least {self.minimum}.")
+            raise ValueError(
+                tr("{setting} must be at least {limit}.").format(setting=title, limit=self.minimum)
+            )
         if self.maximum is not None and value > self.maximum:
-            raise ValueError(f"{self.title} must be at most {self.maximum}.")
+            raise ValueError(
+                tr("{setting} must be at most {limit}.").format(setting=title, limit=self.maximum)
+            )
         if self.pattern and not re.fullmatch(self.pattern, value):
-            raise ValueError(f"{self.title} must be like {self.example}, not {value[:40]!r}.")
+            raise ValueError(
+                tr("{setting} must be like {example}, not {value}.").format(
+                    setting=title, example=self.example, value=repr(value[:40])
+                )
+            )
         return value
+
+
+KINDS = {bool: N_("on or off"), int: N_("a whole number"), float: N_("a number"), str: N_("text")}
+# How a choice is shown and said; one not listed is shown as it is stored. Languages are named
+# in their own words, as everywhere.
+CHOICE_NAMES: dict[Any, str] = {
+    "auto": N_("automatic"),
+    "cpu": N_("processor"),
+    "cuda": "CUDA (NVIDIA)",
+    "dml": "DirectML (Windows)",
+    "coreml": "Core ML (Apple)",
+    "greedy": N_("greedy (fastest)"),
+    "beam": N_("beam search"),
+    "sample": N_("sampling"),
+    "brief": N_("brief"),
+    "normal": N_("normal"),
+    "full": N_("full"),
+    "qt": N_("Qt speech"),
+    "none": N_("none (text only)"),
+    "screen reader": N_("screen reader"),
+    "own voice": N_("own voice"),
+    "both": N_("both"),
+    "mouse": N_("the one under the mouse"),
+    "all": N_("all"),
+    "alphabets": N_("alphabets"),
+    "en": "English",
+    "de": "Deutsch",
+    "es": "Español",
+    "fr": "Français",
+    "pl": "Polski",
+    "ru": "Русский",
+}
+
+
+def choice_name(value: Any) -> str:
+    """A stored choice as the user sees it, in their language."""
+    name = CHOICE_NAMES.get(value, str(value))
+    return tr(name) if name and value not in LANGUAGE_CODES else name
+
+
+LANGUAGE_CODES = {"en", "de", "es", "fr", "pl", "ru"}
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "model",
         DEFAULT_MODEL,
-        "Caption model",
-        "Registered model name or a model folder.",
-        "Model",
+        N_("Caption model"),
+        N_("Registered model name or a model folder."),
+        N_("Model"),
     ),
     Setting(
         "device",
         "auto",
-        "Device",
-        "Where the model runs: auto uses a GPU when onnxruntime can (CUDA, DirectML, "
-        "Core ML), else the processor.",
-        "Model",
+        N_("Device"),
+        N_(
+            "Where the model runs: automatic uses a GPU when onnxruntime can (CUDA, DirectML, "
+            "Core ML), else the processor."
+        ),
+        N_("Model"),
         ("auto", "cpu", "cuda", "dml", "coreml"),
     ),
     Setting(
         "precision",
         "auto",
-        "Speed",
-        "int8 is about 3 times faster on the CPU with nearly the same captions; fp32 is exact. "
-        "auto: the fastest that gives this model's own captions, checked once per model.",
-        "Model",
+        N_("Speed"),
+        N_(
+            "int8 is about 3 times faster on the CPU with nearly the same captions; fp32 is exact. "
+            "automatic: the fastest that gives this model's own captions, checked once per model."
+        ),
+        N_("Model"),
         PRECISIONS,
     ),
     Setting(
         "load_at_start",
         False,
-        "Load the model at start",
-        "Load the caption model when VocaLens starts instead of on first use.",
-        "Model",
+        N_("Load the model at start"),
+        N_("Load the caption model when VocaLens starts instead of on first use."),
+        N_("Model"),
     ),
     Setting(
         "decoding",
         "beam",
-        "Caption search",
-        "Greedy is fastest; beam search gives better captions; sampling varies them.",
-        "Model",
+        N_("Caption search"),
+        N_("Greedy is fastest; beam search gives better captions; sampling varies them."),
+        N_("Model"),
         ("greedy", "beam", "sample"),
     ),
     Setting(
         "max_tokens",
         30,
-        "Longest caption (tokens)",
-        "Upper limit on caption length.",
-        "Model",
+        N_("Longest caption (tokens)"),
+        N_("Upper limit on caption length."),
+        N_("Model"),
         minimum=5,
         maximum=80,
     ),
     Setting(
         "verbosity",
         "normal",
-        "Verbosity",
-        "How much is spoken first: brief, normal or full.",
-        "Speech",
+        N_("Verbosity"),
+        N_("How much is spoken first: brief, normal or full."),
+        N_("Speech"),
         ("brief", "normal", "full"),
     ),
     Setting(
         "speech_engine",
         "auto",
-        "Own voice",
-        "The voice VocaLens speaks with when it speaks itself: auto tries pyttsx3, then Qt "
-        "speech, then text only; speech-dispatcher is the voice Orca uses (Linux).",
-        "Speech",
+        N_("Own voice"),
+        N_(
+            "The voice VocaLens speaks with when it speaks itself: automatic tries pyttsx3, "
+            "then Qt "
+            "speech, then text only; speech-dispatcher is the voice Orca uses (Linux)."
+        ),
+        N_("Speech"),
         ("auto", "pyttsx3", "qt", "speech-dispatcher", "none"),
     ),
-    Setting("voice", "", "Voice", "Voice name or id; empty uses the system default.", "Speech"),
+    Setting(
+        "voice",
+        "",
+        N_("Voice"),
+        N_("Voice name or id; empty uses the system default."),
+        N_("Speech"),
+    ),
     Setting(
         "rate",
         180,
-        "Speaking rate (words per minute)",
-        "How fast speech is.",
-        "Speech",
+        N_("Speaking rate (words per minute)"),
+        N_("How fast speech is."),
+        N_("Speech"),
         minimum=80,
         maximum=450,
     ),
     Setting(
-        "volume", 1.0, "Volume", "Speech volume from 0 to 1.", "Speech", minimum=0.0, maximum=1.0
+        "volume",
+        1.0,
+        N_("Volume"),
+        N_("Speech volume from 0 to 1."),
+        N_("Speech"),
+        minimum=0.0,
+        maximum=1.0,
     ),
     Setting(
         "output",
         "auto",
-        "Say descriptions through",
-        "auto: the screen reader when one runs (announcements, heard once, in its voice and on "
-        "braille), else VocaLens's own voice; or always one of them, or both.",
-        "Speech",
+        N_("Say descriptions through"),
+        N_(
+            "automatic: the screen reader when one runs (announcements, heard once, in its voice "
+            "and on "
+            "braille), else VocaLens's own voice; or always one of them, or both."
+        ),
+        N_("Speech"),
         ("auto", "screen reader", "own voice", "both"),
     ),
     Setting(
         "popup_seconds",
         0,
-        "Keep the result window open (seconds)",
-        "0 keeps it until you close it.",
-        "Speech",
+        N_("Keep the result window open (seconds)"),
+        N_("0 keeps it until you close it."),
+        N_("Speech"),
         minimum=0,
         maximum=600,
     ),
     Setting(
         "hotkey_screen",
         "<ctrl>+<alt>+<shift>+<f1>",
-        "Describe screen",
-        "Global shortcut.",
-        "Shortcuts",
+        N_("Describe screen"),
+        N_("Global shortcut."),
+        N_("Shortcuts"),
     ),
     Setting(
         "hotkey_window",
         "<ctrl>+<alt>+<shift>+<f2>",
-        "Describe active window",
-        "Global shortcut.",
-        "Shortcuts",
+        N_("Describe active window"),
+        N_("Global shortcut."),
+        N_("Shortcuts"),
     ),
     Setting(
         "hotkey_object",
         "<ctrl>+<alt>+<shift>+<f3>",
-        "Describe focused object",
-        "Global shortcut.",
-        "Shortcuts",
+        N_("Describe focused object"),
+        N_("Global shortcut."),
+        N_("Shortcuts"),
     ),
     Setting(
         "hotkey_clipboard",
         "<ctrl>+<alt>+<shift>+<f4>",
-        "Describe clipboard image",
-        "Global shortcut.",
-        "Shortcuts",
+        N_("Describe clipboard image"),
+        N_("Global shortcut."),
+        N_("Shortcuts"),
     ),
     Setting(
-        "hotkey_repeat", "<ctrl>+<alt>+<shift>+<f5>", "Repeat last", "Global shortcut.", "Shortcuts"
+        "hotkey_repeat",
+        "<ctrl>+<alt>+<shift>+<f5>",
+        N_("Repeat last"),
+        N_("Global shortcut."),
+        N_("Shortcuts"),
     ),
     Setting(
-        "hotkey_stop", "<ctrl>+<alt>+<shift>+<f6>", "Stop speaking", "Global shortcut.", "Shortcuts"
+        "hotkey_stop",
+        "<ctrl>+<alt>+<shift>+<f6>",
+        N_("Stop speaking"),
+        N_("Global shortcut."),
+        N_("Shortcuts"),
     ),
     Setting(
         "capture_screen",
         "mouse",
-        "Screen to describe",
-        "The screen under the mouse, or all screens together.",
-        "Capture",
+        N_("Screen to describe"),
+        N_("The screen under the mouse, or all screens together."),
+        N_("Capture"),
         ("mouse", "all"),
     ),
     Setting(
         "text_scripts",
         "auto",
-        "Read text written in",
-        "alphabets: Latin, Greek, Cyrillic, Arabic and the other alphabets (faster); all: "
-        "Chinese, Japanese and Korean too. auto: all when your language is one of those three.",
-        "Capture",
+        N_("Read text written in"),
+        N_(
+            "alphabets: Latin, Greek, Cyrillic, Arabic and the other alphabets (faster); all: "
+            "Chinese, Japanese and Korean too. automatic: all when your language is one of those "
+            "three."
+        ),
+        N_("Capture"),
         ("auto", "alphabets", "all"),
     ),
     Setting(
         "text_languages",
         "auto",
-        "Also read text in",
-        "Languages written in Cyrillic, Greek, Arabic, Hebrew or Devanagari, read with "
-        "Tesseract's language packs (rus, ukr, ell, ara, heb, hin…, joined by +). auto: your "
-        "language; none: no others.",
-        "Capture",
+        N_("Also read text in"),
+        N_(
+            "Languages written in Cyrillic, Greek, Arabic, Hebrew or Devanagari, read with "
+            "Tesseract's language packs (rus, ukr, ell, ara, heb, hin…, joined by +). automatic: "
+            "your "
+            "language; none: no others."
+        ),
+        N_("Capture"),
         pattern=r"auto|none|[a-z_]{3,16}(\+[a-z_]{3,16}){0,7}",
         example="auto, none or rus+ell",
     ),
     Setting(
         "history_days",
         30,
-        "Keep history (days)",
-        "Descriptions older than this are deleted; 0 keeps none.",
-        "History",
+        N_("Keep history (days)"),
+        N_("Descriptions older than this are deleted; 0 keeps none."),
+        N_("History"),
         minimum=0,
         maximum=3650,
     ),
     Setting(
         "keep_screenshots",
         False,
-        "Keep screenshots in history",
-        "Store the captured images too (off: only a small thumbnail).",
-        "History",
+        N_("Keep screenshots in history"),
+        N_("Store the captured images too (off: only a small thumbnail)."),
+        N_("History"),
     ),
     Setting(
         "language",
         "auto",
-        "Language of descriptions",
-        "The language VocaLens describes in: auto follows the system; en, de, es, fr, pl or "
-        "ru. Captions stay in English and are said to be. (VocaLens's windows are in English "
-        "for now.)",
-        "General",
+        N_("Language"),
+        N_(
+            "The language VocaLens speaks and shows: automatic follows the system. Descriptions "
+            "change at once, the windows when VocaLens starts again. Captions stay in English "
+            "and are said to be."
+        ),
+        N_("General"),
         ("auto", "en", "de", "es", "fr", "pl", "ru"),
     ),
     Setting(
         "start_at_login",
         False,
-        "Start at login",
-        "Start VocaLens quietly when you log in.",
-        "General",
+        N_("Start at login"),
+        N_("Start VocaLens quietly when you log in."),
+        N_("General"),
     ),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -282,7 +379,7 @@ class Settings(QObject):
         cannot be written, none. Raises ``ValueError`` with a sentence for the user."""
         for name in values:
             if name not in BY_NAME:
-                raise ValueError(f"There is no setting called {name}.")
+                raise ValueError(tr("There is no setting called {name}.").format(name=name))
         checked = {name: BY_NAME[name].validate(v) for name, v in values.items()}
         changes = {n: v for n, v in checked.items() if self.values[n] != v}
         if not changes:
@@ -294,8 +391,10 @@ class Settings(QObject):
         except OSError as exc:  # a full disk, a read-only folder: nothing changes
             self.values = old
             raise ValueError(
-                f"The settings could not be saved ({exc.strerror or exc}), so nothing was "
-                f"changed. Check that {self.path.parent} can be written."
+                tr(
+                    "The settings could not be saved ({reason}), so nothing was changed. "
+                    "Check that {folder} can be written."
+                ).format(reason=exc.strerror or exc, folder=self.path.parent)
             ) from None
         for name, value in changes.items():
             self.changed.emit(name, value)
@@ -315,7 +414,7 @@ class Settings(QObject):
                 try:
                     self.values[name] = BY_NAME[name].validate(value)
                 except ValueError as exc:
-                    self.problems.append(f"{exc} The default is used.")
+                    self.problems.append(tr("{problem} The default is used.").format(problem=exc))
 
     def _set_aside(self) -> None:
         """An unreadable settings file is kept (as ``.unreadable``) and said, not overwritten
@@ -326,7 +425,9 @@ class Settings(QObject):
         except OSError:
             aside = self.path
         self.problems.append(
-            f"The settings file was unreadable; defaults are used and it was kept as {aside}."
+            tr(
+                "The settings file was unreadable; defaults are used and it was kept as {path}."
+            ).format(path=aside)
         )
 
     def _save(self) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from PIL import Image
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from vocalens.core import Description, Notice, ReadFirst, Source, VocaLensError, WindowInfo
+from vocalens.core import Description, Notice, ReadFirst, Source, VocaLensError, WindowInfo, tr
 
 ImageSource = Image.Image | Callable[[], Image.Image]
 PRELOAD = "<preload>"
@@ -80,7 +80,7 @@ class _Runner(QObject):
         except VocaLensError as exc:
             self.task_failed.emit(name, str(exc))
         except Exception as exc:  # the worker must survive anything and say what happened
-            self.task_failed.emit(name, f"Something went wrong: {exc}")
+            self.task_failed.emit(name, tr("Something went wrong: {reason}").format(reason=exc))
 
     @Slot()
     def run_check(self) -> None:
@@ -117,9 +117,11 @@ class _Runner(QObject):
         except VocaLensError as exc:
             self.error.emit(job.id, str(exc))
         except MemoryError:
-            self.error.emit(job.id, "Out of memory while describing. Try a smaller image.")
+            self.error.emit(job.id, tr("Out of memory while describing. Try a smaller image."))
         except Exception as exc:  # the worker must survive anything and say what happened
-            self.error.emit(job.id, f"Something went wrong while describing: {exc}")
+            self.error.emit(
+                job.id, tr("Something went wrong while describing: {reason}").format(reason=exc)
+            )
 
 
 class Worker(QObject):

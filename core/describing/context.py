@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,10 +44,32 @@ def active_window(not_of: int = 0) -> WindowInfo:
     return WindowInfo()
 
 
-def _x11(not_of: int = 0) -> WindowInfo:
-    from Xlib import X, display
+def x_display() -> Any:
+    """A connection to the X server named by ``DISPLAY``, or None where there is none to reach
+    (or no python-xlib). A failed attempt's sockets, which python-xlib leaves to the garbage
+    collector, are closed here, quietly."""
+    if not os.environ.get("DISPLAY"):
+        return None
+    try:
+        from Xlib import display
+    except ImportError:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return display.Display()
+        except Exception:  # refused, a bad name, a server that went away
+            pass
+        gc.collect()
+    return None
 
-    d = display.Display()
+
+def _x11(not_of: int = 0) -> WindowInfo:
+    from Xlib import X
+
+    d = x_display()
+    if d is None:
+        return WindowInfo()
     try:
         root = d.screen().root
         active = root.get_full_property(d.intern_atom("_NET_ACTIVE_WINDOW"), X.AnyPropertyType)
@@ -133,10 +157,12 @@ def window_stacking() -> list[tuple[int, tuple[int, int, int, int]]] | None:
     if sys.platform in ("win32", "darwin") or not os.environ.get("DISPLAY"):
         return None
     try:
-        from Xlib import X, display
+        from Xlib import X
     except ImportError:
         return None
-    d = display.Display()
+    d = x_display()
+    if d is None:
+        return None
     try:
         root = d.screen().root
         listed = root.get_full_property(

@@ -38,6 +38,14 @@ PLACES = (  # the ninths of a window or screen, row by row
     (N_("left"), N_("middle"), N_("right")),
     (N_("bottom left"), N_("bottom"), N_("bottom right")),
 )
+SOURCE_NAMES = {  # what was described, as a window's heading or a history entry names it
+    "file": N_("File"),
+    "clipboard": N_("Clipboard image"),
+    "screen": N_("Screen"),
+    "window": N_("Window"),
+    "object": N_("Focused object"),
+    "region": N_("Region"),
+}
 BARE_NUMBER = re.compile(r"^[\d.,:%$€£+\-/ ]+$")  # an axis tick, not a label
 
 
@@ -333,3 +341,8 @@ def _flow(block: str) -> str:
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
     return text if not text or text[-1] in ".!?:;…。？！؟؛۔।" else text + "."
+
+
+def source_name(source: str) -> str:
+    """What was described (``screen``, ``clipboard``…), named in the user's language."""
+    return tr(SOURCE_NAMES[source]) if source in SOURCE_NAMES else source

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from vocalens.core import N_
+
 
 class Speaker(QObject):
     """One speech engine. ``speak`` returns at once; ``stop`` silences it mid-sentence."""
 
     name = "base"
-    title = "its own voice"  # how the user hears of it: "VocaLens now speaks with …"
+    title = N_("its own voice")  # how the user hears of it: "VocaLens now speaks with …"
     started = Signal(str)  # the text now being spoken
     finished = Signal()
     died = Signal(str)  # the engine broke; one sentence why (``lost`` holds what it was saying)
@@ -39,7 +41,7 @@ class SilentSpeaker(Speaker):
     """Speaks nothing: the text is still shown, so nothing else needs a special case."""
 
     name = "none"
-    title = "no voice: descriptions are shown as text"
+    title = N_("no voice: descriptions are shown as text")
 
     def speak(self, text: str) -> None:
         self.started.emit(text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from vocalens.core import tr
+
 from .base import SilentSpeaker, Speaker
 from .pyttsx3_speaker import Pyttsx3Speaker
 from .qt_speaker import QtSpeaker
@@ -36,8 +38,12 @@ def make_speaker(choice: str = "auto", broken: frozenset[str] = frozenset()) -> 
             if name == "none":
                 return SilentSpeaker(), note
         except Exception as exc:  # an engine that fails to start is skipped, and said so
-            note = note or f"The {name} speech engine could not start ({exc}); using another."
+            note = note or tr(
+                "The {engine} speech engine could not start ({reason}); using another."
+            ).format(engine=name, reason=exc)
             continue
         if name == choice or (dispatcher and name == "qt"):
-            note = f"The {name} speech engine is not available here; using another."
+            note = tr("The {engine} speech engine is not available here; using another.").format(
+                engine=name
+            )
     return SilentSpeaker(), note

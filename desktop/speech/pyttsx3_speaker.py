@@ -12,6 +12,8 @@ from shutil import which
 
 from PySide6.QtCore import QProcess
 
+from vocalens.core import N_, tr
+
 from .base import Speaker
 
 
@@ -25,7 +27,7 @@ def host_arguments() -> list[str]:
 
 class Pyttsx3Speaker(Speaker):
     name = "pyttsx3"
-    title = "its own voice"
+    title = N_("its own voice")
 
     def __init__(self, record_dir: Path | None = None) -> None:
         """``record_dir``: write each utterance to a numbered WAV file there instead of
@@ -109,14 +111,14 @@ class Pyttsx3Speaker(Speaker):
             except ValueError:
                 continue
             if "error" in msg:
-                self._die(f"The speech engine failed: {msg['error']}")
+                self._die(tr("The speech engine failed: {reason}").format(reason=msg["error"]))
             elif msg.get("done") is not None and msg["done"] == self._speaking:
                 self._speaking = None
                 self.finished.emit()
 
     def _ended(self) -> None:
         if self.sender() is self._proc and self._speaking is not None:
-            self._die("The speech engine stopped unexpectedly.")
+            self._die(tr("The speech engine stopped unexpectedly."))
 
     def _die(self, why: str) -> None:
         self.lost = self._text if self._speaking is not None else ""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QLocale
 
+from vocalens.core import N_
+
 from .base import Speaker
 
 
 class QtSpeaker(Speaker):
     name = "qt"
-    title = "the system's speech service"
+    title = N_("the system's speech service")
 
     def __init__(self, engine: str = "") -> None:
         super().__init__()

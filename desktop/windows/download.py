@@ -7,7 +7,7 @@ import threading
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
-from vocalens.core import VocaLensError
+from vocalens.core import VocaLensError, tr
 
 
 class _Download(QThread):
@@ -36,7 +36,7 @@ class _Download(QThread):
         except VocaLensError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # a download can fail in many ways; say so, keep running
-            self.failed.emit(f"The download failed: {exc}")
+            self.failed.emit(tr("The download failed: {reason}").format(reason=exc))
         else:
             self.fetched.emit(parts)
 
@@ -48,23 +48,23 @@ class DownloadDialog(QDialog):
 
     def __init__(self, name: str) -> None:
         super().__init__()
-        self.setWindowTitle("Downloading the caption model")
-        self.setAccessibleName("Model download")
-        self.setAccessibleDescription(f"Downloading {name}; about 1 GB, once.")
-        self.label = QLabel(f"Preparing to download {name}…")
+        self.setWindowTitle(tr("Downloading the caption model"))
+        self.setAccessibleName(tr("Model download"))
+        self.setAccessibleDescription(tr("Downloading {name}; about 1 GB, once.").format(name=name))
+        self.label = QLabel(tr("Preparing to download {name}…").format(name=name))
         self.label.setWordWrap(True)
-        self.label.setAccessibleName("Download status")
+        self.label.setAccessibleName(tr("Download status"))
         self.bar = QProgressBar()
-        self.bar.setAccessibleName("Download progress")
+        self.bar.setAccessibleName(tr("Download progress"))
         self.bar.setRange(0, 0)
-        self.hide_button = QPushButton("&Hide")
-        self.hide_button.setAccessibleName("Hide")
-        self.hide_button.setAccessibleDescription("Hide this window; the download goes on.")
+        self.hide_button = QPushButton(tr("&Hide"))
+        self.hide_button.setAccessibleName(tr("Hide"))
+        self.hide_button.setAccessibleDescription(tr("Hide this window; the download goes on."))
         self.hide_button.clicked.connect(self.hide)
-        self.cancel_button = QPushButton("&Stop download")
-        self.cancel_button.setAccessibleName("Stop download")
+        self.cancel_button = QPushButton(tr("&Stop download"))
+        self.cancel_button.setAccessibleName(tr("Stop download"))
         self.cancel_button.setAccessibleDescription(
-            "Stop downloading; files already fetched are kept for the next download."
+            tr("Stop downloading; files already fetched are kept for the next download.")
         )
         self.cancel_button.clicked.connect(self.stop)
         layout = QVBoxLayout(self)
@@ -97,7 +97,7 @@ class DownloadDialog(QDialog):
         self.job.cancel.set()
 
     def _on_fetched(self, parts: object) -> None:
-        self.label.setText("Converting the model for VocaLens…")
+        self.label.setText(tr("Converting the model for VocaLens…"))
         self.bar.setRange(0, 0)
         self.cancel_button.setEnabled(False)
         self.fetched.emit(parts)

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from vocalens.core import source_name, tr
+
 from ..history import Entry, History
 
 
@@ -24,27 +26,27 @@ class HistoryWindow(QDialog):
     def __init__(self, history: History) -> None:
         super().__init__()
         self.history = history
-        self.setWindowTitle("History")
-        self.setAccessibleName("History")
-        self.setAccessibleDescription("Earlier descriptions, newest first. Type to search.")
-        self.search = QLineEdit(placeholderText="Search descriptions")
-        self.search.setAccessibleName("Search")
-        self.search.setAccessibleDescription("Filter the history by words in it.")
+        self.setWindowTitle(tr("History"))
+        self.setAccessibleName(tr("History"))
+        self.setAccessibleDescription(tr("Earlier descriptions, newest first. Type to search."))
+        self.search = QLineEdit(placeholderText=tr("Search descriptions"))
+        self.search.setAccessibleName(tr("Search"))
+        self.search.setAccessibleDescription(tr("Filter the history by words in it."))
         self.list = QListWidget()
-        self.list.setAccessibleName("Descriptions")
-        self.list.setAccessibleDescription("Choose one to read it below.")
+        self.list.setAccessibleName(tr("Descriptions"))
+        self.list.setAccessibleDescription(tr("Choose one to read it below."))
         self.detail = QTextEdit(readOnly=True)
-        self.detail.setAccessibleName("Selected description")
-        self.detail.setAccessibleDescription("The full text of the chosen description.")
-        self.copy_button = QPushButton("&Copy")
-        self.copy_button.setAccessibleName("Copy")
-        self.copy_button.setAccessibleDescription("Copy the chosen description.")
-        self.delete_button = QPushButton("&Delete")
-        self.delete_button.setAccessibleName("Delete")
-        self.delete_button.setAccessibleDescription("Delete the chosen description.")
-        self.close_button = QPushButton("C&lose")
-        self.close_button.setAccessibleName("Close")
-        self.close_button.setAccessibleDescription("Close the history.")
+        self.detail.setAccessibleName(tr("Selected description"))
+        self.detail.setAccessibleDescription(tr("The full text of the chosen description."))
+        self.copy_button = QPushButton(tr("&Copy"))
+        self.copy_button.setAccessibleName(tr("Copy"))
+        self.copy_button.setAccessibleDescription(tr("Copy the chosen description."))
+        self.delete_button = QPushButton(tr("&Delete"))
+        self.delete_button.setAccessibleName(tr("Delete"))
+        self.delete_button.setAccessibleDescription(tr("Delete the chosen description."))
+        self.close_button = QPushButton(tr("C&lose"))
+        self.close_button.setAccessibleName(tr("Close"))
+        self.close_button.setAccessibleDescription(tr("Close the history."))
         row = QHBoxLayout()
         for b in (self.copy_button, self.delete_button, self.close_button):
             row.addWidget(b)
@@ -65,7 +67,8 @@ class HistoryWindow(QDialog):
         for entry in self.history.search(self.search.text().strip()):
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.created))
             first = (entry.spoken or entry.caption or entry.text).split(". ")[0][:80]
-            item = QListWidgetItem(f"{when} · {entry.source} · {first}")
+            source = source_name(entry.source)
+            item = QListWidgetItem(f"{when} · {source} · {first}")
             item.setData(Qt.ItemDataRole.UserRole, entry)
             if entry.thumbnail:
                 pixmap = QPixmap()
@@ -85,13 +88,16 @@ class HistoryWindow(QDialog):
         entry = self._entry()
         if entry is None:
             return
-        parts = [entry.spoken, f"Source: {entry.source} {entry.label}".strip(), entry.kind]
+        source = tr("Source: {source} {label}").format(
+            source=source_name(entry.source), label=entry.label
+        )
+        parts = [entry.spoken, source.strip(), entry.kind]
         if entry.caption:
-            parts.append(f"Caption: {entry.caption}")
+            parts.append(tr("Caption: {caption}").format(caption=entry.caption))
         if entry.text:
-            parts.append(f"Text:\n{entry.text}")
+            parts.append(tr("Text:\n{text}").format(text=entry.text))
         if entry.model:
-            parts.append(f"Model: {entry.model}")
+            parts.append(tr("Model: {model}").format(model=entry.model))
         self.detail.setPlainText("\n\n".join(p for p in parts if p))
 
     def copy(self) -> None:

@@ -10,23 +10,37 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QVBoxLayout, QWidget
 
+from vocalens.core import N_, tr
+
 from ..capture_qt import local_files
 from .result import announce
 
-BUTTONS = (
-    ("screen", "Describe &screen", "Describe everything on the screen under the mouse."),
-    ("window", "Describe active &window", "Describe the window that had focus."),
-    ("object", "Describe &focused object", "Describe just the control the keyboard is on."),
-    ("region", "Describe &region…", "Choose part of the screen with the keyboard or mouse."),
-    ("clipboard", "Describe &clipboard image", "Describe an image or image file you copied."),
-    ("find", "F&ind on screen…", "Say where a control or text is on the screen; Enter clicks it."),
-    ("open", "&Open image(s)…", "Choose image files to describe."),
-    ("repeat", "R&epeat last", "Say the last description again."),
-    ("stop", "Sto&p speaking", "Stop speech at once."),
-    ("history", "&History…", "Browse, search and copy earlier descriptions."),
-    ("settings", "Se&ttings…", "Model, speech, shortcuts, history and start-up options."),
-    ("download", "&Download caption model…", "Fetch the caption model once (about 1 GB)."),
-    ("quit", "&Quit", "Close VocaLens."),
+BUTTONS = (  # key, label, what it does (translated where shown)
+    ("screen", N_("Describe &screen"), N_("Describe everything on the screen under the mouse.")),
+    ("window", N_("Describe active &window"), N_("Describe the window that had focus.")),
+    ("object", N_("Describe &focused object"), N_("Describe just the control the keyboard is on.")),
+    (
+        "region",
+        N_("Describe &region…"),
+        N_("Choose part of the screen with the keyboard or mouse."),
+    ),
+    (
+        "clipboard",
+        N_("Describe &clipboard image"),
+        N_("Describe an image or image file you copied."),
+    ),
+    (
+        "find",
+        N_("F&ind on screen…"),
+        N_("Say where a control or text is on the screen; Enter clicks it."),
+    ),
+    ("open", N_("&Open image(s)…"), N_("Choose image files to describe.")),
+    ("repeat", N_("R&epeat last"), N_("Say the last description again.")),
+    ("stop", N_("Sto&p speaking"), N_("Stop speech at once.")),
+    ("history", N_("&History…"), N_("Browse, search and copy earlier descriptions.")),
+    ("settings", N_("Se&ttings…"), N_("Model, speech, shortcuts, history and start-up options.")),
+    ("download", N_("&Download caption model…"), N_("Fetch the caption model once (about 1 GB).")),
+    ("quit", N_("&Quit"), N_("Close VocaLens.")),
 )
 
 
@@ -38,7 +52,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("VocaLens")
         self.setAccessibleName("VocaLens")
-        self.setAccessibleDescription("Describe the screen or images out loud.")
+        self.setAccessibleDescription(tr("Describe the screen or images out loud."))
         self.setAcceptDrops(True)
         self.setMinimumWidth(420)  # room for the notices and the drop area's sentence
         body = QWidget()
@@ -47,15 +61,16 @@ class MainWindow(QMainWindow):
         self.notice.setWordWrap(True)
         self.notice.setVisible(False)
         layout.addWidget(self.notice)
-        self.drop_label = QLabel("Drop images here, or use the buttons below.")
+        self.drop_label = QLabel(tr("Drop images here, or use the buttons below."))
         self.drop_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.drop_label.setAccessibleName("Drop area")
-        self.drop_label.setAccessibleDescription("Drop image files here to describe them.")
+        self.drop_label.setAccessibleName(tr("Drop area"))
+        self.drop_label.setAccessibleDescription(tr("Drop image files here to describe them."))
         self.drop_label.setMinimumHeight(80)
         self.drop_label.setFrameShape(QLabel.Shape.StyledPanel)
         layout.addWidget(self.drop_label)
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, tip in BUTTONS:
+        for key, label, what in BUTTONS:
+            text, tip = tr(label), tr(what)
             button = QPushButton(text)
             button.setAccessibleName(text.replace("&", ""))
             button.setAccessibleDescription(tip)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vocalens.core import CONTROL_ROLES, Description, Element, element_line
+from vocalens.core import CONTROL_ROLES, Description, Element, element_line, tr
 
 from ..speech.screen_reader import announce
 
@@ -49,34 +49,38 @@ class ResultWindow(QDialog):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setWindowTitle("Description")
-        self.setAccessibleName("Description")
-        self.setAccessibleDescription("The last description, as spoken and in full.")
+        self.setWindowTitle(tr("Description"))
+        self.setAccessibleName(tr("Description"))
+        self.setAccessibleDescription(tr("The last description, as spoken and in full."))
         layout = QVBoxLayout(self)
-        self.heading = QLabel("Description")
-        self.heading.setAccessibleName("Source")
+        self.heading = QLabel(tr("Description"))
+        self.heading.setAccessibleName(tr("Source"))
         self.text = QTextEdit(readOnly=True)
-        self.text.setAccessibleName("Description text")
-        self.text.setAccessibleDescription("Read-only text; use the arrow keys to review it.")
-        self.controls_label = QLabel("C&ontrols on the screen")
+        self.text.setAccessibleName(tr("Description text"))
+        self.text.setAccessibleDescription(tr("Read-only text; use the arrow keys to review it."))
+        self.controls_label = QLabel(tr("C&ontrols on the screen"))
         self.controls = ControlList()
-        self.controls.setAccessibleName("Controls on the screen")
+        self.controls.setAccessibleName(tr("Controls on the screen"))
         self.controls.setAccessibleDescription(
-            "Found in the picture, in reading order. Enter clicks the one chosen, Shift+Enter "
-            "right-clicks it, Ctrl+Enter moves the mouse onto it."
+            tr(
+                "Found in the picture, in reading order. Enter clicks the one chosen, Shift+Enter "
+                "right-clicks it, Ctrl+Enter moves the mouse onto it."
+            )
         )
         self.controls_label.setBuddy(self.controls)
         self.controls.pressed.connect(self.pressed)
         buttons = QDialogButtonBox()
-        self.copy_button = QPushButton("&Copy")
-        self.copy_button.setAccessibleName("Copy")
-        self.copy_button.setAccessibleDescription("Copy the full description to the clipboard.")
-        self.full_button = QPushButton("Read &all")
-        self.full_button.setAccessibleName("Read all")
-        self.full_button.setAccessibleDescription("Speak the full description and all its text.")
-        self.close_button = QPushButton("C&lose")
-        self.close_button.setAccessibleName("Close")
-        self.close_button.setAccessibleDescription("Close this window.")
+        self.copy_button = QPushButton(tr("&Copy"))
+        self.copy_button.setAccessibleName(tr("Copy"))
+        self.copy_button.setAccessibleDescription(tr("Copy the full description to the clipboard."))
+        self.full_button = QPushButton(tr("Read &all"))
+        self.full_button.setAccessibleName(tr("Read all"))
+        self.full_button.setAccessibleDescription(
+            tr("Speak the full description and all its text.")
+        )
+        self.close_button = QPushButton(tr("C&lose"))
+        self.close_button.setAccessibleName(tr("Close"))
+        self.close_button.setAccessibleDescription(tr("Close this window."))
         for b in (self.copy_button, self.full_button, self.close_button):
             buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
         layout.addWidget(self.heading)
@@ -154,7 +158,7 @@ class ResultWindow(QDialog):
         self.controls_label.setVisible(bool(elements))
         if chosen is not None and elements:
             self._timer.stop()
-            self.heading.setText("Found on the screen")
+            self.heading.setText(tr("Found on the screen"))
             self.text.setPlainText(said)
             self.full_text = said
             self.show()

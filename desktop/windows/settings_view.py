@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..settings import SETTINGS, Setting, Settings
+from vocalens.core import tr
+
+from ..settings import SETTINGS, Setting, Settings, choice_name
 from .hotkey_text import from_pynput, to_pynput
 
 
@@ -29,11 +31,11 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.settings = settings
-        self.setWindowTitle("Settings")
-        self.setAccessibleName("Settings")
-        self.setAccessibleDescription("Changes apply when you choose OK.")
+        self.setWindowTitle(tr("Settings"))
+        self.setAccessibleName(tr("Settings"))
+        self.setAccessibleDescription(tr("Changes apply when you choose OK."))
         tabs = QTabWidget()
-        tabs.setAccessibleName("Setting groups")
+        tabs.setAccessibleName(tr("Setting groups"))
         tabs.setUsesScrollButtons(False)  # every group's tab in sight: the window fits them
         self.editors: dict[str, QWidget] = {}
         forms: dict[str, QFormLayout] = {}
@@ -41,26 +43,28 @@ class SettingsDialog(QDialog):
             if s.group not in forms:
                 page = QWidget()
                 forms[s.group] = QFormLayout(page)
-                tabs.addTab(page, s.group)
+                tabs.addTab(page, tr(s.group))
             editor = self._editor(s, settings[s.name])
-            editor.setAccessibleName(s.title)
-            editor.setAccessibleDescription(s.description)
-            editor.setToolTip(s.description)
-            label = QLabel(s.title + ":")
+            editor.setAccessibleName(tr(s.title))
+            editor.setAccessibleDescription(tr(s.description))
+            editor.setToolTip(tr(s.description))
+            label = QLabel(tr("{setting}:").format(setting=tr(s.title)))
             label.setBuddy(editor)
             forms[s.group].addRow(label, editor)
             self.editors[s.name] = editor
         self.error = QLabel("")
-        self.error.setAccessibleName("Problem")
+        self.error.setAccessibleName(tr("Problem"))
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        for b in buttons.buttons():
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        ok.setText(tr("OK"))
+        cancel.setText(tr("Cancel"))
+        for b, what in ((ok, tr("Save the settings")), (cancel, tr("Discard changes"))):
             b.setAccessibleName(b.text().replace("&", ""))
-            b.setAccessibleDescription(
-                "Save the settings" if b is buttons.buttons()[0] else "Discard changes"
-            )
+            b.setAccessibleDescription(what)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -75,8 +79,9 @@ class SettingsDialog(QDialog):
             return box
         if s.choices:
             combo = QComboBox()
-            combo.addItems([str(c) for c in s.choices])
-            combo.setCurrentText(str(value))
+            for choice in s.choices:
+                combo.addItem(choice_name(choice), choice)
+            combo.setCurrentIndex(max(combo.findData(value), 0))
             return combo
         if isinstance(s.default, int):
             spin = QSpinBox()
@@ -101,7 +106,7 @@ class SettingsDialog(QDialog):
             if isinstance(editor, QCheckBox):
                 out[name] = editor.isChecked()
             elif isinstance(editor, QComboBox):
-                out[name] = editor.currentText()
+                out[name] = editor.currentData()
             elif isinstance(editor, QSpinBox | QDoubleSpinBox):
                 out[name] = editor.value()
             elif isinstance(editor, QKeySequenceEdit):

@@ -4,16 +4,12 @@ finds any spoken or shown phrase that escaped the catalogue."""
 from __future__ import annotations
 
 import gettext
-import io
-import re
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("babel", reason="Babel (the dev extra) reads the catalogues")
-from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from vocalens.core.describing import words
@@ -28,21 +24,15 @@ from vocalens.core.describing.parts import (
 )
 from vocalens.core.describing.render import full_text, notice_text, spoken
 
-ROOT = Path(__file__).resolve().parents[2]
-LOCALE = ROOT / "resources" / "locale"
+from ..pseudo_language import LOCALE, PLACEHOLDER, ROOT, escaped, template, write_pseudo
+
 KEYWORDS = {"tr": None, "trn": (1, 2), "trc": ((1, "c"), 2), "N_": None}
-PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 @pytest.fixture(autouse=True)
 def _english_after():
     yield
     words.use_language("en")
-
-
-def template() -> Catalog:
-    with open(LOCALE / "vocalens.pot", "rb") as f:
-        return read_po(f)
 
 
 def marked_in_source() -> set[tuple[str | None, str]]:
@@ -54,7 +44,8 @@ def marked_in_source() -> set[tuple[str | None, str]]:
 
 
 def test_the_template_holds_every_marked_phrase_and_no_other() -> None:
-    assert {(m.context, m.id) for m in template() if m.id} == marked_in_source()
+    held = {(m.context, m.id[0] if isinstance(m.id, tuple) else m.id) for m in template() if m.id}
+    assert held == marked_in_source()
 
 
 @pytest.mark.parametrize("language", [lang for lang in words.LANGUAGES if lang != "en"])
@@ -70,11 +61,24 @@ def test_each_shipped_language_is_complete_and_compiled(language: str) -> None:
             continue
         found = catalogue.get(message.id, message.context)
         assert found is not None and found.string and not found.fuzzy, message.id
+        if isinstance(message.id, tuple):  # a count: every form the language has, compiled
+            wanted = set(PLACEHOLDER.findall(message.id[0]))
+            assert len(found.string) == catalogue.num_plurals and all(found.string)
+            assert all(set(PLACEHOLDER.findall(form)) == wanted for form in found.string)
+            for n in (1, 2, 5, 21):
+                form = found.string[_plural(catalogue, n)]
+                assert compiled.ngettext(*message.id, n) == form, "make translations"
+            continue
         assert set(PLACEHOLDER.findall(found.string)) == set(PLACEHOLDER.findall(message.id))
         if message.context:
             assert compiled.pgettext(message.context, message.id) == found.string
         else:
             assert compiled.gettext(message.id) == found.string, "make translations"
+
+
+def _plural(catalogue, n: int) -> int:
+    """The index of the form ``n`` takes, by the catalogue's own rule."""
+    return int(gettext.c2py(catalogue.plural_expr)(n))
 
 
 def test_the_language_follows_the_choice_and_falls_back_to_english() -> None:
@@ -84,25 +88,9 @@ def test_the_language_follows_the_choice_and_falls_back_to_english() -> None:
     assert words.use_language("ru_RU") == "ru"
 
 
-def _pseudo(text: str) -> str:
-    """Every letter outside the placeholders made foreign, the whole in ⟦ ⟧."""
-    pieces = re.split(r"(\{[a-z_]+\})", text)
-    table = str.maketrans("aceinorsuAEIORSU", "áçéíñóřšúÁÉÍÓŘŠÚ")
-    out = "".join(p if PLACEHOLDER.fullmatch(p) else p.translate(table) for p in pieces)
-    return f"⟦{out}⟧"
-
-
 @pytest.fixture
 def pseudo(tmp_path: Path) -> None:
-    catalogue = Catalog(locale="eo")  # any language: only its words are checked
-    for message in template():
-        if message.id:
-            catalogue.add(message.id, _pseudo(message.id), context=message.context)
-    folder = tmp_path / "eo" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalogue)
-    (folder / "vocalens.mo").write_bytes(buffer.getvalue())
+    write_pseudo(tmp_path)
     assert words.use_language("eo", folder=tmp_path) == "eo"
 
 
@@ -139,23 +127,14 @@ def descriptions() -> list[Description]:
     return made
 
 
-def _escaped(text: str) -> str:
-    """What is left of ``text`` once our words (⟦…⟧, nested) and the user's are taken out."""
-    while (shorter := re.sub(r"⟦[^⟦⟧]*⟧", " ", text)) != text:
-        text = shorter
-    for theirs in ("vocalens models download", "pip install 'vocalens[ocr]'", "--model"):
-        text = text.replace(theirs, " ")  # commands are typed as they are, in any language
-    return re.sub(r"[^A-Za-z]+", " ", text).strip()
-
-
 def test_no_phrase_of_ours_escapes_the_catalogue(pseudo) -> None:
     for d in descriptions():
         for verbosity in ("brief", "normal", "full"):
-            assert _escaped(spoken(d, verbosity)) == "", spoken(d, verbosity)
-        assert _escaped(full_text(d)) == "", full_text(d)
+            assert escaped(spoken(d, verbosity)) == "", spoken(d, verbosity)
+        assert escaped(full_text(d)) == "", full_text(d)
         for notice in d.notices:
             for surface in ("app", "cli"):
-                assert _escaped(notice_text(notice, surface)) == ""
+                assert escaped(notice_text(notice, surface)) == ""
 
 
 def test_every_control_and_search_is_said_in_the_catalogue(pseudo) -> None:
@@ -180,6 +159,6 @@ def test_every_control_and_search_is_said_in_the_catalogue(pseudo) -> None:
         for e in elements:
             said = [element_line(e), *(pressing_line(e, how) for how in ("left", "right", "move"))]
             said += [found_line("Жук", [e], desc, click) for click in (True, False)]
-            assert all(_escaped(s) == "" for s in said), said
-        assert _escaped(found_line("Жук", [], desc, False)) == ""
-        assert _escaped(found_line("Жук", elements[:2], desc, True)) == ""
+            assert all(escaped(s) == "" for s in said), said
+        assert escaped(found_line("Жук", [], desc, False)) == ""
+        assert escaped(found_line("Жук", elements[:2], desc, True)) == ""

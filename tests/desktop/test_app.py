@@ -263,7 +263,7 @@ def test_a_dropped_folder_is_searched_off_the_screen_thread(controller, qtbot, t
 def test_descriptions_are_spoken_in_the_chosen_language(
     controller, speaker, qtbot, tmp_path
 ) -> None:
-    from vocalens.core.describing import words
+    from vocalens.desktop.app import speak_in
 
     try:
         controller.settings.set("language", "de")
@@ -274,4 +274,4 @@ def test_descriptions_are_spoken_in_the_chosen_language(
         assert speaker.said[-2:] == ["Auf Englisch: A red square.", "Text im Bild: Hello world."]
         assert "Der ganze Text:" in controller.result_window.text.toPlainText()
     finally:
-        words.use_language("en")
+        speak_in("en")

@@ -27,11 +27,11 @@ def test_round_trip_and_change_signal(qtbot) -> None:
 @pytest.mark.parametrize(
     "name, value, message",
     [
-        ("rate", "fast", "must be int"),
+        ("rate", "fast", "must be a whole number"),
         ("rate", 5, "at least 80"),
         ("volume", 1.5, "at most 1.0"),
         ("verbosity", "chatty", "one of brief, normal, full"),
-        ("load_at_start", 1, "must be bool"),
+        ("load_at_start", 1, "must be on or off"),
         ("nonsense", 1, "no setting called"),
     ],
 )
