@@ -41,6 +41,7 @@ def nodes(acc, out, depth=0):
             {
                 "role": acc.getRoleName(),
                 "name": acc.name or "",
+                "description": acc.description or "",
                 "states": sorted(pyatspi.stateToString(s) for s in states.getStates()),
                 "box": box,
             }
