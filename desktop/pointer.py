@@ -108,8 +108,16 @@ def _windows(x: int, y: int, how: How) -> None:  # pragma: no cover - Windows on
 
 def _macos(x: int, y: int, how: How) -> None:  # pragma: no cover - macOS only
     import Quartz
+    from ApplicationServices import AXIsProcessTrusted
 
-    point = (x, y)
+    if not AXIsProcessTrusted():  # events would be dropped without a word
+        raise PointerError(
+            tr("macOS has not allowed VocaLens to control the mouse."),
+            tr("Allow VocaLens in System Settings → Privacy & Security → Accessibility."),
+        )
+    main = Quartz.CGMainDisplayID()  # the capture counts pixels, events count points
+    scale = Quartz.CGDisplayPixelsWide(main) / max(Quartz.CGDisplayBounds(main).size.width, 1)
+    point = (x / scale, y / scale)
     moved = Quartz.CGEventCreateMouseEvent(
         None, Quartz.kCGEventMouseMoved, point, Quartz.kCGMouseButtonLeft
     )
