@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QLocale,
     QObject,
     QRect,
+    Qt,
     QTimer,
     QTranslator,
     Signal,
@@ -83,18 +84,25 @@ SPEECH_STARTS = 3  # failures of one speech engine within a minute before it is 
 MODEL_SETTINGS = {"model", "device", "precision", "text_scripts", "text_languages"}
 
 
-def speak_in(language: str) -> str:
-    """Describe in ``language`` (auto: the system's, as Qt knows it on every platform), and
-    let Qt's own words (OK, Cancel, a shortcut box's hint) follow it. Windows made after this
-    show it; those already made keep theirs until VocaLens starts again."""
-    chosen = use_language(QLocale.system().name() if language == "auto" else language)
+def speak_in(language: str, folder: Path | None = None) -> str:
+    """Describe in ``language`` (auto: the system's, as Qt knows it on every platform; from
+    the catalogues in ``folder``, default VocaLens's own), and let Qt's own words (OK, Cancel, a
+    shortcut box's hint) and the direction of the windows (right to left for Arabic or Hebrew)
+    follow it. Windows made after this show it; those already made keep theirs until VocaLens
+    starts again."""
+    chosen = use_language(QLocale.system().name() if language == "auto" else language, folder)
     app = QCoreApplication.instance()
+    if isinstance(app, QGuiApplication):
+        rtl = QLocale(chosen).textDirection() == Qt.LayoutDirection.RightToLeft
+        app.setLayoutDirection(
+            Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+        )
     if app is not None:
         if _QT_WORDS:
             app.removeTranslator(_QT_WORDS.pop())
         words = QTranslator(app)
-        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        if chosen != "en" and words.load(f"qtbase_{chosen}", folder):
+        qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        if chosen != "en" and words.load(f"qtbase_{chosen}", qt_folder):
             app.installTranslator(words)
             _QT_WORDS.append(words)
     return chosen

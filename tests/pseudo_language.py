@@ -22,24 +22,33 @@ def template() -> Catalog:
         return read_po(f)
 
 
-def pseudo(text: str) -> str:
+ACCENTED = str.maketrans("aceinorsuAEIORSU", "áçéíñóřšúÁÉÍÓŘŠÚ")
+# Arabic letters for Latin ones (a right-to-left pseudo-language): the layout is checked, not
+# the words, so any letters of a right-to-left script do.
+ARABIC = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "ابتثجحخدذرزسشصضطظعغفقكلمنهابتثجحخدذرزسشصضطظعغفقكلمنه",
+)
+
+
+def pseudo(text: str, table: dict[int, str] = ACCENTED) -> str:
     """Every letter outside the placeholders made foreign, the whole in ⟦ ⟧."""
     pieces = re.split(r"(\{[a-z_]+\})", text)
-    table = str.maketrans("aceinorsuAEIORSU", "áçéíñóřšúÁÉÍÓŘŠÚ")
     out = "".join(p if PLACEHOLDER.fullmatch(p) else p.translate(table) for p in pieces)
     return f"⟦{out}⟧"
 
 
-def write_pseudo(folder: Path, language: str = "eo") -> None:
+def write_pseudo(folder: Path, language: str = "eo", table: dict[int, str] = ACCENTED) -> None:
     """The pseudo-language's compiled catalogue under ``folder`` (as ``language``)."""
     catalogue = Catalog(locale=language)  # any language: only its words are checked
     for message in template():
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            catalogue.add(message.id, tuple(pseudo(m) for m in message.id), context=message.context)
+            forms = tuple(pseudo(m, table) for m in message.id)
+            catalogue.add(message.id, forms, context=message.context)
         else:
-            catalogue.add(message.id, pseudo(message.id), context=message.context)
+            catalogue.add(message.id, pseudo(message.id, table), context=message.context)
     target = folder / language / "LC_MESSAGES"
     target.mkdir(parents=True)
     buffer = io.BytesIO()

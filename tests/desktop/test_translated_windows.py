@@ -30,7 +30,7 @@ from vocalens.core.describing import words
 from vocalens.core.describing.layout import Box
 from vocalens.core.describing.parts import Context
 
-from ..pseudo_language import escaped, write_pseudo
+from ..pseudo_language import ARABIC, escaped, write_pseudo
 
 # Named as they are in every language: the product, the models, the engines, the keys.
 NAMES = (
@@ -153,3 +153,54 @@ def test_qt_own_words_follow_the_language(qapp) -> None:
         assert hint and hint != "Press shortcut"
     finally:
         speak_in("en")
+
+
+def _inside(window: QWidget) -> list[str]:
+    """The visible widgets of ``window`` that stick out of it or are squeezed below their
+    text's width (clipped words)."""
+    bad = []
+    frame = window.rect()
+    for w in window.findChildren(QWidget):
+        if not w.isVisibleTo(window) or w.window() is not window:
+            continue
+        where = w.mapTo(window, w.rect().topLeft())
+        if not frame.contains(where) or where.x() + w.width() > frame.width() + 1:
+            bad.append(f"{type(w).__name__} {w.objectName()} outside")
+        if isinstance(w, QAbstractButton) and w.width() + 1 < w.minimumSizeHint().width():
+            bad.append(f"{w.text()!r} squeezed")
+    return bad
+
+
+def test_every_window_lays_out_right_to_left_in_a_right_to_left_language(qtbot, tmp_path):
+    """Arabic or Hebrew mirror every window: the direction follows the language, each window
+    runs right to left, its buttons start at the right, and nothing sticks out or is cut."""
+    from vocalens.desktop.app import speak_in
+    from vocalens.desktop.history import History
+    from vocalens.desktop.settings import Settings
+    from vocalens.desktop.windows.history_view import HistoryWindow
+    from vocalens.desktop.windows.main_window import MainWindow
+    from vocalens.desktop.windows.result import ResultWindow
+    from vocalens.desktop.windows.settings_view import SettingsDialog
+
+    write_pseudo(tmp_path / "locale", "ar", ARABIC)
+    try:
+        assert speak_in("ar", tmp_path / "locale") == "ar"
+        for window in (
+            MainWindow(),
+            ResultWindow(),
+            SettingsDialog(Settings()),
+            HistoryWindow(History()),
+        ):
+            qtbot.addWidget(window)
+            window.show()
+            qtbot.waitExposed(window)
+            assert window.isRightToLeft(), type(window).__name__
+            assert _inside(window) == [], type(window).__name__
+        result = ResultWindow()
+        qtbot.addWidget(result)
+        result.show()
+        qtbot.waitExposed(result)
+        assert result.copy_button.x() > result.close_button.x()  # first at the right
+    finally:
+        speak_in("en")
+    assert not MainWindow().isRightToLeft()
