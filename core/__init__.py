@@ -103,11 +103,11 @@ _EXPORTS = {
     "CONTROL_ROLES": "describing.elements",
     "matching": "describing.elements",
     "x_display": "describing.context",
-    "LANGUAGES": "describing.words",
-    "use_language": "describing.words",
-    "tr": "describing.words",
-    "trn": "describing.words",
-    "N_": "describing.words",
+    "LANGUAGES": "words",
+    "use_language": "words",
+    "tr": "words",
+    "trn": "words",
+    "N_": "words",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -174,7 +174,6 @@ if TYPE_CHECKING:
         spoken,
         unsaid,
     )
-    from vocalens.core.describing.words import LANGUAGES, N_, tr, trn, use_language
     from vocalens.core.errors import (
         ConfigError,
         ImageError,
@@ -202,3 +201,4 @@ if TYPE_CHECKING:
     from vocalens.core.model.text import Caption
     from vocalens.core.paths import cache_dir, config_dir, data_dir
     from vocalens.core.quiet import quiet_libraries
+    from vocalens.core.words import LANGUAGES, N_, tr, trn, use_language

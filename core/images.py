@@ -14,6 +14,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from vocalens.core.errors import ImageError
 from vocalens.core.files import NotAFile, open_regular
 from vocalens.core.hashes import blake2b
+from vocalens.core.words import tr
 
 MAX_PIXELS = 89_000_000  # JPEG photos (decoded small, below); Pillow's own bomb limit
 MAX_DECODED_PIXELS = 34_000_000  # other formats decode whole (4 bytes a pixel); 8K screens fit
@@ -76,7 +77,7 @@ def load_image(source: str | Path | bytes, name: str | None = None) -> Image.Ima
     opened = io.BytesIO(data) if isinstance(data, bytes) else data
     with opened:
         if not head:
-            raise ImageError(f"{label}: the file is empty.")
+            raise ImageError(tr("{label}: the file is empty.").format(label=label))
         return _open(opened, head, label)
 
 
@@ -90,15 +91,27 @@ def _open(opened: BinaryIO, head: bytes, label: str) -> Image.Image:
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(f"{label}: the image is too large to open safely.") from None
+        raise ImageError(
+            tr("{label}: the image is too large to open safely.").format(label=label)
+        ) from None
     except UnidentifiedImageError:
         if head.startswith(SIGNATURES):
-            raise ImageError(f"{label}: the image is truncated or corrupt.") from None
-        raise ImageError(f"{label}: not an image, or a format VocaLens cannot read.") from None
+            raise ImageError(
+                tr("{label}: the image is truncated or corrupt.").format(label=label)
+            ) from None
+        raise ImageError(
+            tr("{label}: not an image, or a format VocaLens cannot read.").format(label=label)
+        ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ImageError(f"{label}: the image is truncated or corrupt ({exc}).") from None
+        raise ImageError(
+            tr("{label}: the image is truncated or corrupt ({exc}).").format(label=label, exc=exc)
+        ) from None
     except Exception as exc:  # a hostile file can break a decoder in any way: refuse it
-        raise ImageError(f"{label}: the image could not be read ({type(exc).__name__}).") from None
+        raise ImageError(
+            tr("{label}: the image could not be read ({kind}).").format(
+                label=label, kind=type(exc).__name__
+            )
+        ) from None
 
 
 def _decode(image: Image.Image, label: str) -> Image.Image:
@@ -172,13 +185,19 @@ def _check_size(image: Image.Image, label: str) -> None:
     width, height = image.size
     if min(width, height) < 1 or (min(width, height) < MIN_SIDE and long_and_thin(image.size)):
         raise ImageError(
-            f"{label}: the image is too thin to show anything ({width}×{height} pixels)."
+            tr("{label}: the image is too thin to show anything ({width}×{height} pixels).").format(
+                label=label, width=width, height=height
+            )
         )
     limit = MAX_PIXELS if image.format == "JPEG" else MAX_DECODED_PIXELS
     if width * height > limit or max(width, height) > MAX_SIDE:
         raise ImageError(
-            f"{label}: the image is too large ({width}×{height} pixels).",
-            f"Scale it down below {limit // 1_000_000} megapixels and {MAX_SIDE} pixels a side.",
+            tr("{label}: the image is too large ({width}×{height} pixels).").format(
+                label=label, width=width, height=height
+            ),
+            tr("Scale it down below {megapixels} megapixels and {side} pixels a side.").format(
+                megapixels=limit // 1_000_000, side=MAX_SIDE
+            ),
         )
 
 
@@ -194,7 +213,7 @@ def _read(source: str | Path | bytes, label: str) -> tuple[bytes | BinaryIO, byt
         why = exc.reason.replace("is a folder, not a file", "is a folder, not an image")
         if why.startswith("is over"):
             why = "the file is too large (over 200 MB) to be an image"
-        raise ImageError(f"{label}: {why}.") from None
+        raise ImageError(tr("{label}: {why}.").format(label=label, why=why)) from None
     try:
         head = opened.read(16)
         if head.startswith(JPEG):
@@ -218,8 +237,10 @@ def _check_scans(opened: BinaryIO, label: str) -> None:
         tail = chunk[-1:]
         if scans > MAX_SCANS:
             raise ImageError(
-                f"{label}: the image is built to take minutes to decode ({scans}+ scans).",
-                "Save it again from an image editor.",
+                tr(
+                    "{label}: the image is built to take minutes to decode ({scans}+ scans)."
+                ).format(label=label, scans=scans),
+                tr("Save it again from an image editor."),
             )
 
 

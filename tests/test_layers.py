@@ -8,7 +8,7 @@ from pathlib import Path
 CORE = Path(__file__).resolve().parents[1] / "core"
 # Lowest first. A module may import its own layer and any layer below it.
 LAYERS = [
-    {"errors", "paths", "files", "quiet", "hashes", "offline", "images", "synthetic"},
+    {"errors", "paths", "files", "quiet", "hashes", "offline", "images", "synthetic", "words"},
     {"model"},
     {"inference"},
     {"catalog"},

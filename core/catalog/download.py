@@ -16,6 +16,7 @@ from vocalens.core.errors import ModelError, VocaLensError
 from vocalens.core.files import write_text_atomic
 from vocalens.core.hashes import sha256
 from vocalens.core.paths import bundled_models_dir, hub_cache, models_dir
+from vocalens.core.words import tr
 
 GPT2_FILES = ["config.json", "vocab.json", "merges.txt", "model.safetensors"]
 TOKENIZER_ONLY = ["config.json", "vocab.json", "merges.txt"]
@@ -88,7 +89,9 @@ def convert_model(fetched: Fetched, progress: Progress | None = None) -> Path:
     report = progress or (lambda what, done, total: None)
     entry = lookup(fetched.name)
     if fetched.clip is None:
-        raise ModelError(f"The CLIP weights of {fetched.name} were not downloaded.")
+        raise ModelError(
+            tr("The CLIP weights of {name} were not downloaded.").format(name=fetched.name)
+        )
     report("Converting", 0, 0)
     from vocalens.core.catalog.clipcap_import import import_clipcap
 
@@ -148,8 +151,8 @@ def _reporting_tqdm(progress: Progress | None, cancel: threading.Event | None = 
         def update(self, n: float | None = 1) -> bool | None:
             if cancel is not None and cancel.is_set():
                 raise DownloadCancelled(
-                    "The download was stopped.",
-                    "Start it again; the files already fetched are kept.",
+                    tr("The download was stopped."),
+                    tr("Start it again; the files already fetched are kept."),
                 )
             self.done += int(n or 0)
             if progress is not None:
@@ -174,9 +177,11 @@ def fetch_file(source: HubFile, bar: Any = None) -> Path:
             return path
         _delete_cached(path)
     raise ModelError(
-        f"{source.filename} does not match the copy first downloaded (or the registry's "
-        "checksum), and was deleted.",
-        "Try again later; if it keeps failing, the file has changed at its source: report it.",
+        tr(
+            "{filename} does not match the copy first downloaded (or the registry's checksum), "
+            "and was deleted."
+        ).format(filename=source.filename),
+        tr("Try again later; if it keeps failing, the file has changed at its source: report it."),
     )
 
 
@@ -253,8 +258,8 @@ def fetch_snapshot(repo: str, names: list[str], bar: Any = None) -> Path:
     paths = [fetch_file(HubFile(repo, name), bar) for name in names]
     if len({p.parent for p in paths}) > 1:
         raise ModelError(
-            f"{repo} changed while it was being downloaded.",
-            "Run the download again; the files already fetched are kept.",
+            tr("{repo} changed while it was being downloaded.").format(repo=repo),
+            tr("Run the download again; the files already fetched are kept."),
         )
     return paths[0].parent
 
@@ -271,35 +276,45 @@ def _network_error(what: str, exc: Exception) -> ModelError:
     """One whole sentence for what went wrong while downloading ``what``, and what to do."""
     from huggingface_hub import constants, errors
 
-    again = "run the download again; the files already fetched are kept"
+    again = tr("run the download again; the files already fetched are kept")
     if isinstance(exc, errors.OfflineModeIsEnabled) or constants.is_offline_mode():
         return ModelError(
-            f"Could not download {what}: downloads are switched off (HF_HUB_OFFLINE is set).",
-            f"Unset HF_HUB_OFFLINE and {again}.",
+            tr(
+                "Could not download {what}: downloads are switched off (HF_HUB_OFFLINE is set)."
+            ).format(what=what),
+            tr("Unset HF_HUB_OFFLINE and {again}.").format(again=again),
         )
     if isinstance(exc, errors.RepositoryNotFoundError | errors.RevisionNotFoundError):
         return ModelError(
-            f"Could not download {what}: the model's source no longer has it.",
-            "Update VocaLens, or give a model folder with --model DIR.",
+            tr("Could not download {what}: the model's source no longer has it.").format(what=what),
+            tr("Update VocaLens, or give a model folder with --model DIR."),
         )
     if isinstance(exc, errors.RemoteEntryNotFoundError):
         return ModelError(
-            f"Could not download {what}: the file is missing at its source.",
-            "Update VocaLens, or give a model folder with --model DIR.",
+            tr("Could not download {what}: the file is missing at its source.").format(what=what),
+            tr("Update VocaLens, or give a model folder with --model DIR."),
         )
     if isinstance(exc, errors.HfHubHTTPError) and exc.response is not None:
         return ModelError(
-            f"Could not download {what}: the server answered {exc.response.status_code}.",
-            f"Wait a while and {again}.",
+            tr("Could not download {what}: the server answered {status_code}.").format(
+                what=what, status_code=exc.response.status_code
+            ),
+            tr("Wait a while and {again}.").format(again=again),
         )
     network = isinstance(exc, ConnectionError | TimeoutError)
     if isinstance(exc, OSError) and not network and exc.errno and exc.strerror:
         return ModelError(  # the disk: full, read-only, no permission
-            f"Could not save {what}: {exc.strerror.lower()} ({exc.filename or hub_cache()}).",
-            f"Free some space or fix the folder's permissions, then {again}.",
+            tr("Could not save {what}: {problem} ({path}).").format(
+                what=what, problem=exc.strerror.lower(), path=exc.filename or hub_cache()
+            ),
+            tr("Free some space or fix the folder's permissions, then {again}.").format(
+                again=again
+            ),
         )
     return ModelError(
-        f"Could not download {what}: the internet could not be reached.",
-        f"Check the connection (and any proxy), then {again}. Without internet, copy a model "
-        "folder from another computer and choose it as the model in Settings.",
+        tr("Could not download {what}: the internet could not be reached.").format(what=what),
+        tr(
+            "Check the connection (and any proxy), then {again}. Without internet, copy a model "
+            "folder from another computer and choose it as the model in Settings."
+        ).format(again=again),
     )

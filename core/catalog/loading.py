@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from vocalens.core.catalog.download import installed_path, is_installed
 from vocalens.core.catalog.registry import DEFAULT_MODEL, REGISTRY
 from vocalens.core.errors import ModelError, ModelNotInstalledError
+from vocalens.core.words import tr
 
 if TYPE_CHECKING:
     from vocalens.core.inference.ort.convert import Progress
@@ -21,24 +22,30 @@ def resolve_model(model: str | Path = DEFAULT_MODEL) -> Path:
         return path
     if path.is_file():
         raise ModelError(
-            f"{path} is a file, not a VocaLens model folder.",
-            f"If it is a ClipCap checkpoint, convert it once: "
-            f"`vocalens models import-clipcap {path} --out DIR`.",
+            tr("{path} is a file, not a VocaLens model folder.").format(path=path),
+            tr(
+                "If it is a ClipCap checkpoint, convert it once: "
+                "`vocalens models import-clipcap {path} --out DIR`."
+            ).format(path=path),
         )
     name = str(model)
     if name in REGISTRY:
         if is_installed(name):
             return installed_path(name)
         raise ModelNotInstalledError(
-            f"The model '{name}' is not downloaded yet.",
-            f"Run `vocalens models download {name}` once while online, "
-            "or give a model folder with --model DIR.",
+            tr("The model '{name}' is not downloaded yet.").format(name=name),
+            tr(
+                "Run `vocalens models download {name}` once while online, or give a model folder "
+                "with --model DIR."
+            ).format(name=name),
             missing=[str(installed_path(name))],
             command=f"vocalens models download {name}",
         )
     raise ModelError(
-        f"No model called '{name}' and no such folder.",
-        f"Known models: {', '.join(REGISTRY)}. `vocalens models list` shows them.",
+        tr("No model called '{name}' and no such folder.").format(name=name),
+        tr("Known models: {models}. `vocalens models list` shows them.").format(
+            models=", ".join(REGISTRY)
+        ),
     )
 
 

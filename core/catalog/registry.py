@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from vocalens.core.errors import ModelError
 from vocalens.core.model.config import DEFAULT_CLIP, DEFAULT_GPT2
+from vocalens.core.words import tr
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ def lookup(name: str) -> RegisteredModel:
         return REGISTRY[name]
     except KeyError:
         raise ModelError(
-            f"Unknown model '{name}'.",
-            f"Known models: {', '.join(REGISTRY)}; or give the path of a model folder.",
+            tr("Unknown model '{name}'.").format(name=name),
+            tr("Known models: {models}; or give the path of a model folder.").format(
+                models=", ".join(REGISTRY)
+            ),
         ) from None

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 from vocalens.core.describing.context import WindowInfo
 from vocalens.core.describing.layout import Box, ReadFirst
 from vocalens.core.errors import VocaLensError
+from vocalens.core.words import tr
 
 
 class CaptureError(VocaLensError):
@@ -39,12 +40,12 @@ def grab(
     (VocaLens's own windows) painted over in one flat colour, so they are never described."""
     if width <= 0 or height <= 0:
         raise CaptureError(
-            "The area to capture is empty.", "Select an area at least one pixel wide."
+            tr("The area to capture is empty."), tr("Select an area at least one pixel wide.")
         )
     if wayland_session():
         raise CaptureError(
-            "This Wayland desktop does not let applications read the screen directly.",
-            "Use an X11 session, or take a screenshot with the desktop's tool and open it.",
+            tr("This Wayland desktop does not let applications read the screen directly."),
+            tr("Use an X11 session, or take a screenshot with the desktop's tool and open it."),
         )
     try:
         with _mss() as sct:
@@ -53,8 +54,8 @@ def grab(
         raise
     except Exception as exc:  # mss raises its own ScreenShotError and OS errors
         raise CaptureError(
-            f"The screen could not be captured ({exc}).",
-            "Check that a display is available and screen recording is allowed.",
+            tr("The screen could not be captured ({exc}).").format(exc=exc),
+            tr("Check that a display is available and screen recording is allowed."),
         ) from None
     image = Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
     return _painted_over(image, left, top, leave_out)
@@ -108,7 +109,8 @@ def _mss() -> Any:
         import mss
     except ImportError:
         raise CaptureError(
-            "Screen capture is not installed.", "Install it with: pip install 'vocalens[desktop]'."
+            tr("Screen capture is not installed."),
+            tr("Install it with: pip install 'vocalens[desktop]'."),
         ) from None
     return mss.MSS() if hasattr(mss, "MSS") else mss.mss()
 
@@ -128,8 +130,8 @@ def screen_rect(point: tuple[int, int] | None = None, all_screens: bool = False)
         raise
     except Exception as exc:
         raise CaptureError(
-            f"No screen to capture ({exc}).",
-            "VocaLens needs a graphical session to describe the screen.",
+            tr("No screen to capture ({exc}).").format(exc=exc),
+            tr("VocaLens needs a graphical session to describe the screen."),
         ) from None
     chosen = screens[0] if all_screens or len(screens) == 1 else screens[1]
     if point is not None and not all_screens:
@@ -182,12 +184,14 @@ def shown_part(window: WindowInfo) -> Rect:
     """The rectangle of ``window`` that is on the screens: what ``grab_window`` takes."""
     if window.width <= 0 or window.height <= 0:
         raise CaptureError(
-            "The active window's position is unknown here.", "Describe the whole screen instead."
+            tr("The active window's position is unknown here."),
+            tr("Describe the whole screen instead."),
         )
     shown = clipped((window.left, window.top, window.width, window.height), screen_rect(None, True))
     if shown is None:
         raise CaptureError(
-            "The active window is off the screen.", "Move it onto the screen, then try again."
+            tr("The active window is off the screen."),
+            tr("Move it onto the screen, then try again."),
         )
     return shown
 

@@ -19,8 +19,8 @@ from PIL import Image, ImageStat
 
 from vocalens.core.describing import kind_forest
 from vocalens.core.describing.parts import Kind
-from vocalens.core.describing.words import N_
 from vocalens.core.images import long_and_thin
+from vocalens.core.words import N_
 
 if TYPE_CHECKING:
     from vocalens.core.describing.layout import TextBlock, TextLine

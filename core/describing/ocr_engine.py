@@ -28,6 +28,7 @@ from vocalens.core.files import write_atomic
 from vocalens.core.inference.apart import Progress, run_apart
 from vocalens.core.inference.ort.seal import seal_file, sealed_file
 from vocalens.core.paths import cache_dir, fingerprint
+from vocalens.core.words import tr
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class TextEngine:
         try:
             return session, _characters(session)
         except KeyError:
-            raise OCRUnavailableError("The text reading model is damaged.", REINSTALL) from None
+            raise OCRUnavailableError(tr("The text reading model is damaged."), REINSTALL) from None
 
 
 def _session(model: Path, threads: int | None) -> Any:
@@ -87,7 +88,7 @@ def _session(model: Path, threads: int | None) -> Any:
     try:
         return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     except Exception as error:  # a damaged install, or a damaged derived copy
-        raise OCRUnavailableError("The text reading model could not be loaded.",
+        raise OCRUnavailableError(tr("The text reading model could not be loaded."),
                                   REINSTALL) from error  # fmt: skip
 
 
@@ -100,12 +101,13 @@ def wheel_models() -> tuple[Path, Path]:
     spec = importlib.util.find_spec("rapidocr")
     if spec is None or not spec.submodule_search_locations:
         raise OCRUnavailableError(
-            "Text reading is not installed.", "Install it with: pip install 'vocalens[ocr]'."
+            tr("Text reading is not installed."),
+            tr("Install it with: pip install 'vocalens[ocr]'."),
         )
     models = Path(next(iter(spec.submodule_search_locations))) / "models"
     found = [sorted(models.glob(f"*_{task}_*.onnx")) for task in ("det", "rec")]
     if not all(found):
-        raise OCRUnavailableError("The text reading models are missing.", REINSTALL)
+        raise OCRUnavailableError(tr("The text reading models are missing."), REINSTALL)
     return found[0][-1], found[1][-1]
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from vocalens.core.describing.elements import Element
 from vocalens.core.describing.parts import Description, Kind, Notice
-from vocalens.core.describing.words import N_, number, tr, trc
+from vocalens.core.words import N_, number, tr, trc
 
 Verbosity = Literal["brief", "normal", "full"]
 Surface = Literal["app", "cli"]  # where a fix is offered: a menu entry, or a command

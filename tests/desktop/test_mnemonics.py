@@ -8,8 +8,7 @@ import re
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QTabWidget, QWidget
 
-from vocalens.core import LANGUAGES
-from vocalens.core.describing import words
+from vocalens.core import LANGUAGES, words
 from vocalens.desktop.history import History
 from vocalens.desktop.settings import Settings
 from vocalens.desktop.windows.history_view import HistoryWindow

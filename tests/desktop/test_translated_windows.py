@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vocalens.core import Description, Element
-from vocalens.core.describing import words
+from vocalens.core import Description, Element, words
 from vocalens.core.describing.layout import Box
 from vocalens.core.describing.parts import Context
 
