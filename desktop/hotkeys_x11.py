@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from vocalens.core import tr
+from vocalens.core import tr, x_display
 
 MODIFIERS = {
     "<ctrl>": "ControlMask",
@@ -57,10 +57,12 @@ class GrabbedHotkeys:
     def start(self, bindings: dict[str, str]) -> list[str]:
         """Grab every binding; one sentence for each that could not be (not a key, taken by
         another program)."""
-        from Xlib import XK, X, display, error
+        from Xlib import XK, X, error
 
         self.stop()
-        conn = display.Display()
+        conn = x_display()
+        if conn is None:
+            raise OSError(f"no X display at {os.environ.get('DISPLAY')!r}")
         root = conn.screen().root
         problems: list[str] = []
         chords: dict[tuple[int, int], str] = {}

@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from vocalens.core.describing.layout import Box, TextLine
+from vocalens.core.describing.outlines import edges, outlines, thickened
 
 Role = Literal["button", "text field", "checkbox", "radio button", "text"]
 CONTROL_ROLES: tuple[Role, ...] = ("button", "text field", "checkbox", "radio button")
@@ -76,13 +77,10 @@ class Element:
 def find_elements(image: Image.Image, lines: Sequence[TextLine]) -> list[Element]:
     """The controls in ``image`` and the text beside them (role "text": the lines that name
     no control), in reading order; ``lines``: its text lines, with boxes."""
-    import cv2
-
     grey = np.asarray(image.convert("L"))
     if grey.shape[0] < 8 or grey.shape[1] < 8:
         return []
-    edges = cv2.Canny(grey, EDGE_LOW, EDGE_HIGH, L2gradient=True)
-    frames = _frames(edges)
+    frames = _frames(edges(grey, EDGE_LOW, EDGE_HIGH))
     height = _usual_height(lines)
     found: list[Element] = []
     used: set[int] = set()  # lines that name an element already
@@ -106,21 +104,16 @@ def find_elements(image: Image.Image, lines: Sequence[TextLine]) -> list[Element
     return _reading_order(found, height)
 
 
-def _frames(edges: np.ndarray) -> list[tuple[Box, bool]]:
+def _frames(edge: np.ndarray) -> list[tuple[Box, bool]]:
     """Rectangles (or circles) outlined by the edges: each with whether it is round, the
     outermost of nested near-copies (the two edges of one border) kept."""
-    import cv2
-
-    thick = cv2.dilate(edges, np.ones((3, 3), np.uint8))  # corners a pixel apart joined
-    contours, _ = cv2.findContours(thick, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    near = thick > 0
+    near = thickened(edge)  # corners a pixel apart joined
     out: list[tuple[Box, bool]] = []
-    for contour in contours:
-        x, y, w, h = cv2.boundingRect(contour)
+    for x, y, w, h, area in outlines(near):
         if w < 9 or h < 9 or h > 160 or w > 1200:
             continue
         box = Box(x, y, x + w - 1, y + h - 1)
-        round_ = _round(near, box, cv2.contourArea(contour) / (w * h))
+        round_ = _round(near, box, area / (w * h))
         box = Box(x + 1, y + 1, x + w - 2, y + h - 2)  # the thickening taken off again
         if round_ is None and w <= 48 and h <= 48:
             box, round_ = _marked_square(near, box)

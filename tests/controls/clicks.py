@@ -7,6 +7,7 @@ import os
 import subprocess
 import time
 from dataclasses import dataclass
+from unittest.mock import patch
 
 from PIL import Image
 
@@ -40,9 +41,10 @@ def click_all(programs: list[Program], wait: float = 20) -> list[Click]:
     reader = TextReader()
     describer = Describer(None, reader)
     clicks: list[Click] = []
-    with xserver() as display:
-        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-        os.environ["DISPLAY"] = display
+    # the capture and the click are made in this process: its DISPLAY is the server's while
+    # it runs, and what it was before afterwards (no later test meets a display that is gone)
+    with xserver() as display, patch.dict(os.environ, {"DISPLAY": display}):
+        env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
         for program in programs:
             for name, reaction in wanted(program).items():
                 proc = subprocess.Popen(

@@ -13,8 +13,6 @@ from vocalens.core.describing.layout import Box, TextLine
 from vocalens.core.describing.parts import Context, Description
 from vocalens.core.describing.render import element_line, found_line, pressing_line
 
-pytest.importorskip("cv2", reason="the text reader's extra (ocr) brings OpenCV")
-
 GROUND, INK, EDGE = (239, 239, 239), (20, 20, 20), (150, 150, 150)
 
 
