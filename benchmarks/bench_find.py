@@ -27,28 +27,18 @@ sys.path.insert(0, str(HERE.parent))
 
 from tests.controls.programs import programs  # noqa: E402
 
-from common import machine, report  # noqa: E402
+from common import LISTENING, machine, report  # noqa: E402
 
-SESSION = r"""
-import json, os, subprocess, sys, threading, time
+SESSION = (
+    LISTENING
+    + r"""
+import json, os, subprocess, sys, time
 from pathlib import Path
 sys.path.insert(0, os.environ["BENCH_ROOT"])
 from tests.controls.programs import programs
 from vocalens.desktop.remote import send
 work = Path(sys.argv[1])
 names = json.loads(sys.argv[2])
-bus = subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-time.sleep(1)
-listener = subprocess.Popen(["/usr/bin/python3", os.environ["ATSPI_LISTEN"]],
-                            stdout=subprocess.PIPE, text=True)
-assert listener.stdout.readline().strip() == "listening"
-heard = []
-def listen():
-    for line in listener.stdout:
-        at, _, text = line.partition(" ")
-        heard.append((float(at), text.strip()))
-threading.Thread(target=listen, daemon=True).start()
 app = subprocess.Popen([sys.executable, "-m", "vocalens.desktop", "--no-tray"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 time.sleep(12)  # started, the text reader loaded
@@ -83,6 +73,7 @@ app.wait(60)
 listener.kill(); bus.kill()
 (work / "result.json").write_text(json.dumps(results))
 """
+)
 
 
 def main() -> None:

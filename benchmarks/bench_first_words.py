@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import gpt2_vocab, machine, report
+from common import LISTENING, gpt2_vocab, machine, report
 
 HERE = Path(__file__).resolve().parent
 SIZES = {"1280x800": (30, 11), "1920x1080": (80, 9)}  # lines, and points so they all show
@@ -105,25 +105,14 @@ def run_size(
         xvfb.wait(10)
 
 
-SESSION = r"""
+SESSION = (
+    LISTENING
+    + r"""
 import json, os, sqlite3, subprocess, sys, time
 from pathlib import Path
 app_cmd = json.loads(sys.argv[1])
 python, other, width, height, lines, points, work = sys.argv[2:9]
 work = Path(work)
-bus = subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-time.sleep(1)
-listener = subprocess.Popen(["/usr/bin/python3", os.environ["ATSPI_LISTEN"]],
-                            stdout=subprocess.PIPE, text=True)
-assert listener.stdout.readline().strip() == "listening"
-heard = []
-import threading
-def listen():
-    for line in listener.stdout:
-        at, _, text = line.partition(" ")
-        heard.append((float(at), text.strip()))
-threading.Thread(target=listen, daemon=True).start()
 app = subprocess.Popen([*app_cmd, "--no-tray"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
 time.sleep(12)  # started, model and text reader loaded
@@ -181,6 +170,7 @@ window.kill(); listener.kill(); bus.kill()
 summary = {"first": results[0], "changed": results[1], "unchanged": results[2]}
 (work / "result.json").write_text(json.dumps(summary))
 """
+)
 
 
 def main() -> None:

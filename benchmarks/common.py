@@ -70,3 +70,23 @@ def gpt2_vocab() -> Path:
     from vocalens.core.testing import gpt2_tokenizer_files
 
     return gpt2_tokenizer_files(Path(__file__).resolve().parents[1] / ".cache" / "tests")
+
+
+# The start of a session script run inside dbus-run-session: an accessibility bus, and a
+# listener that hears its announcements as a screen reader does (atspi_listen.py, under the
+# system Python): ``heard`` fills with (unix time, text).
+LISTENING = r"""
+import os, subprocess, threading, time
+bus = subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+time.sleep(1)
+listener = subprocess.Popen(["/usr/bin/python3", os.environ["ATSPI_LISTEN"]],
+                            stdout=subprocess.PIPE, text=True)
+assert listener.stdout.readline().strip() == "listening"
+heard = []
+def listen():
+    for line in listener.stdout:
+        at, _, text = line.partition(" ")
+        heard.append((float(at), text.strip()))
+threading.Thread(target=listen, daemon=True).start()
+"""

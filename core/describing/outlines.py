@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from vocalens.core.describing.regions import joined
+
 TAN_22_5 = 0.4142135623730951
 
 
@@ -152,28 +154,14 @@ def label(mask: np.ndarray, corners: bool) -> tuple[np.ndarray, int]:
     counts = np.maximum(last - first, 0)
     runs = np.repeat(np.arange(len(rows)), counts)
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    joined = _joined(len(rows), runs, np.repeat(first, counts) + offsets)
-    _, numbers = np.unique(joined, return_inverse=True)
+    roots = joined(len(rows), runs, np.repeat(first, counts) + offsets)
+    _, numbers = np.unique(roots, return_inverse=True)
     lengths = ends - starts
     flat = np.repeat(rows * w + starts, lengths) + (
         np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     )
     out.ravel()[flat] = np.repeat(numbers + 1, lengths)
     return out, int(numbers.max()) + 1
-
-
-def _joined(count: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """For each of ``count`` nodes, the smallest node joined to it through the edges a—b."""
-    labels = np.arange(count)
-    while True:
-        lowest = np.minimum(labels[a], labels[b])
-        joined = labels.copy()
-        np.minimum.at(joined, a, lowest)
-        np.minimum.at(joined, b, lowest)
-        joined = joined[joined]
-        if np.array_equal(joined, labels):
-            return labels
-        labels = joined
 
 
 def _boxes(labels: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

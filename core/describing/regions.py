@@ -26,7 +26,7 @@ def parts(mask: np.ndarray) -> list[np.ndarray]:
     runs = np.repeat(np.arange(len(rows)), counts)
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     touching = np.repeat(first, counts) + offsets
-    labels = _joined(len(rows), runs, touching)
+    labels = joined(len(rows), runs, touching)
     order = np.argsort(labels, kind="stable")
     splits = np.nonzero(np.diff(labels[order]))[0] + 1
     points = np.stack([np.concatenate([starts, ends - 1]), np.concatenate([rows, rows])], axis=1)
@@ -36,7 +36,7 @@ def parts(mask: np.ndarray) -> list[np.ndarray]:
     ]
 
 
-def _joined(count: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def joined(count: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """For each of ``count`` nodes, the smallest node joined to it through the edges a—b."""
     labels = np.arange(count)
     while True:
