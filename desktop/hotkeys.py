@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from vocalens.core import tr
 
-ACTIONS = ("screen", "window", "object", "clipboard", "repeat", "stop")
+ACTIONS = ("screen", "window", "object", "clipboard", "repeat", "stop", "find")
 
 
 class Hotkeys(QObject):

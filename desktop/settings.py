@@ -274,6 +274,13 @@ SETTINGS: tuple[Setting, ...] = (
         N_("Shortcuts"),
     ),
     Setting(
+        "hotkey_find",
+        "<ctrl>+<alt>+<shift>+<f7>",
+        N_("Find on screen"),
+        N_("Global shortcut."),
+        N_("Shortcuts"),
+    ),
+    Setting(
         "capture_screen",
         "mouse",
         N_("Screen to describe"),
